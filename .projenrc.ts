@@ -1,0 +1,267 @@
+import { awscdk, javascript, JsonFile, TaskShell } from 'projen';
+import { JobPermission } from 'projen/lib/github/workflows-model';
+
+/** Dev copy of aws-cdk-lib: the current release the tests run against. */
+const CDK_DEV_VERSION = '2.276.0';
+/** Peer floor: 2.262 brought the built-in CloudFormation schema validation the tests rely on. */
+const CDK_PEER_FLOOR = '2.262.0';
+/** The CDK CLI that synthesizes the sample app and deploys the integ tests. */
+const CDK_CLI_VERSION = '2.1148.1';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-fargate-blueprints',
+  description:
+    'Production-grade AWS CDK v2 constructs for ECS Fargate: WordPress built for a registration rush, scheduled ETL, load-balanced auto-scaling services, and VPCs shared through SSM Parameter Store.',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'ecs', 'fargate', 'wordpress', 'ssm', 'vpc', 'alb', 'etl'],
+  author: 'cdk-fargate-blueprints maintainers',
+  authorAddress: 'maintainers@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk-fargate-blueprints/cdk-fargate-blueprints.git',
+  license: 'Apache-2.0',
+  stability: 'experimental',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+  workflowNodeVersion: '22.x',
+
+  cdkVersion: CDK_PEER_FLOOR,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  // dev copies are pinned explicitly (below) instead of to the peer floor
+  peerDependencyOptions: { pinnedDevDependency: false },
+  devDeps: [
+    `aws-cdk-lib@${CDK_DEV_VERSION}`,
+    // the peer floor itself, only to type-check the library against it (compat:floor)
+    `aws-cdk-lib-floor@npm:aws-cdk-lib@${CDK_PEER_FLOOR}`,
+    `aws-cdk@${CDK_CLI_VERSION}`,
+    'cdk-nag@^3.0.2',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    'tsx@^4',
+  ],
+
+  publishToPypi: {
+    distName: 'cdk-fargate-blueprints',
+    module: 'cdk_fargate_blueprints',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkFargateBlueprints',
+    packageId: 'CdkFargateBlueprints',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkfargateblueprints',
+    mavenGroupId: 'io.github.cdk-fargate-blueprints',
+    mavenArtifactId: 'cdk-fargate-blueprints',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-fargate-blueprints/cdk-fargate-blueprints-go',
+  },
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    compilerOptions: {
+      // transpile-only tests (ts-jest reads this); types are checked by the typecheck task
+      isolatedModules: true,
+      // the sample imports the library by its package name, as a user's app does
+      paths: { 'cdk-fargate-blueprints': ['./src/index.ts'] },
+    },
+    include: ['integ/**/*.ts', 'sample/**/*.ts', 'build-tools/**/*.ts', '.projenrc.ts'],
+    exclude: ['lib', 'dist', '.tmp', '**/cdk.out'],
+  },
+  eslintOptions: {
+    // one type-aware project for every linted file (tests, integ, sample, tools included)
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+    dirs: ['src'],
+    devdirs: ['test', 'integ', 'sample', 'build-tools', 'projenrc', '.projenrc.ts'],
+  },
+  jestOptions: {
+    // snapshots are reviewed, never rewritten by a plain test run (`npx projen test:update` does that)
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 120_000,
+      // integ snapshot files are compared by test/integ-snapshots.test.ts, not collected as tests
+      testPathIgnorePatterns: ['/node_modules/', '/integ/', '/sample/'],
+    },
+  },
+
+  npmignoreEnabled: true,
+  gitignore: ['cdk.out', '/.tmp/', 'integ/**/cdk-integ.out.*', '.jsii.tabl.json'],
+});
+
+// jsii: the compiler's warnings are errors. A reserved word of a target language in the
+// public API (for example a prop named `default` or `lambda`) would force Python or Java
+// users into escaped names, so it fails the build instead of being silenced.
+// One warning is silenced on purpose: jsii wants the dev copy of aws-cdk-lib at the peer
+// floor, we test against a current release instead, and the `compat:floor` task proves
+// that the library still compiles against the floor.
+const JSII_FLAGS = '--fail-on-warnings --silence-warnings=metadata/missing-dev-dependency';
+project.compileTask.reset(`jsii ${JSII_FLAGS}`);
+project.watchTask.reset(`jsii -w ${JSII_FLAGS}`);
+// The machines this project is developed and tested on run Node 20, which jsii 6 no
+// longer lists as supported; the release workflows run Node 22.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+// The CDK CLI must not reach out to the network while synthesizing offline.
+project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
+project.tasks.addEnvironment('AWS_EC2_METADATA_DISABLED', 'true');
+
+project.addDevDeps('constructs@10.8.1');
+
+// What the npm package ships: the compiled library, its assembly and the Docker build contexts.
+project.npmignore?.exclude('/integ/', '/sample/', '/build-tools/', '/.ci/', '/.tmp/', '/rosetta/', 'cdk.out');
+project.npmignore?.include('/assets/');
+
+// ---------------------------------------------------------------------------------------
+// Tests
+
+// The library must compile against the oldest aws-cdk-lib its peer dependency accepts.
+new javascript.TypescriptConfig(project, {
+  fileName: 'tsconfig.floor.json',
+  include: ['src/**/*.ts'],
+  compilerOptions: {
+    ...project.tsconfig?.compilerOptions,
+    noEmit: true,
+    declaration: false,
+    types: ['node'],
+    paths: {
+      'aws-cdk-lib': ['./node_modules/aws-cdk-lib-floor'],
+      'aws-cdk-lib/*': ['./node_modules/aws-cdk-lib-floor/*'],
+    },
+  },
+});
+const compatFloor = project.addTask('compat:floor', {
+  description: `Type-check the library against aws-cdk-lib ${CDK_PEER_FLOOR}, the peer dependency floor`,
+  exec: 'tsc -p tsconfig.floor.json',
+});
+
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check tests, integ tests, the sample app and build tools (jest only transpiles)',
+  exec: 'tsc --noEmit -p tsconfig.dev.json',
+});
+project.testTask.prependSpawn(typecheck);
+
+project.addTask('integ:update', {
+  description: 'Re-synthesize the integ test snapshots (offline); review the diff before committing',
+  exec: 'tsx build-tools/integ-snapshots.ts --update',
+  receiveArgs: true,
+});
+
+const rosetta = project.addTask('rosetta:check', {
+  description: 'Compile every TypeScript example of the README and the API docs in strict mode',
+  exec: 'jsii-rosetta extract --strict --fail --compile --cache-to .tmp/rosetta-tablet.json .jsii',
+});
+
+const bindings = project.addTask('bindings:check', {
+  description: 'Generate the Python, .NET, Java and Go bindings (code only) and check the Python ones compile',
+  steps: [
+    { exec: 'rm -rf .tmp/bindings' },
+    {
+      exec: 'jsii-pacmak --code-only --no-npmignore --no-fingerprint --outdir .tmp/bindings '
+        + '--target python --target dotnet --target java --target go',
+    },
+    { exec: 'python3 -m compileall -q .tmp/bindings/python' },
+    { exec: 'python3 build-tools/check-readme-python.py README.md .tmp/bindings/python' },
+  ],
+});
+
+const docsCheck = project.addTask('docgen:check', {
+  description: 'Fail when the committed API.md differs from the one the current code generates',
+  shell: TaskShell.bash(),
+  steps: [
+    { exec: 'mkdir -p .tmp && jsii-docgen -o .tmp/API.md' },
+    { exec: 'diff -u API.md .tmp/API.md > .tmp/API.md.diff || { cat .tmp/API.md.diff; echo "API.md is stale: run npx projen docgen and commit it"; exit 1; }' },
+  ],
+});
+
+const packageSmoke = project.addTask('package:smoke', {
+  description: `Install the packed tarball into a fresh CDK app on aws-cdk-lib ${CDK_PEER_FLOOR} and synthesize it`,
+  exec: 'bash build-tools/package-smoke.sh',
+});
+
+// ---------------------------------------------------------------------------------------
+// The sample app: synthesized offline, like a user's app, from sample/cdk.json
+
+new javascript.TypescriptConfig(project, {
+  fileName: 'sample/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.dev.json']),
+  include: ['*.ts'],
+});
+new JsonFile(project, 'sample/cdk.json', {
+  obj: {
+    app: 'npx tsx --tsconfig tsconfig.json app.ts',
+    output: 'cdk.out',
+    context: {
+      // the feature flags `cdk init` writes for a new app today
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      ...require('aws-cdk-lib/recommended-feature-flags.json'),
+      // and no CloudFormation validation finding at all, warnings included
+      '@aws-cdk/core:strictCfnValidateErrors': true,
+    },
+  },
+});
+
+const sample = project.addTask('sample', {
+  description: 'Synthesize the sample app to sample/cdk.out (no AWS account or credentials needed)',
+  steps: [
+    { exec: 'cdk synth --quiet --strict --no-notices', cwd: 'sample' },
+    { exec: 'tsx build-tools/list-stacks.ts sample/cdk.out' },
+  ],
+});
+
+// The whole suite, as CI runs it: the README's test command.
+const testAll = project.addTask('test:all', {
+  description: 'Everything CI checks: compile, unit and integ snapshot tests, lint, docs, bindings, sample synth',
+});
+testAll.spawn(project.compileTask);
+testAll.spawn(compatFloor);
+testAll.spawn(project.testTask);
+testAll.spawn(docsCheck);
+testAll.spawn(rosetta);
+testAll.spawn(bindings);
+testAll.spawn(packageSmoke);
+testAll.spawn(sample);
+
+// ---------------------------------------------------------------------------------------
+// Nightly: deploy every integ test to a real account and run its assertions
+
+const nightly = project.github?.addWorkflow('integ-nightly');
+nightly?.on({
+  schedule: [{ cron: '0 3 * * *' }],
+  workflowDispatch: {},
+});
+nightly?.addJobs({
+  integ: {
+    name: 'Deploy integ tests and run their assertions',
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: JobPermission.READ, idToken: JobPermission.WRITE },
+    environment: 'integ',
+    // one deployment at a time: the integ tests use fixed SSM parameter names
+    concurrency: { 'group': 'integ-nightly', 'cancel-in-progress': false },
+    timeoutMinutes: 120,
+    env: {
+      CI: 'true',
+      AWS_REGION: '${{ vars.INTEG_AWS_REGION }}',
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+    },
+    steps: [
+      // the same action versions as the workflows projen writes
+      { name: 'Checkout', uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1' },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v7.0.0', with: { 'node-version': '22.x' } },
+      { name: 'Install dependencies', run: 'npm ci' },
+      {
+        name: 'Configure AWS credentials (OIDC)',
+        uses: 'aws-actions/configure-aws-credentials@v5',
+        with: {
+          'role-to-assume': '${{ vars.INTEG_AWS_ROLE_ARN }}',
+          'aws-region': '${{ vars.INTEG_AWS_REGION }}',
+          'role-session-name': 'cdk-fargate-blueprints-integ',
+        },
+      },
+      {
+        name: 'Deploy, assert and destroy every integ test',
+        run: 'npx tsx build-tools/integ-deploy.ts',
+      },
+    ],
+  },
+});
+
+project.synth();
