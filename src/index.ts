@@ -1,0 +1,1 @@
+export * from './ssm-decoupled-vpc/ssm-decoupled-vpc';

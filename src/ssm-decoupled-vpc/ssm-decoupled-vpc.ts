@@ -1,0 +1,499 @@
+import { Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { canonicalSubnetType, checkParameterName, checkParameterPrefix, ParameterNames, subnetTypeName, subnetTypeSegment } from './parameter-names';
+import { checkInteger, invalid } from '../common/validation';
+
+/** Subnet types in the order they are published and imported. */
+const PUBLISHABLE_SUBNET_TYPES = [
+  ec2.SubnetType.PUBLIC,
+  ec2.SubnetType.PRIVATE_WITH_EGRESS,
+  ec2.SubnetType.PRIVATE_ISOLATED,
+];
+
+/**
+ * Properties of an `SsmDecoupledVpc`.
+ */
+export interface SsmDecoupledVpcProps {
+  /**
+   * The SSM Parameter Store path under which the VPC's identifiers are published.
+   *
+   * One `String` parameter is written per identifier:
+   *
+   * - `<prefix>/vpc-id`, `<prefix>/vpc-cidr`, `<prefix>/availability-zones`
+   * - per subnet type present (`public`, `private-with-egress`, `private-isolated`):
+   *   `<prefix>/<type>/subnet-ids`, `<prefix>/<type>/route-table-ids`, `<prefix>/<type>/subnet-cidrs`
+   *
+   * List values are comma-joined, one entry per availability zone, in availability zone order.
+   *
+   * Must be a literal, fully qualified path: a leading `/`, no trailing `/`, segments of
+   * letters, digits, `_`, `.` and `-`, and not starting with `/aws` or `/ssm` (reserved by AWS).
+   */
+  readonly parameterPrefix: string;
+
+  /**
+   * An additional parameter that holds only the VPC id, for consumers that look
+   * the VPC up by id at synth time (for example `/go-on-aws/vpc`).
+   *
+   * @default - no additional parameter
+   */
+  readonly vpcIdParameterName?: string;
+
+  /**
+   * The number of availability zones to spread the subnets over.
+   *
+   * Stacks without a concrete `env` (account and region) only know two availability
+   * zones at synth time; set `env` on the stack to use more.
+   *
+   * @default 2
+   */
+  readonly maxAzs?: number;
+
+  /**
+   * The number of NAT gateways, from 0 to `maxAzs`.
+   *
+   * One NAT gateway is the cost-aware default: all private subnets share it, so
+   * losing its availability zone cuts outbound traffic of the others. Use one per
+   * availability zone for zone-independent egress. With 0, the default layout uses
+   * isolated private subnets instead of private subnets with egress.
+   *
+   * @default 1
+   */
+  readonly natGateways?: number;
+
+  /**
+   * The IPv4 address range of the VPC.
+   *
+   * @default ec2.IpAddresses.cidr('10.0.0.0/16')
+   */
+  readonly ipAddresses?: ec2.IIpAddresses;
+
+  /**
+   * The subnet groups to create in every availability zone.
+   *
+   * At most one group per subnet type: the parameters are published per subnet type.
+   * `PRIVATE_WITH_EGRESS` needs at least one NAT gateway.
+   *
+   * @default - one `PUBLIC` and one `PRIVATE_WITH_EGRESS` group (`PRIVATE_ISOLATED` when `natGateways` is 0),
+   * sharing the address range equally
+   */
+  readonly subnetConfiguration?: ec2.SubnetConfiguration[];
+
+  /**
+   * Gateway endpoints to add, routed from every subnet.
+   *
+   * Gateway endpoints cost nothing and keep S3 and DynamoDB traffic off the NAT gateway,
+   * which is billed per GB. Pass an empty list for none.
+   *
+   * @default [ec2.GatewayVpcEndpointAwsService.S3, ec2.GatewayVpcEndpointAwsService.DYNAMODB]
+   */
+  readonly gatewayEndpoints?: ec2.GatewayVpcEndpointAwsService[];
+
+  /**
+   * Whether to record VPC flow logs to a CloudWatch Logs log group.
+   *
+   * @default true
+   */
+  readonly flowLogs?: boolean;
+
+  /**
+   * Which traffic the flow logs record.
+   *
+   * @default ec2.FlowLogTrafficType.ALL
+   */
+  readonly flowLogTrafficType?: ec2.FlowLogTrafficType;
+
+  /**
+   * How long flow log records are kept.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+
+  /**
+   * Whether to remove all rules from the VPC's default security group, so that
+   * nothing placed in it by mistake can talk to anything.
+   *
+   * This adds a small custom resource (an AWS Lambda function) to the stack.
+   *
+   * @default true
+   */
+  readonly restrictDefaultSecurityGroup?: boolean;
+
+  /**
+   * The `Name` tag of the VPC.
+   *
+   * @default - the construct path
+   */
+  readonly vpcName?: string;
+}
+
+/**
+ * How to import a VPC that an `SsmDecoupledVpc` published.
+ */
+export interface SsmDecoupledVpcImportProps {
+  /**
+   * The `parameterPrefix` the VPC was published under.
+   */
+  readonly parameterPrefix: string;
+
+  /**
+   * The number of availability zones the published VPC spans.
+   *
+   * Must match the producer: a smaller number imports only the first zones' subnets,
+   * a larger one fails at deploy time (`Fn::Select` out of range).
+   *
+   * @default 2
+   */
+  readonly availabilityZoneCount?: number;
+
+  /**
+   * The subnet types the published VPC has, each of which is imported.
+   *
+   * @default [ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_WITH_EGRESS]
+   */
+  readonly subnetTypes?: ec2.SubnetType[];
+}
+
+/**
+ * How to look up a published VPC at synth time with `SsmDecoupledVpc.fromLookup`.
+ *
+ * Give exactly one of `vpcIdParameterName` and `parameterPrefix`.
+ */
+export interface SsmDecoupledVpcLookupProps {
+  /**
+   * The name of a parameter that holds the VPC id (the producer's `vpcIdParameterName`).
+   *
+   * @default - `<parameterPrefix>/vpc-id`
+   */
+  readonly vpcIdParameterName?: string;
+
+  /**
+   * The `parameterPrefix` the VPC was published under.
+   *
+   * @default - use `vpcIdParameterName`
+   */
+  readonly parameterPrefix?: string;
+}
+
+/**
+ * A VPC whose identifiers are published in SSM Parameter Store, so that other
+ * stacks and other CDK apps can use it without CloudFormation exports and
+ * without AWS credentials at synth time.
+ *
+ * The producer side creates the VPC (two availability zones, one NAT gateway,
+ * public and private subnets, S3 and DynamoDB gateway endpoints and flow logs by
+ * default) and writes one parameter per identifier under `parameterPrefix`.
+ * Consumers call `SsmDecoupledVpc.fromParameters`, which reads the
+ * parameters at deploy time through CloudFormation parameters of type
+ * `AWS::SSM::Parameter::Value<String>`: no exports bind the stacks together, so
+ * each deploys and rolls back on its own.
+ *
+ * When the VPC is replaced (a new CIDR, other availability zones), the producer
+ * stack rewrites the parameters, but consumer stacks keep the old ids until they
+ * are deployed again, and CloudFormation does not stop the producer from deleting
+ * a VPC that still has consumers (the deletion then fails on their network
+ * interfaces). Replace a VPC side by side: publish the new one under a new prefix,
+ * move and redeploy the consumers, then remove the old one.
+ *
+ * @exampleMetadata fixture=construct
+ * @example
+ * // in the network stack
+ * const network = new SsmDecoupledVpc(this, 'Network', {
+ *   parameterPrefix: '/my-app/network',
+ * });
+ *
+ * // in any other stack or app
+ * const vpc = SsmDecoupledVpc.fromParameters(this, 'Vpc', {
+ *   parameterPrefix: '/my-app/network',
+ * });
+ */
+export class SsmDecoupledVpc extends Construct {
+  /**
+   * Imports a VPC published by an SsmDecoupledVpc, in any stack of any app.
+   *
+   * The identifiers are resolved by CloudFormation at deploy time from SSM
+   * parameters, so synthesis needs neither AWS credentials nor a concrete
+   * stack environment, and no CloudFormation export is created. The returned VPC
+   * can hold load balancers, Fargate services and anything else that places
+   * itself in subnets.
+   *
+   * @param scope the scope of the imported VPC
+   * @param id the construct id of the imported VPC
+   * @param props where the VPC was published and what it looks like
+   */
+  public static fromParameters(scope: Construct, id: string, props: SsmDecoupledVpcImportProps): ec2.IVpc {
+    const { names, azCount, subnetTypes } = resolveImport(`${scope.node.path}/${id}`, props);
+    // Each identifier becomes a CloudFormation parameter only once something resolves it:
+    // a consumer that never uses, say, the route table ids gets no parameter for them
+    // (CloudFormation rejects templates with unused parameters as lint findings, and
+    // every parameter is one more SSM read per deployment). valueForStringParameter
+    // creates one parameter per name and stack, however often it is resolved.
+    const read = (name: string) => Lazy.string({ produce: () => ssm.StringParameter.valueForStringParameter(scope, name) });
+    const readList = (name: string) => Fn.split(',', read(name), azCount);
+
+    const has = (t: ec2.SubnetType) => subnetTypes.includes(t);
+    const subnetsOf = (t: ec2.SubnetType) => has(t)
+      ? {
+        ids: readList(names.subnetIds(t)),
+        routeTableIds: readList(names.routeTableIds(t)),
+        cidrs: readList(names.subnetCidrs(t)),
+      }
+      : undefined;
+    const pub = subnetsOf(ec2.SubnetType.PUBLIC);
+    const priv = subnetsOf(ec2.SubnetType.PRIVATE_WITH_EGRESS);
+    const iso = subnetsOf(ec2.SubnetType.PRIVATE_ISOLATED);
+
+    return ec2.Vpc.fromVpcAttributes(scope, id, {
+      vpcId: read(names.vpcId),
+      vpcCidrBlock: read(names.vpcCidr),
+      availabilityZones: readList(names.availabilityZones),
+      publicSubnetIds: pub?.ids,
+      publicSubnetRouteTableIds: pub?.routeTableIds,
+      publicSubnetIpv4CidrBlocks: pub?.cidrs,
+      privateSubnetIds: priv?.ids,
+      privateSubnetRouteTableIds: priv?.routeTableIds,
+      privateSubnetIpv4CidrBlocks: priv?.cidrs,
+      isolatedSubnetIds: iso?.ids,
+      isolatedSubnetRouteTableIds: iso?.routeTableIds,
+      isolatedSubnetIpv4CidrBlocks: iso?.cidrs,
+    });
+  }
+
+  /**
+   * Looks up a published VPC at synth time, the way the `/go-on-aws/vpc` seed does:
+   * the VPC id is read from SSM and the VPC is then described through the EC2 API.
+   *
+   * Needs a stack with a concrete `env` and AWS credentials on the first synth;
+   * the results are cached in `cdk.context.json` and later synths run offline.
+   * Prefer `SsmDecoupledVpc.fromParameters`, which needs neither.
+   *
+   * @param scope the scope of the imported VPC
+   * @param id the construct id of the imported VPC
+   * @param props which parameter holds the VPC id
+   */
+  public static fromLookup(scope: Construct, id: string, props: SsmDecoupledVpcLookupProps): ec2.IVpc {
+    const path = `${scope.node.path}/${id}`;
+    if ((props.vpcIdParameterName === undefined) === (props.parameterPrefix === undefined)) {
+      invalid(path, 'props', props, 'must set exactly one of vpcIdParameterName and parameterPrefix');
+    }
+    let parameterName: string;
+    if (props.parameterPrefix !== undefined) {
+      checkParameterPrefix(path, 'parameterPrefix', props.parameterPrefix);
+      parameterName = new ParameterNames(props.parameterPrefix).vpcId;
+    } else {
+      checkParameterName(path, 'vpcIdParameterName', props.vpcIdParameterName!);
+      parameterName = props.vpcIdParameterName!;
+    }
+    const stack = Stack.of(scope);
+    if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
+      throw new Error(`${path}: SsmDecoupledVpc.fromLookup needs a stack with a concrete env (account and region) ` +
+        `to look up "${parameterName}", but stack ${stack.node.path} is environment-agnostic. ` +
+        'Set env on the stack, or use SsmDecoupledVpc.fromParameters, which needs no env and no credentials.');
+    }
+    const vpcId = ssm.StringParameter.valueFromLookup(scope, parameterName);
+    return ec2.Vpc.fromLookup(scope, id, { vpcId });
+  }
+
+  /**
+   * Grants `ssm:GetParameter` and `ssm:GetParameters` on exactly the parameters
+   * that `SsmDecoupledVpc.fromParameters` reads with these props, for a
+   * reader outside the producer's stack (for example a function in another app).
+   *
+   * @param scope any construct in the stack of the grantee (used for the region and account of the ARNs)
+   * @param grantee the principal to grant read access to
+   * @param props where the VPC was published and what it looks like
+   */
+  public static grantReadParameters(scope: Construct, grantee: iam.IGrantable, props: SsmDecoupledVpcImportProps): iam.Grant {
+    const { names, subnetTypes } = resolveImport(scope.node.path, props);
+    const stack = Stack.of(scope);
+    return grantGetParameters(grantee, names.all(subnetTypes).map((name) =>
+      stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) }),
+    ));
+  }
+
+  /** The VPC. */
+  public readonly vpc: ec2.Vpc;
+
+  /** The path the identifiers are published under. */
+  public readonly parameterPrefix: string;
+
+  /** The subnet types this VPC has and publishes, in publication order. */
+  public readonly subnetTypes: ec2.SubnetType[];
+
+  /** Every parameter this construct writes, including `vpcIdParameterName` when set. */
+  public readonly parameters: ssm.StringParameter[];
+
+  /** The gateway endpoints of the VPC. */
+  public readonly gatewayEndpoints: ec2.GatewayVpcEndpoint[];
+
+  /**
+   * The flow log of the VPC.
+   *
+   * @default - undefined when `flowLogs` is false
+   */
+  public readonly flowLog?: ec2.FlowLog;
+
+  /**
+   * The log group that receives the flow log records.
+   *
+   * @default - undefined when `flowLogs` is false
+   */
+  public readonly flowLogGroup?: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: SsmDecoupledVpcProps) {
+    super(scope, id);
+    const path = this.node.path;
+
+    checkParameterPrefix(path, 'parameterPrefix', props.parameterPrefix);
+    const names = new ParameterNames(props.parameterPrefix);
+    if (props.vpcIdParameterName !== undefined) {
+      checkParameterName(path, 'vpcIdParameterName', props.vpcIdParameterName);
+      if (props.vpcIdParameterName.startsWith(`${props.parameterPrefix}/`)) {
+        invalid(path, 'vpcIdParameterName', props.vpcIdParameterName,
+          `must not be under parameterPrefix "${props.parameterPrefix}", whose names the construct writes itself (${names.vpcId} already holds the VPC id)`);
+      }
+    }
+    const maxAzs = checkInteger(path, 'maxAzs', props.maxAzs, { min: 1 }) ?? 2;
+    const natGateways = checkInteger(path, 'natGateways', props.natGateways, { min: 0, max: maxAzs }) ?? 1;
+    const subnetConfiguration = props.subnetConfiguration ?? defaultSubnets(natGateways);
+    checkSubnetConfiguration(path, subnetConfiguration, natGateways);
+
+    this.parameterPrefix = props.parameterPrefix;
+
+    // network
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: props.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),
+      maxAzs,
+      natGateways,
+      subnetConfiguration,
+      restrictDefaultSecurityGroup: props.restrictDefaultSecurityGroup ?? true,
+      vpcName: props.vpcName,
+    });
+
+    this.gatewayEndpoints = (props.gatewayEndpoints ?? [
+      ec2.GatewayVpcEndpointAwsService.S3,
+      ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+    ]).map((service) => this.vpc.addGatewayEndpoint(gatewayEndpointId(service), { service }));
+
+    if (props.flowLogs ?? true) {
+      this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
+        retention: props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      });
+      this.flowLog = this.vpc.addFlowLog('FlowLog', {
+        destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
+        trafficType: props.flowLogTrafficType ?? ec2.FlowLogTrafficType.ALL,
+      });
+    }
+
+    // publication
+    this.subnetTypes = PUBLISHABLE_SUBNET_TYPES.filter((t) => subnetsOfType(this.vpc, t).length > 0);
+    const publish = (idPrefix: string, parameterName: string, value: string, what: string) =>
+      new ssm.StringParameter(this, `${idPrefix}Parameter`, {
+        parameterName,
+        stringValue: value,
+        description: `${what} of the VPC ${this.node.path}, published by SsmDecoupledVpc`,
+      });
+    const join = (values: string[]) => Fn.join(',', values);
+
+    this.parameters = [
+      publish('VpcId', names.vpcId, this.vpc.vpcId, 'Id'),
+      publish('VpcCidr', names.vpcCidr, this.vpc.vpcCidrBlock, 'IPv4 CIDR block'),
+      publish('AvailabilityZones', names.availabilityZones, join(this.vpc.availabilityZones), 'Availability zones (comma-separated)'),
+    ];
+    for (const subnetType of this.subnetTypes) {
+      const subnets = subnetsOfType(this.vpc, subnetType);
+      const idPrefix = pascalCase(subnetTypeSegment(subnetType));
+      const kind = subnetTypeSegment(subnetType);
+      this.parameters.push(
+        publish(`${idPrefix}SubnetIds`, names.subnetIds(subnetType), join(subnets.map((s) => s.subnetId)),
+          `Ids of the ${kind} subnets (comma-separated, in availability zone order)`),
+        publish(`${idPrefix}RouteTableIds`, names.routeTableIds(subnetType), join(subnets.map((s) => s.routeTable.routeTableId)),
+          `Route table ids of the ${kind} subnets (comma-separated, in availability zone order)`),
+        publish(`${idPrefix}SubnetCidrs`, names.subnetCidrs(subnetType), join(subnets.map((s) => s.ipv4CidrBlock)),
+          `IPv4 CIDR blocks of the ${kind} subnets (comma-separated, in availability zone order)`),
+      );
+    }
+    if (props.vpcIdParameterName !== undefined) {
+      this.parameters.push(publish('VpcIdAlias', props.vpcIdParameterName, this.vpc.vpcId, 'Id'));
+    }
+  }
+
+  /**
+   * Grants `ssm:GetParameter` and `ssm:GetParameters` on exactly the parameters
+   * this construct writes.
+   *
+   * @param grantee the principal to grant read access to
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return grantGetParameters(grantee, this.parameters.map((p) => p.parameterArn));
+  }
+}
+
+function resolveImport(path: string, props: SsmDecoupledVpcImportProps) {
+  checkParameterPrefix(path, 'parameterPrefix', props.parameterPrefix);
+  const azCount = checkInteger(path, 'availabilityZoneCount', props.availabilityZoneCount, { min: 1, max: 32 }) ?? 2;
+  const subnetTypes = (props.subnetTypes ?? [ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_WITH_EGRESS]).map(canonicalSubnetType);
+  if (subnetTypes.length === 0) {
+    invalid(path, 'subnetTypes', subnetTypes, 'must name at least one subnet type');
+  }
+  if (new Set(subnetTypes).size !== subnetTypes.length) {
+    invalid(path, 'subnetTypes', subnetTypes.map(subnetTypeName), 'must not name a subnet type twice');
+  }
+  return { names: new ParameterNames(props.parameterPrefix), azCount, subnetTypes };
+}
+
+function grantGetParameters(grantee: iam.IGrantable, resourceArns: string[]): iam.Grant {
+  return iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['ssm:GetParameter', 'ssm:GetParameters'],
+    resourceArns,
+  });
+}
+
+function defaultSubnets(natGateways: number): ec2.SubnetConfiguration[] {
+  return natGateways > 0 ? ec2.Vpc.DEFAULT_SUBNETS : ec2.Vpc.DEFAULT_SUBNETS_NO_NAT;
+}
+
+function checkSubnetConfiguration(path: string, groups: ec2.SubnetConfiguration[], natGateways: number): void {
+  const active = groups.filter((g) => !g.reserved).map((g) => ({ ...g, subnetType: canonicalSubnetType(g.subnetType) }));
+  if (active.length === 0) {
+    invalid(path, 'subnetConfiguration', groups.map((g) => g.name), 'must have at least one subnet group that is not reserved');
+  }
+  for (const subnetType of new Set(active.map((g) => g.subnetType))) {
+    const sameType = active.filter((g) => g.subnetType === subnetType);
+    if (sameType.length > 1) {
+      invalid(path, 'subnetConfiguration', sameType.map((g) => g.name),
+        `must have at most one group per subnet type, because the parameters are published per type; these groups are all ${subnetTypeName(subnetType)}`);
+    }
+  }
+  if (natGateways === 0 && active.some((g) => g.subnetType === ec2.SubnetType.PRIVATE_WITH_EGRESS)) {
+    invalid(path, 'subnetConfiguration', active.map((g) => `${g.name}:${subnetTypeName(g.subnetType)}`),
+      'must not have a PRIVATE_WITH_EGRESS group when natGateways is 0 (nothing would provide the egress); use PRIVATE_ISOLATED, or set natGateways to at least 1');
+  }
+}
+
+function subnetsOfType(vpc: ec2.IVpc, subnetType: ec2.SubnetType): ec2.ISubnet[] {
+  switch (subnetType) {
+    case ec2.SubnetType.PUBLIC:
+      return vpc.publicSubnets;
+    case ec2.SubnetType.PRIVATE_WITH_EGRESS:
+      return vpc.privateSubnets;
+    default:
+      return vpc.isolatedSubnets;
+  }
+}
+
+/** A stable construct id per gateway service: `S3Endpoint`, `DynamodbEndpoint`, ... */
+function gatewayEndpointId(service: ec2.GatewayVpcEndpointAwsService): string {
+  // names look like com.amazonaws.<region token>.s3: the last segment is the service
+  const serviceName = service.name.split('.').pop() ?? service.name;
+  return `${pascalCase(serviceName)}Endpoint`;
+}
+
+function pascalCase(s: string): string {
+  return s.split(/[^a-zA-Z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+}
