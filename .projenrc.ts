@@ -105,6 +105,10 @@ project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
 project.tasks.addEnvironment('AWS_EC2_METADATA_DISABLED', 'true');
 
 project.addDevDeps('constructs@10.8.1');
+// unrs-resolver (jest, eslint-import-resolver-typescript) 1.13.0 lists platform bindings
+// the npm registry mirror of our CI machines does not carry, which leaves them out of
+// package-lock.json and makes `npm ci` refuse the lock file; 1.12.2 has every binding.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // What the npm package ships: the compiled library, its assembly and the Docker build contexts.
 project.npmignore?.exclude('/integ/', '/sample/', '/build-tools/', '/.ci/', '/.tmp/', '/rosetta/', 'cdk.out');
