@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { canonicalSubnetType, checkParameterName, checkParameterPrefix, ParameterNames, subnetTypeName, subnetTypeSegment } from './parameter-names';
+import { createVpc, defaultSubnets, pascalCase } from '../common/network';
 import { checkInteger, invalid } from '../common/validation';
 
 /** Subnet types in the order they are published and imported. */
@@ -365,29 +366,11 @@ export class SsmDecoupledVpc extends Construct {
     this.parameterPrefix = props.parameterPrefix;
 
     // network
-    this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: props.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),
-      maxAzs,
-      natGateways,
-      subnetConfiguration,
-      restrictDefaultSecurityGroup: props.restrictDefaultSecurityGroup ?? true,
-      vpcName: props.vpcName,
-    });
-
-    this.gatewayEndpoints = (props.gatewayEndpoints ?? [
-      ec2.GatewayVpcEndpointAwsService.S3,
-      ec2.GatewayVpcEndpointAwsService.DYNAMODB,
-    ]).map((service) => this.vpc.addGatewayEndpoint(gatewayEndpointId(service), { service }));
-
-    if (props.flowLogs ?? true) {
-      this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
-        retention: props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH,
-      });
-      this.flowLog = this.vpc.addFlowLog('FlowLog', {
-        destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
-        trafficType: props.flowLogTrafficType ?? ec2.FlowLogTrafficType.ALL,
-      });
-    }
+    const created = createVpc(this, { ...props, maxAzs, natGateways, subnetConfiguration });
+    this.vpc = created.vpc;
+    this.gatewayEndpoints = created.gatewayEndpoints;
+    this.flowLog = created.flowLog;
+    this.flowLogGroup = created.flowLogGroup;
 
     // publication
     this.subnetTypes = PUBLISHABLE_SUBNET_TYPES.filter((t) => subnetsOfType(this.vpc, t).length > 0);
@@ -454,10 +437,6 @@ function grantGetParameters(grantee: iam.IGrantable, resourceArns: string[]): ia
   });
 }
 
-function defaultSubnets(natGateways: number): ec2.SubnetConfiguration[] {
-  return natGateways > 0 ? ec2.Vpc.DEFAULT_SUBNETS : ec2.Vpc.DEFAULT_SUBNETS_NO_NAT;
-}
-
 function checkSubnetConfiguration(path: string, groups: ec2.SubnetConfiguration[], natGateways: number): void {
   const active = groups.filter((g) => !g.reserved).map((g) => ({ ...g, subnetType: canonicalSubnetType(g.subnetType) }));
   if (active.length === 0) {
@@ -485,15 +464,4 @@ function subnetsOfType(vpc: ec2.IVpc, subnetType: ec2.SubnetType): ec2.ISubnet[]
     default:
       return vpc.isolatedSubnets;
   }
-}
-
-/** A stable construct id per gateway service: `S3Endpoint`, `DynamodbEndpoint`, ... */
-function gatewayEndpointId(service: ec2.GatewayVpcEndpointAwsService): string {
-  // names look like com.amazonaws.<region token>.s3: the last segment is the service
-  const serviceName = service.name.split('.').pop() ?? service.name;
-  return `${pascalCase(serviceName)}Endpoint`;
-}
-
-function pascalCase(s: string): string {
-  return s.split(/[^a-zA-Z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
 }
