@@ -1,0 +1,162 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { ScheduledCapacity, ServiceScalingOptions } from './scaling-options';
+import { checkInteger, invalid } from './validation';
+
+/** What a construct decides for the scaling options it does not get. */
+export interface ScalingDefaults {
+  /** The construct's default `maxCapacity` (raised to `minCapacity` if that is larger). */
+  readonly maxCapacity: number;
+}
+
+/** The alarm thresholds of the fast scale-out steps (+50% from the first, +100% from the second). */
+export interface FastScaleOutThresholds {
+  readonly cpuPercent: number;
+  readonly cpuPercentHigh: number;
+  readonly requestsPerTarget?: number;
+  readonly requestsPerTargetHigh?: number;
+}
+
+/** The resolved options with defaults applied. */
+export interface ResolvedScaling {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly cpuTargetPercent: number;
+  readonly memoryTargetPercent?: number;
+  readonly requestsPerTarget?: number;
+  readonly fastScaleOut: boolean;
+  readonly scaleOutCooldown: Duration;
+  readonly scaleInCooldown: Duration;
+  readonly schedules: ScheduledCapacity[];
+}
+
+/** Applies the defaults and checks every value; `prop` is how the construct calls the options. */
+export function resolveScaling(path: string, prop: string, options: ServiceScalingOptions = {}, defaults: ScalingDefaults): ResolvedScaling {
+  const minCapacity = checkInteger(path, `${prop}.minCapacity`, options.minCapacity, { min: 0 }) ?? 1;
+  const maxCapacity = checkInteger(path, `${prop}.maxCapacity`, options.maxCapacity, { min: 1 }) ?? Math.max(defaults.maxCapacity, minCapacity);
+  if (!Token.isUnresolved(minCapacity) && !Token.isUnresolved(maxCapacity) && maxCapacity < minCapacity) {
+    invalid(path, `${prop}.maxCapacity`, maxCapacity, `must be at least ${prop}.minCapacity (${minCapacity})`);
+  }
+  const percent = { min: 1, max: 100 };
+  const cpuTargetPercent = checkInteger(path, `${prop}.cpuTargetPercent`, options.cpuTargetPercent, percent) ?? 50;
+  const memoryTargetPercent = checkInteger(path, `${prop}.memoryTargetPercent`, options.memoryTargetPercent, percent);
+  const requestsPerTarget = checkInteger(path, `${prop}.requestsPerTarget`, options.requestsPerTarget, { min: 1 });
+
+  const schedules = options.schedules ?? [];
+  const seen = new Set<string>();
+  schedules.forEach((s, i) => {
+    const at = `${prop}.schedules[${i}]`;
+    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(s.id)) {
+      invalid(path, `${at}.id`, s.id, 'must start with a letter and contain only letters, digits and "-"');
+    }
+    if (seen.has(s.id)) {
+      invalid(path, `${at}.id`, s.id, 'must be unique among the schedules');
+    }
+    seen.add(s.id);
+    if (s.minCapacity === undefined && s.maxCapacity === undefined) {
+      invalid(path, at, s.id, 'must set minCapacity, maxCapacity or both');
+    }
+    checkInteger(path, `${at}.minCapacity`, s.minCapacity, { min: 0 });
+    checkInteger(path, `${at}.maxCapacity`, s.maxCapacity, { min: 1 });
+    if (s.minCapacity !== undefined && s.maxCapacity !== undefined && s.maxCapacity < s.minCapacity) {
+      invalid(path, `${at}.maxCapacity`, s.maxCapacity, `must be at least ${at}.minCapacity (${s.minCapacity})`);
+    }
+    if (s.minCapacity !== undefined && s.maxCapacity === undefined && s.minCapacity > maxCapacity) {
+      invalid(path, `${at}.minCapacity`, s.minCapacity,
+        `must not exceed ${prop}.maxCapacity (${maxCapacity}) unless the schedule also sets maxCapacity`);
+    }
+  });
+
+  return {
+    minCapacity,
+    maxCapacity,
+    cpuTargetPercent,
+    memoryTargetPercent,
+    requestsPerTarget,
+    fastScaleOut: options.fastScaleOut ?? true,
+    scaleOutCooldown: options.scaleOutCooldown ?? Duration.seconds(60),
+    scaleInCooldown: options.scaleInCooldown ?? Duration.seconds(300),
+    schedules,
+  };
+}
+
+/**
+ * Where the fast scale-out steps start: CPU 30 points above the target, capped at 90%
+ * but always at least 5 points above the target, and 95% (or 5 points higher) for the
+ * second step; requests at 1.5 and 3 times the target.
+ */
+export function fastScaleOutThresholds(scaling: ResolvedScaling): FastScaleOutThresholds {
+  const target = scaling.cpuTargetPercent;
+  const cpuPercent = Math.max(Math.min(target + 30, 90), target + 5);
+  const requests = scaling.requestsPerTarget;
+  return {
+    cpuPercent,
+    cpuPercentHigh: Math.max(95, cpuPercent + 5),
+    requestsPerTarget: requests !== undefined ? Math.ceil(requests * 1.5) : undefined,
+    requestsPerTargetHigh: requests !== undefined ? requests * 3 : undefined,
+  };
+}
+
+/**
+ * Auto scaling of a Fargate service: the scalable target with its bounds, target
+ * tracking, the fast scale-out steps and the scheduled windows.
+ *
+ * `targetGroup` is needed for request-based scaling.
+ */
+export function applyServiceScaling(
+  service: ecs.FargateService,
+  scaling: ResolvedScaling,
+  targetGroup?: elbv2.ApplicationTargetGroup,
+): ecs.ScalableTaskCount {
+  const taskCount = service.autoScaleTaskCount({ minCapacity: scaling.minCapacity, maxCapacity: scaling.maxCapacity });
+  const cooldowns = { scaleInCooldown: scaling.scaleInCooldown, scaleOutCooldown: scaling.scaleOutCooldown };
+
+  taskCount.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: scaling.cpuTargetPercent, ...cooldowns });
+  if (scaling.memoryTargetPercent !== undefined) {
+    taskCount.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: scaling.memoryTargetPercent, ...cooldowns });
+  }
+  if (scaling.requestsPerTarget !== undefined) {
+    if (!targetGroup) {
+      throw new Error('requestsPerTarget needs a target group');
+    }
+    taskCount.scaleOnRequestCount('RequestScaling', { requestsPerTarget: scaling.requestsPerTarget, targetGroup, ...cooldowns });
+  }
+
+  if (scaling.fastScaleOut) {
+    const thresholds = fastScaleOutThresholds(scaling);
+    const spike = (id: string, metric: cloudwatch.IMetric, lower: number, higher: number) =>
+      taskCount.scaleOnMetric(id, {
+        metric,
+        scalingSteps: [
+          { upper: lower, change: 0 },
+          { lower, change: 50 },
+          { lower: higher, change: 100 },
+        ],
+        adjustmentType: appscaling.AdjustmentType.PERCENT_CHANGE_IN_CAPACITY,
+        minAdjustmentMagnitude: 1,
+        cooldown: scaling.scaleOutCooldown,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+      });
+    spike('CpuSpikeScaling', service.metricCpuUtilization({ period: Duration.minutes(1) }), thresholds.cpuPercent, thresholds.cpuPercentHigh);
+    if (thresholds.requestsPerTarget !== undefined && thresholds.requestsPerTargetHigh !== undefined && targetGroup) {
+      spike('RequestSpikeScaling',
+        targetGroup.metrics.requestCountPerTarget({ period: Duration.minutes(1), statistic: 'Sum' }),
+        thresholds.requestsPerTarget,
+        thresholds.requestsPerTargetHigh);
+    }
+  }
+
+  for (const window of scaling.schedules) {
+    taskCount.scaleOnSchedule(window.id, {
+      schedule: window.schedule,
+      minCapacity: window.minCapacity,
+      maxCapacity: window.maxCapacity,
+      timeZone: window.timeZone,
+    });
+  }
+  return taskCount;
+}
