@@ -18,3 +18,12 @@ export function integApp(): App {
 
 /** The SSM path every integ test publishes under, so a test account stays tidy. */
 export const INTEG_PARAMETER_ROOT = '/cdk-fargate-blueprints-integ';
+
+/**
+ * The region integ stacks name in their env (constructs such as the load balancer's
+ * access logs need one): the deployment's region, or a fixed one offline so that
+ * snapshots do not depend on the machine.
+ */
+export function integRegion(): string {
+  return process.env.CDK_INTEG_REGION ?? 'eu-west-1';
+}

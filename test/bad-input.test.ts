@@ -1,7 +1,12 @@
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SsmDecoupledVpc, SsmDecoupledVpcProps } from '../src';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { LoadBalancedScalingService, LoadBalancedScalingServiceProps, SsmDecoupledVpc, SsmDecoupledVpcProps } from '../src';
 import { testApp } from './util';
 
 /**
@@ -190,9 +195,251 @@ const ssmDecoupledVpc: BadInput[] = [
   },
 ];
 
-describe.each([
+const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest');
+const serviceWith = (props: Partial<LoadBalancedScalingServiceProps>) => (stack: Stack) =>
+  new LoadBalancedScalingService(stack, 'Web', { image: IMAGE, ...props });
+const certificate = (stack: Stack) =>
+  acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456');
+const daily = appscaling.Schedule.cron({ hour: '8', minute: '0' });
+
+const loadBalancedScalingService: BadInput[] = [
+  // Fargate sizing (shared by every construct)
+  {
+    name: 'a cpu value Fargate does not offer',
+    build: serviceWith({ cpu: 300 }),
+    error: /^TestStack\/Web: cpu must be one of 256, 512, 1024, 2048, 4096, 8192 or 16384 \(CPU units, 1024 = 1 vCPU\), got 300$/,
+  },
+  {
+    name: 'memory that cpu 256 does not allow',
+    build: serviceWith({ cpu: 256, memoryLimitMiB: 4096 }),
+    error: /^TestStack\/Web: memoryLimitMiB must be one of 512, 1024 or 2048 for cpu 256, got 4096$/,
+  },
+  {
+    name: 'memory between the steps cpu 1024 allows',
+    build: serviceWith({ cpu: 1024, memoryLimitMiB: 1536 }),
+    error: /^TestStack\/Web: memoryLimitMiB must be from 2048 to 8192 in steps of 1024 for cpu 1024, got 1536$/,
+  },
+  {
+    name: 'memory above what cpu 8192 allows',
+    build: serviceWith({ cpu: 8192, memoryLimitMiB: 65536 }),
+    error: /memoryLimitMiB must be from 16384 to 61440 in steps of 4096 for cpu 8192, got 65536/,
+  },
+  {
+    name: 'ephemeral storage below 21 GiB',
+    build: serviceWith({ ephemeralStorageGiB: 20 }),
+    error: /^TestStack\/Web: ephemeralStorageGiB must be a whole number from 21 to 200, got 20$/,
+  },
+  {
+    name: 'ephemeral storage above 200 GiB',
+    build: serviceWith({ ephemeralStorageGiB: 201 }),
+    error: /ephemeralStorageGiB must be a whole number from 21 to 200, got 201/,
+  },
+  // the container
+  {
+    name: 'no container port',
+    build: serviceWith({ containerPorts: [] }),
+    error: /^TestStack\/Web: containerPorts must name at least one port \(the first receives the load balancer's traffic\), got \[\]$/,
+  },
+  {
+    name: 'a container port out of range',
+    build: serviceWith({ containerPorts: [8000, 70000] }),
+    error: /^TestStack\/Web: containerPorts\[1\] must be a whole number from 1 to 65535, got 70000$/,
+  },
+  {
+    name: 'a container port twice',
+    build: serviceWith({ containerPorts: [8000, 8000] }),
+    error: /containerPorts must not name a port twice, got \[8000,8000\]/,
+  },
+  // the load balancer
+  {
+    name: 'listener port 0',
+    build: serviceWith({ listenerPort: 0 }),
+    error: /^TestStack\/Web: listenerPort must be a whole number from 1 to 65535, got 0$/,
+  },
+  {
+    name: 'redirectHttp without a certificate',
+    build: serviceWith({ redirectHttp: true }),
+    error: /^TestStack\/Web: redirectHttp needs a certificate: without HTTPS there is nothing to redirect to, got true$/,
+  },
+  {
+    name: 'HTTPS on port 80 while port 80 redirects',
+    build: (stack) => serviceWith({ certificate: certificate(stack), listenerPort: 80 })(stack),
+    error: /listenerPort must not be 80 while HTTP on port 80 redirects to HTTPS; use 443 or set redirectHttp to false, got 80/,
+  },
+  {
+    name: 'an SSL policy without a certificate',
+    build: serviceWith({ sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' as any }),
+    error: /sslPolicy applies to HTTPS only: give a certificate too/,
+  },
+  {
+    name: 'a domain name without a hosted zone',
+    build: serviceWith({ domainName: 'web.example.com' }),
+    error: /^TestStack\/Web: domainName needs both domainName and domainZone, got "web.example.com"$/,
+  },
+  {
+    name: 'a hosted zone without a domain name',
+    build: (stack) => serviceWith({ domainZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' }) })(stack),
+    error: /domainZone needs both domainName and domainZone/,
+  },
+  {
+    name: 'a health check path without a leading slash',
+    build: serviceWith({ healthCheckPath: 'health' }),
+    error: /^TestStack\/Web: healthCheckPath must start with "\/", got "health"$/,
+  },
+  {
+    name: 'healthy codes separated by semicolons',
+    build: serviceWith({ healthyHttpCodes: '200;401' }),
+    error: /^TestStack\/Web: healthyHttpCodes must be HTTP codes from 200 to 499, comma-separated or as ranges, for example "200", "200,401" or "200-299", got "200;401"$/,
+  },
+  {
+    name: 'a healthy code the load balancer does not accept',
+    build: serviceWith({ healthyHttpCodes: '200,503' }),
+    error: /healthyHttpCodes must be HTTP codes from 200 to 499.*got "200,503"/,
+  },
+  {
+    name: 'a health check interval below 5 seconds',
+    build: serviceWith({ healthCheckInterval: Duration.seconds(2) }),
+    error: /^TestStack\/Web: healthCheckInterval \(seconds\) must be a whole number from 5 to 300, got 2$/,
+  },
+  {
+    name: 'a deregistration delay above an hour',
+    build: serviceWith({ deregistrationDelay: Duration.seconds(3601) }),
+    error: /deregistrationDelay \(seconds\) must be a whole number from 0 to 3600, got 3601/,
+  },
+  {
+    name: 'an access logs bucket with access logs off',
+    build: (stack) => serviceWith({ accessLogs: false, accessLogsBucket: new s3.Bucket(stack, 'Logs') })(stack),
+    error: /^TestStack\/Web: accessLogsBucket is given but accessLogs is false; drop one of them, got "TestStack\/Logs"$/,
+  },
+  {
+    name: 'access logs in a stack without a region',
+    build: serviceWith({ accessLogs: true }),
+    error: /^TestStack\/Web: accessLogs needs the region of stack TestStack, because Elastic Load Balancing delivers access logs with a regional identity; set env: \{ region \} on the stack \(no credentials needed\), got true$/,
+  },
+  {
+    name: 'an access logs bucket in a stack without a region',
+    build: (stack) => serviceWith({ accessLogsBucket: new s3.Bucket(stack, 'Logs') })(stack),
+    error: /accessLogsBucket needs the region of stack TestStack/,
+  },
+  // where it runs
+  {
+    name: 'both vpc and vpcName',
+    build: (stack) => serviceWith({ vpc: new ec2.Vpc(stack, 'Vpc'), vpcName: 'go-on-aws' })(stack),
+    error: /^TestStack\/Web: vpc and vpcName must not be combined: set only one of cluster, vpc and vpcName \(a cluster brings its VPC\), got \["vpc","vpcName"\]$/,
+  },
+  {
+    name: 'both cluster and vpc',
+    build: (stack) => {
+      const vpc = new ec2.Vpc(stack, 'Vpc');
+      return serviceWith({ vpc, cluster: new ecs.Cluster(stack, 'Cluster', { vpc }) })(stack);
+    },
+    error: /cluster and vpc must not be combined/,
+  },
+  {
+    name: 'vpcName in a stack without an env',
+    build: serviceWith({ vpcName: 'go-on-aws' }),
+    error: /^TestStack\/Web: vpcName needs a stack with a concrete env \(account and region\) to look the VPC up, but stack TestStack is environment-agnostic; set env on the stack, or pass vpc instead/,
+  },
+  {
+    name: 'containerInsights for a cluster it does not create',
+    build: (stack) => serviceWith({ containerInsights: true, cluster: new ecs.Cluster(stack, 'Cluster') })(stack),
+    error: /^TestStack\/Web: containerInsights only applies to the cluster the construct creates; configure Container Insights on the cluster you pass, got true$/,
+  },
+  // the service
+  {
+    name: 'minHealthyPercent above 100',
+    build: serviceWith({ minHealthyPercent: 101 }),
+    error: /^TestStack\/Web: minHealthyPercent must be a whole number from 0 to 100, got 101$/,
+  },
+  {
+    name: 'maxHealthyPercent below 100',
+    build: serviceWith({ maxHealthyPercent: 99 }),
+    error: /maxHealthyPercent must be a whole number from 100 to 400, got 99/,
+  },
+  {
+    name: 'desiredCount 0',
+    build: serviceWith({ desiredCount: 0 }),
+    error: /^TestStack\/Web: desiredCount must be a whole number of at least 1, got 0$/,
+  },
+  {
+    name: 'desiredCount above the scaling maximum',
+    build: serviceWith({ desiredCount: 5, scaling: { maxCapacity: 4 } }),
+    error: /^TestStack\/Web: desiredCount must be within scaling.minCapacity and scaling.maxCapacity \(1 to 4\), got 5$/,
+  },
+  {
+    name: 'onDemandBaseTasks without Fargate Spot',
+    build: serviceWith({ onDemandBaseTasks: 2 }),
+    error: /^TestStack\/Web: onDemandBaseTasks only applies with fargateSpot: true, got 2$/,
+  },
+  {
+    name: 'spotWeight 0',
+    build: serviceWith({ fargateSpot: true, spotWeight: 0 }),
+    error: /spotWeight must be a whole number from 1 to 1000, got 0/,
+  },
+  // scaling (shared by the services)
+  {
+    name: 'a negative minimum',
+    build: serviceWith({ scaling: { minCapacity: -1 } }),
+    error: /^TestStack\/Web: scaling.minCapacity must be a whole number of at least 0, got -1$/,
+  },
+  {
+    name: 'a maximum of 0',
+    build: serviceWith({ scaling: { maxCapacity: 0 } }),
+    error: /scaling.maxCapacity must be a whole number of at least 1, got 0/,
+  },
+  {
+    name: 'a maximum below the minimum',
+    build: serviceWith({ scaling: { minCapacity: 5, maxCapacity: 3 } }),
+    error: /^TestStack\/Web: scaling.maxCapacity must be at least scaling.minCapacity \(5\), got 3$/,
+  },
+  {
+    name: 'a CPU target of 0',
+    build: serviceWith({ scaling: { cpuTargetPercent: 0 } }),
+    error: /scaling.cpuTargetPercent must be a whole number from 1 to 100, got 0/,
+  },
+  {
+    name: 'a memory target above 100',
+    build: serviceWith({ scaling: { memoryTargetPercent: 150 } }),
+    error: /scaling.memoryTargetPercent must be a whole number from 1 to 100, got 150/,
+  },
+  {
+    name: 'zero requests per target',
+    build: serviceWith({ scaling: { requestsPerTarget: 0 } }),
+    error: /scaling.requestsPerTarget must be a whole number of at least 1, got 0/,
+  },
+  {
+    name: 'a schedule id that cannot be a construct id',
+    build: serviceWith({ scaling: { schedules: [{ id: 'pre warm', schedule: daily, minCapacity: 2 }] } }),
+    error: /^TestStack\/Web: scaling.schedules\[0\].id must start with a letter and contain only letters, digits and "-", got "pre warm"$/,
+  },
+  {
+    name: 'two schedules with one id',
+    build: serviceWith({ scaling: { schedules: [{ id: 'Rush', schedule: daily, minCapacity: 2 }, { id: 'Rush', schedule: daily, minCapacity: 1 }] } }),
+    error: /scaling.schedules\[1\].id must be unique among the schedules, got "Rush"/,
+  },
+  {
+    name: 'a schedule that changes nothing',
+    build: serviceWith({ scaling: { schedules: [{ id: 'Rush', schedule: daily }] } }),
+    error: /^TestStack\/Web: scaling.schedules\[0\] must set minCapacity, maxCapacity or both, got "Rush"$/,
+  },
+  {
+    name: 'a schedule whose maximum is below its minimum',
+    build: serviceWith({ scaling: { schedules: [{ id: 'Rush', schedule: daily, minCapacity: 6, maxCapacity: 3 }] } }),
+    error: /scaling.schedules\[0\].maxCapacity must be at least scaling.schedules\[0\].minCapacity \(6\), got 3/,
+  },
+  {
+    name: 'a schedule minimum above the scaling maximum',
+    build: serviceWith({ scaling: { maxCapacity: 4, schedules: [{ id: 'Rush', schedule: daily, minCapacity: 10 }] } }),
+    error: /^TestStack\/Web: scaling.schedules\[0\].minCapacity must not exceed scaling.maxCapacity \(4\) unless the schedule also sets maxCapacity, got 10$/,
+  },
+];
+
+const all: Array<[string, BadInput[]]> = [
   ['SsmDecoupledVpc', ssmDecoupledVpc],
-])('%s rejects', (_construct, rows) => {
+  ['LoadBalancedScalingService', loadBalancedScalingService],
+];
+
+describe.each(all)('%s rejects', (_construct, rows) => {
   test.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
     const stack = new Stack(testApp(), 'TestStack');
     expect(() => row.build(stack)).toThrow(row.error);
@@ -200,7 +447,7 @@ describe.each([
 });
 
 test('errors are plain Errors, never TypeErrors', () => {
-  for (const row of ssmDecoupledVpc) {
+  for (const row of all.flatMap(([, rows]) => rows)) {
     const stack = new Stack(testApp(), 'TestStack');
     let thrown: unknown;
     try {

@@ -1,24 +1,41 @@
-import { Stack } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SsmDecoupledVpc } from '../src';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { LoadBalancedScalingService, SsmDecoupledVpc } from '../src';
 import { synth, testApp } from './util';
 
 /**
  * cdk-nag's AwsSolutions rules on each construct's default and fully featured
  * configuration. `synth` fails with every unacknowledged finding listed; the
  * acknowledgements live in the constructs, next to the resources, with a reason.
+ * Each case also pins the exact set of findings the construct acknowledges, so a new
+ * acknowledgement cannot slip in unreviewed.
  */
 
 interface NagCase {
   readonly name: string;
   readonly build: (stack: Stack) => void;
+  /** `rule @ construct path (below the stack)` of every acknowledged finding. */
+  readonly acknowledged: string[];
 }
+
+const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest');
+const ALB_OPEN = 'AwsSolutions-EC23 @ Web/Service/LB/SecurityGroup/Resource';
+const ACCESS_LOG_BUCKET = 'AwsSolutions-S1 @ Web/AccessLogs/Resource';
 
 const cases: NagCase[] = [
   {
     name: 'SsmDecoupledVpc, default',
     build: (stack) => new SsmDecoupledVpc(stack, 'Network', { parameterPrefix: '/nag/network' }),
+    acknowledged: [],
   },
   {
     name: 'SsmDecoupledVpc, fully featured',
@@ -38,14 +55,91 @@ const cases: NagCase[] = [
       });
       network.grantRead(new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
     },
+    acknowledged: [],
+  },
+  {
+    name: 'LoadBalancedScalingService, default',
+    build: (stack) => new LoadBalancedScalingService(stack, 'Web', { image: IMAGE }),
+    acknowledged: [ALB_OPEN, ACCESS_LOG_BUCKET],
+  },
+  {
+    name: 'LoadBalancedScalingService, fully featured',
+    build: (stack) => {
+      const vpc = SsmDecoupledVpc.fromParameters(stack, 'Vpc', { parameterPrefix: '/nag/network' });
+      const table = new ssm.StringParameter(stack, 'Table', { parameterName: '/nag/table', stringValue: 'items' });
+      // what the user owns, the user acknowledges
+      const apiKey = new secretsmanager.Secret(stack, 'ApiKey');
+      Validations.of(apiKey).acknowledge({ id: 'AwsSolutions::AwsSolutions-SMG4', reason: 'a third-party API key, rotated by its issuer' });
+      const web = new LoadBalancedScalingService(stack, 'Web', {
+        image: IMAGE,
+        vpc,
+        containerPorts: [8000, 9000],
+        cpu: 512,
+        memoryLimitMiB: 2048,
+        ephemeralStorageGiB: 30,
+        cpuArchitecture: ecs.CpuArchitecture.ARM64,
+        environment: { STAGE: 'prod' },
+        secrets: { API_KEY: ecs.Secret.fromSecretsManager(apiKey) },
+        ssmParameters: { TABLE_PARAMETER: table },
+        certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456'),
+        healthyHttpCodes: '200,401',
+        scaling: {
+          minCapacity: 2,
+          maxCapacity: 12,
+          memoryTargetPercent: 70,
+          requestsPerTarget: 300,
+          schedules: [{ id: 'PreWarm', schedule: appscaling.Schedule.cron({ hour: '8', minute: '50' }), minCapacity: 8 }],
+        },
+        fargateSpot: true,
+        enableExecuteCommand: true,
+        deregistrationDelay: Duration.seconds(10),
+      });
+      Validations.of(web.taskDefinition).acknowledge({ id: 'AwsSolutions::AwsSolutions-ECS2', reason: 'STAGE is not a secret' });
+    },
+    acknowledged: [
+      ALB_OPEN,
+      ACCESS_LOG_BUCKET,
+      'AwsSolutions-IAM5[Resource::*] @ Web/TaskDefinition/TaskRole/DefaultPolicy/Resource',
+      // acknowledged by the test, as a user would
+      'AwsSolutions-ECS2 @ Web/TaskDefinition/Resource',
+      'AwsSolutions-SMG4 @ ApiKey/Resource',
+    ],
+  },
+  {
+    name: 'LoadBalancedScalingService, SSM parameter names as its only environment',
+    build: (stack) => {
+      const web = new LoadBalancedScalingService(stack, 'Web', {
+        image: IMAGE,
+        ssmParameters: { TABLE_PARAMETER: ssm.StringParameter.fromStringParameterName(stack, 'Table', '/nag/table') },
+        accessLogs: false,
+      });
+      Validations.of(web.loadBalancer).acknowledge({ id: 'AwsSolutions::AwsSolutions-ELB2', reason: 'the user turned access logs off' });
+    },
+    acknowledged: [
+      ALB_OPEN,
+      'AwsSolutions-ECS2 @ Web/TaskDefinition/Resource',
+      // acknowledged by the test: turning access logs off is the user's decision to own
+      'AwsSolutions-ELB2 @ Web/Service/LB/Resource',
+    ],
   },
 ];
+
+/** `rule @ path` of every finding the report lists as acknowledged, below the stack. */
+function acknowledgedFindings(outdir: string, stackName: string): string[] {
+  const report = JSON.parse(fs.readFileSync(path.join(outdir, cxapi.VALIDATION_REPORT_FILE), 'utf-8'));
+  return report.pluginReports
+    .filter((p: any) => p.pluginName === 'AwsSolutions')
+    .flatMap((p: any) => p.suppressedViolations ?? [])
+    .flatMap((v: any) => v.violatingConstructs.map((c: any) => `${v.ruleName} @ ${c.constructPath.replace(`${stackName}/`, '')}`))
+    .sort();
+}
 
 test.each(cases.map((c) => [c.name, c] as const))('%s passes AwsSolutions checks', (_name, c) => {
   const app = testApp({ nag: true });
   const stack = new Stack(app, 'NagStack', { env: { account: '123456789012', region: 'eu-west-1' } });
   c.build(stack);
   expect(() => synth(app)).not.toThrow();
+  expect(acknowledgedFindings(app.outdir, 'NagStack')).toEqual([...c.acknowledged].sort());
 });
 
 test('the nag helper really fails on a finding', () => {
