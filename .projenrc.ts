@@ -79,8 +79,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 120_000,
+      // the suites are CPU-bound synthesis: use every core (jest's default leaves one idle)
+      maxWorkers: '100%',
       // integ snapshot files are compared by test/integ-snapshots.test.ts, not collected as tests
       testPathIgnorePatterns: ['/node_modules/', '/integ/', '/sample/'],
+      // the sample app imports the library by its package name (test/sample.test.ts loads it)
+      moduleNameMapper: { '^cdk-fargate-blueprints$': '<rootDir>/src/index.ts' },
     },
   },
 
@@ -176,6 +180,12 @@ const docsCheck = project.addTask('docgen:check', {
   ],
 });
 
+project.addTask('bench:synth', {
+  description: 'Synthesis time of each construct next to the same architecture written with aws-cdk-lib directly',
+  exec: 'tsx build-tools/bench-synth.ts',
+  receiveArgs: true,
+});
+
 const packageSmoke = project.addTask('package:smoke', {
   description: `Install the packed tarball into a fresh CDK app on aws-cdk-lib ${CDK_PEER_FLOOR} and synthesize it`,
   exec: 'bash build-tools/package-smoke.sh',
@@ -244,6 +254,8 @@ nightly?.addJobs({
     env: {
       CI: 'true',
       AWS_REGION: '${{ vars.INTEG_AWS_REGION }}',
+      // integ stacks that need a region in their env take this one (integ/util.ts)
+      CDK_INTEG_REGION: '${{ vars.INTEG_AWS_REGION }}',
       CDK_DISABLE_CLI_TELEMETRY: 'true',
     },
     steps: [

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the packed npm tarball into a fresh CDK app, the way a user installs it,
-# and synthesizes a producer (SsmDecoupledVpc) and a consumer (fromParameters).
+# and synthesizes a producer (SsmDecoupledVpc) and a consumer (fromParameters) that
+# runs a LoadBalancedScalingService.
 #
 #   bash build-tools/package-smoke.sh [aws-cdk-lib version]
 #
@@ -29,17 +30,18 @@ cat > "$work/app/app.js" <<'JS'
 const assert = require('assert');
 const { App, Stack } = require('aws-cdk-lib');
 const ec2 = require('aws-cdk-lib/aws-ec2');
-const elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2');
-const { SsmDecoupledVpc } = require('cdk-fargate-blueprints');
+const ecs = require('aws-cdk-lib/aws-ecs');
+const { LoadBalancedScalingService, SsmDecoupledVpc } = require('cdk-fargate-blueprints');
 
 const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
 const network = new Stack(app, 'Network');
 new SsmDecoupledVpc(network, 'Network', { parameterPrefix: '/smoke/network' });
-const consumer = new Stack(app, 'Consumer');
+const consumer = new Stack(app, 'Consumer', { env: { region: 'eu-west-1' } });
 const vpc = SsmDecoupledVpc.fromParameters(consumer, 'Vpc', { parameterPrefix: '/smoke/network' });
-const alb = new elbv2.ApplicationLoadBalancer(consumer, 'Alb', { vpc, internetFacing: true });
-alb.addListener('Http', { port: 80 }).addAction('Ok', {
-  action: elbv2.ListenerAction.fixedResponse(200, { contentType: 'text/plain', messageBody: 'ok' }),
+new LoadBalancedScalingService(consumer, 'Web', {
+  image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest'),
+  containerPorts: [8000],
+  vpc,
 });
 const assembly = app.synth();
 
@@ -50,7 +52,12 @@ const imported = assembly.getStackByName('Consumer').template;
 const sources = Object.values(imported.Parameters).map((p) => p.Default);
 assert.ok(sources.includes('/smoke/network/public/subnet-ids'), `imported: ${sources}`);
 assert.ok(!JSON.stringify(imported).includes('Fn::ImportValue'));
+const types = Object.values(imported.Resources).map((r) => r.Type);
+for (const type of ['AWS::ECS::Service', 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ApplicationAutoScaling::ScalingPolicy']) {
+  assert.ok(types.includes(type), `consumer lacks ${type}`);
+}
 console.log(`synthesized ${assembly.stacks.length} stacks with aws-cdk-lib ${require('aws-cdk-lib/package.json').version}: ` +
-  `${names.length} parameters published, ${sources.length - 1} read by the consumer`);
+  `${names.length} parameters published, ${sources.length - 1} read by the consumer's LoadBalancedScalingService ` +
+  `(${types.length} resources)`);
 JS
 (cd "$work/app" && CDK_OUTDIR="$PWD/cdk.out" node app.js)

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { failedAssertions } from '../build-tools/integ-deploy';
-import { compare, integTests, snapshotDirOf, synthesize, verify } from '../build-tools/integ-snapshots';
+import { compare, integTests, snapshotDirOf, synthesize } from '../build-tools/integ-snapshots';
 
 /**
  * The integ tests' committed snapshots match what the code synthesizes today.
@@ -14,8 +14,21 @@ test('there are integ tests to check', () => {
   expect(integTests()).toContain(path.join('integ', 'integ.ssm-decoupled-vpc.ts'));
 });
 
+/** Each integ test synthesized once, shared by the comparisons below. */
+const assemblies = new Map<string, string>();
+beforeAll(() => {
+  for (const testFile of integTests()) {
+    assemblies.set(testFile, synthesize(testFile));
+  }
+});
+afterAll(() => {
+  for (const dir of assemblies.values()) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.each(integTests())('%s matches its committed snapshot', (testFile) => {
-  const differences = verify(testFile);
+  const differences = compare(snapshotDirOf(testFile), assemblies.get(testFile)!);
   if (differences.length > 0) {
     throw new Error(`${testFile} no longer matches its snapshot (run \`npx projen integ:update\` if intended, then review the diff):\n`
       + differences.map((d) => `  ${d}`).join('\n'));
@@ -23,17 +36,14 @@ test.each(integTests())('%s matches its committed snapshot', (testFile) => {
 });
 
 describe('the snapshot comparison', () => {
-  let assembly: string;
-  let tampered: string;
   const testFile = path.join('integ', 'integ.ssm-decoupled-vpc.ts');
+  let tampered: string;
 
   beforeAll(() => {
-    assembly = synthesize(testFile);
     tampered = fs.mkdtempSync(path.join(os.tmpdir(), 'cfb-snapshot-'));
     fs.cpSync(snapshotDirOf(testFile), tampered, { recursive: true });
   });
   afterAll(() => {
-    fs.rmSync(assembly, { recursive: true, force: true });
     fs.rmSync(tampered, { recursive: true, force: true });
   });
 
@@ -44,18 +54,18 @@ describe('the snapshot comparison', () => {
     template.Resources[vpcId].Properties.CidrBlock = '10.99.0.0/16';
     fs.writeFileSync(file, JSON.stringify(template));
 
-    expect(compare(tampered, assembly)).toEqual([
+    expect(compare(tampered, assemblies.get(testFile)!)).toEqual([
       `SsmDecoupledVpcProducer.template.json: Resources.${vpcId}.Properties.CidrBlock: snapshot "10.99.0.0/16", now "10.0.0.0/16"`,
     ]);
   });
 
   test('reports a stack that is missing from the snapshot', () => {
     fs.rmSync(path.join(tampered, 'SsmDecoupledVpcConsumer.template.json'));
-    expect(compare(tampered, assembly)).toContain('SsmDecoupledVpcConsumer.template.json: synthesized, not in the snapshot');
+    expect(compare(tampered, assemblies.get(testFile)!)).toContain('SsmDecoupledVpcConsumer.template.json: synthesized, not in the snapshot');
   });
 
   test('reports a test without a snapshot', () => {
-    expect(compare(path.join(tampered, 'nothing-here'), assembly)).toEqual([expect.stringMatching(/^no snapshot at /)]);
+    expect(compare(path.join(tampered, 'nothing-here'), assemblies.get(testFile)!)).toEqual([expect.stringMatching(/^no snapshot at /)]);
   });
 });
 
