@@ -3,24 +3,35 @@
  * The sample app: what a user of cdk-fargate-blueprints writes.
  *
  * `npm run sample` synthesizes it to sample/cdk.out without an AWS account or credentials.
- * Every stack is environment-agnostic, and stacks share the network through SSM
- * Parameter Store, never through CloudFormation exports: each can be deployed, updated
- * and rolled back on its own (the network first).
+ * The stacks share the network and the table through SSM Parameter Store, never through
+ * CloudFormation exports: each can be deployed, updated and rolled back on its own
+ * (network and table first; the dependencies below only order the deployment).
+ *
+ * The first three stacks are the go-on-aws "Fargate Container" app: a network stack, a
+ * table stack, and a service stack that finds both through SSM.
  */
-import { App, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { App, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { SsmDecoupledVpc } from 'cdk-fargate-blueprints';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { LoadBalancedScalingService, SsmDecoupledVpc } from 'cdk-fargate-blueprints';
 
 /** Where the network stack publishes the VPC, and every other stack finds it. */
-const NETWORK_PREFIX = '/cdk-fargate-blueprints-sample/network';
+const NETWORK_PREFIX = '/go-on-aws/network';
+/** Where the table stack publishes the table's name. */
+const TABLE_PARAMETER = '/go-on-aws/table';
 
-const app = new App();
+export const app = new App();
+// Synthesizing needs no credentials. The load balancer's access logs need the region: the
+// one the CDK CLI finds in your AWS configuration, where you will deploy.
+const env: StackProps['env'] = { region: process.env.CDK_DEFAULT_REGION ?? 'eu-central-1' };
 
-// The network: a VPC (2 AZs, 1 NAT gateway, S3/DynamoDB endpoints, flow logs) published
-// under NETWORK_PREFIX, plus the VPC id alone under /go-on-aws/vpc for tools that look it
-// up by id.
-const networkStack = new Stack(app, 'SampleNetwork', {
+// ---------------------------------------------------------------------------------------
+// Network: a VPC (2 AZs, 1 NAT gateway, S3/DynamoDB endpoints, flow logs) published under
+// NETWORK_PREFIX, plus the VPC id alone under /go-on-aws/vpc for tools that look it up by id.
+export const networkStack = new Stack(app, 'SampleNetwork', {
+  env,
   description: 'cdk-fargate-blueprints sample: the shared VPC, published through SSM Parameter Store',
 });
 new SsmDecoupledVpc(networkStack, 'Network', {
@@ -28,16 +39,46 @@ new SsmDecoupledVpc(networkStack, 'Network', {
   vpcIdParameterName: '/go-on-aws/vpc',
 });
 
-// A consumer in another stack: the ECS cluster the Fargate workloads share, and the
-// security group of their tasks, placed in the VPC imported through SSM.
-const clusterStack = new Stack(app, 'SampleCluster', {
-  description: 'cdk-fargate-blueprints sample: an ECS cluster in the VPC imported through SSM',
+// ---------------------------------------------------------------------------------------
+// Table: the app's data, kept when the stack is deleted, its name published in SSM.
+export const tableStack = new Stack(app, 'SampleTable', {
+  env,
+  description: 'cdk-fargate-blueprints sample: the DynamoDB table of the go-on-aws app, its name in SSM',
 });
-const vpc = SsmDecoupledVpc.fromParameters(clusterStack, 'Vpc', { parameterPrefix: NETWORK_PREFIX });
-new ecs.Cluster(clusterStack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-new ec2.SecurityGroup(clusterStack, 'TaskSecurityGroup', {
+const table = new dynamodb.TableV2(tableStack, 'Items', {
+  partitionKey: { name: 'itemID', type: dynamodb.AttributeType.STRING },
+  billing: dynamodb.Billing.onDemand(),
+  pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+  removalPolicy: RemovalPolicy.RETAIN,
+});
+new ssm.StringParameter(tableStack, 'TableName', {
+  parameterName: TABLE_PARAMETER,
+  stringValue: table.tableName,
+  description: 'Name of the go-on-aws table',
+});
+
+// ---------------------------------------------------------------------------------------
+// Service: the containerized app behind a public load balancer, in the VPC imported through
+// SSM. The app reads the table's name from the parameter named in TABLE_PARAMETER, and may
+// scan that table and nothing else. It sits behind basic auth, so 401 counts as healthy.
+export const serviceStack = new Stack(app, 'SampleService', {
+  env,
+  description: 'cdk-fargate-blueprints sample: the go-on-aws app on Fargate, scaling with load',
+});
+const vpc = SsmDecoupledVpc.fromParameters(serviceStack, 'Vpc', { parameterPrefix: NETWORK_PREFIX });
+const tableParameter = ssm.StringParameter.fromStringParameterName(serviceStack, 'TableParameter', TABLE_PARAMETER);
+const web = new LoadBalancedScalingService(serviceStack, 'Web', {
+  // replace with your application's image
+  image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest'),
+  containerPorts: [8000],
+  family: 'go-on-aws',
   vpc,
-  description: 'Fargate tasks of the sample workloads',
+  healthyHttpCodes: '200,401',
+  ssmParameters: { TABLE_PARAMETER: tableParameter },
+  scaling: { minCapacity: 1, maxCapacity: 5, cpuTargetPercent: 50, memoryTargetPercent: 50 },
+  logRetention: logs.RetentionDays.ONE_WEEK,
 });
-// deployment order only: no CloudFormation export links the two stacks
-clusterStack.addStackDependency(networkStack);
+dynamodb.Table.fromTableName(serviceStack, 'Table', tableParameter.stringValue)
+  .grant(web.taskDefinition.taskRole, 'dynamodb:Scan');
+serviceStack.addStackDependency(networkStack);
+serviceStack.addStackDependency(tableStack);

@@ -1,0 +1,77 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { findIntrinsics, synth } from './util';
+
+/**
+ * The sample app, as `npm run sample` synthesizes it: with the context of sample/cdk.json
+ * (today's recommended feature flags and strict validation), without credentials.
+ */
+
+// what the CDK CLI hands the app (jest gives every test file its own copy of process.env)
+const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'sample', 'cdk.json'), 'utf-8'));
+process.env.CDK_CONTEXT_JSON = JSON.stringify(cdkJson.context);
+process.env.CDK_OUTDIR = fs.mkdtempSync(path.join(os.tmpdir(), 'cfb-sample-'));
+process.env.CDK_DEFAULT_REGION = 'eu-central-1';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sample = require('../sample/app') as typeof import('../sample/app');
+
+const synthesized = synth(sample.app);
+const template = (stack: Stack) => synthesized.template(stack);
+const ssmSources = (stack: Stack): string[] => Object.values<any>(synthesized.json(stack).Parameters ?? {})
+  .filter((p) => p.Type === 'AWS::SSM::Parameter::Value<String>' && !p.Default.startsWith('/cdk-bootstrap/'))
+  .map((p) => p.Default)
+  .sort();
+
+test('has the network, table and service stacks of the go-on-aws app', () => {
+  expect(synthesized.assembly.stacks.map((s) => s.stackName).sort()).toEqual(['SampleNetwork', 'SampleService', 'SampleTable']);
+});
+
+test('no stack exports or imports anything through CloudFormation', () => {
+  for (const json of synthesized.allTemplates()) {
+    expect(findIntrinsics(json, 'Fn::ImportValue')).toEqual([]);
+    expect(findIntrinsics(json, 'Export')).toEqual([]);
+  }
+});
+
+test('the table stack writes the table name to /go-on-aws/table and keeps the data', () => {
+  const table = Object.keys(template(sample.tableStack).findResources('AWS::DynamoDB::GlobalTable'))[0];
+  template(sample.tableStack).hasResourceProperties('AWS::SSM::Parameter', { Name: '/go-on-aws/table', Value: { Ref: table } });
+  template(sample.tableStack).hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain' });
+});
+
+test('the service stack finds network and table through SSM', () => {
+  expect(ssmSources(sample.serviceStack)).toEqual([
+    '/go-on-aws/network/private-with-egress/subnet-ids',
+    '/go-on-aws/network/public/subnet-ids',
+    '/go-on-aws/network/vpc-id',
+    '/go-on-aws/table',
+  ]);
+});
+
+test('the app behind basic auth counts 401 as healthy', () => {
+  template(sample.serviceStack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Matcher: { HttpCode: '200,401' } });
+});
+
+test('the task role reads the table parameter and scans the table, and nothing else', () => {
+  const policies = Object.entries(template(sample.serviceStack).findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.includes('TaskRole'));
+  expect(policies).toHaveLength(1);
+  const statements = policies[0][1].Properties.PolicyDocument.Statement;
+  const tableParameter = Object.entries<any>(synthesized.json(sample.serviceStack).Parameters)
+    .find(([, p]) => p.Default === '/go-on-aws/table')![0];
+  expect(statements).toEqual([
+    expect.objectContaining({ Action: ['ssm:DescribeParameters', 'ssm:GetParameter', 'ssm:GetParameterHistory', 'ssm:GetParameters'] }),
+    {
+      Effect: 'Allow',
+      Action: 'dynamodb:Scan',
+      Resource: { 'Fn::Join': ['', ['arn:aws:dynamodb:eu-central-1:', { Ref: 'AWS::AccountId' }, ':table/', { Ref: tableParameter }]] },
+    },
+  ]);
+  expect(JSON.stringify(statements[0].Resource)).toContain(':parameter/go-on-aws/table');
+});
+
+test('synthesizes without warnings', () => {
+  expect(synthesized.allWarnings()).toEqual([]);
+});
