@@ -1,3 +1,4 @@
 export * from './common/scaling-options';
 export * from './load-balanced-scaling-service/load-balanced-scaling-service';
+export * from './scheduled-fargate-etl/scheduled-fargate-etl';
 export * from './ssm-decoupled-vpc/ssm-decoupled-vpc';

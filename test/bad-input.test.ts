@@ -1,12 +1,18 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, TimeZone } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { LoadBalancedScalingService, LoadBalancedScalingServiceProps, SsmDecoupledVpc, SsmDecoupledVpcProps } from '../src';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import {
+  LoadBalancedScalingService, LoadBalancedScalingServiceProps, ScheduledFargateEtl, ScheduledFargateEtlProps,
+  SsmDecoupledVpc, SsmDecoupledVpcProps,
+} from '../src';
 import { testApp } from './util';
 
 /**
@@ -434,9 +440,123 @@ const loadBalancedScalingService: BadInput[] = [
   },
 ];
 
+const monthly = events.Schedule.cron({ day: '1', hour: '4', minute: '0' });
+const etlWith = (props: Partial<ScheduledFargateEtlProps>) => (stack: Stack) =>
+  new ScheduledFargateEtl(stack, 'Etl', { schedule: monthly, image: IMAGE, ...props });
+
+const scheduledFargateEtl: BadInput[] = [
+  {
+    name: 'no schedule',
+    build: etlWith({ schedule: undefined as any }),
+    error: /^TestStack\/Etl: schedule is required: when should the job run\?, got undefined$/,
+  },
+  {
+    name: 'a schedule without a job to run',
+    build: etlWith({ image: undefined as any }),
+    error: /^TestStack\/Etl: image is required: a schedule without a job to run starts nothing, got undefined$/,
+  },
+  {
+    name: 'a time zone for a rate schedule',
+    build: etlWith({ schedule: events.Schedule.rate(Duration.hours(1)), timeZone: TimeZone.EUROPE_BERLIN }),
+    error: /^TestStack\/Etl: timeZone only applies to cron schedules; rate\(1 hour\) runs at fixed intervals in every time zone, got "Europe\/Berlin"$/,
+  },
+  {
+    name: 'memory cpu 1024 does not allow',
+    build: etlWith({ cpu: 1024, memoryLimitMiB: 1024 }),
+    error: /^TestStack\/Etl: memoryLimitMiB must be from 2048 to 8192 in steps of 1024 for cpu 1024, got 1024$/,
+  },
+  {
+    name: 'ephemeral storage of 10 GiB',
+    build: etlWith({ ephemeralStorageGiB: 10 }),
+    error: /^TestStack\/Etl: ephemeralStorageGiB must be a whole number from 21 to 200, got 10$/,
+  },
+  {
+    name: 'no task per run',
+    build: etlWith({ desiredTaskCount: 0 }),
+    error: /^TestStack\/Etl: desiredTaskCount must be a whole number from 1 to 10, got 0$/,
+  },
+  {
+    name: 'more tasks per run than a schedule can start',
+    build: etlWith({ desiredTaskCount: 11 }),
+    error: /desiredTaskCount must be a whole number from 1 to 10, got 11/,
+  },
+  {
+    name: 'more retries than EventBridge allows',
+    build: etlWith({ retryAttempts: 186 }),
+    error: /^TestStack\/Etl: retryAttempts must be a whole number from 0 to 185, got 186$/,
+  },
+  {
+    name: 'a maximum event age below a minute',
+    build: etlWith({ maxEventAge: Duration.seconds(30) }),
+    error: /^TestStack\/Etl: maxEventAge \(seconds\) must be a whole number from 60 to 86400, got 30$/,
+  },
+  {
+    name: 'a maximum event age above a day',
+    build: etlWith({ maxEventAge: Duration.hours(25) }),
+    error: /maxEventAge \(seconds\) must be a whole number from 60 to 86400, got 90000/,
+  },
+  {
+    name: 'both vpc and cluster',
+    build: (stack) => {
+      const vpc = new ec2.Vpc(stack, 'Vpc');
+      return etlWith({ vpc, cluster: new ecs.Cluster(stack, 'Cluster', { vpc }) })(stack);
+    },
+    error: /^TestStack\/Etl: cluster and vpc must not be combined/,
+  },
+  {
+    name: 'containerInsights for a cluster it does not create',
+    build: (stack) => etlWith({ containerInsights: false, cluster: new ecs.Cluster(stack, 'Cluster') })(stack),
+    error: /^TestStack\/Etl: containerInsights only applies to the cluster the construct creates/,
+  },
+  {
+    name: 'notification emails for a topic it does not create',
+    build: (stack) => etlWith({ notificationEmails: ['ops@example.com'], failureTopic: new sns.Topic(stack, 'Topic') })(stack),
+    error: /^TestStack\/Etl: notificationEmails only subscribe to the topic the construct creates; subscribe them to the failureTopic you pass, got \["ops@example.com"\]$/,
+  },
+  {
+    name: 'an environment variable the bucket sets',
+    build: (stack) => etlWith({ bucket: new s3.Bucket(stack, 'Data'), environment: { BUCKET_NAME: 'other' } })(stack),
+    error: /^TestStack\/Etl: environment\/secrets BUCKET_NAME is set by the construct \(bucket\); remove it or rename it, got "BUCKET_NAME"$/,
+  },
+  {
+    name: 'a secret the MySQL sidecar sets',
+    build: (stack) => etlWith({
+      mysqlSidecar: { databaseName: 'db' },
+      secrets: { DB_PASSWORD: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'P', { parameterName: '/p' })) },
+    })(stack),
+    error: /environment\/secrets DB_PASSWORD is set by the construct \(mysqlSidecar\)/,
+  },
+  {
+    name: 'a database name with a dash',
+    build: etlWith({ mysqlSidecar: { databaseName: 'my-database' } }),
+    error: /^TestStack\/Etl: mysqlSidecar.databaseName must be 1 to 64 letters, digits, "_" or "\$", and not only digits \(a MySQL database name without quoting\), got "my-database"$/,
+  },
+  {
+    name: 'a database name of digits only',
+    build: etlWith({ mysqlSidecar: { databaseName: '2024' } }),
+    error: /mysqlSidecar.databaseName must be 1 to 64 letters.*got "2024"/,
+  },
+  {
+    name: 'a database name longer than 64 characters',
+    build: etlWith({ mysqlSidecar: { databaseName: 'd'.repeat(65) } }),
+    error: /mysqlSidecar.databaseName must be 1 to 64 letters/,
+  },
+  {
+    name: 'root as the MySQL user',
+    build: etlWith({ mysqlSidecar: { databaseName: 'db', username: 'root' } }),
+    error: /^TestStack\/Etl: mysqlSidecar.username must be 1 to 32 letters, digits or "_", and not root, got "root"$/,
+  },
+  {
+    name: 'a MySQL user with a dash',
+    build: etlWith({ mysqlSidecar: { databaseName: 'db', username: 'etl-user' } }),
+    error: /mysqlSidecar.username must be 1 to 32 letters, digits or "_", and not root, got "etl-user"/,
+  },
+];
+
 const all: Array<[string, BadInput[]]> = [
   ['SsmDecoupledVpc', ssmDecoupledVpc],
   ['LoadBalancedScalingService', loadBalancedScalingService],
+  ['ScheduledFargateEtl', scheduledFargateEtl],
 ];
 
 describe.each(all)('%s rejects', (_construct, rows) => {

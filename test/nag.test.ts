@@ -1,15 +1,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as cdk from 'aws-cdk-lib';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { LoadBalancedScalingService, SsmDecoupledVpc } from '../src';
+import { LoadBalancedScalingService, ScheduledFargateEtl, SsmDecoupledVpc } from '../src';
 import { synth, testApp } from './util';
 
 /**
@@ -123,6 +128,56 @@ const cases: NagCase[] = [
     ],
   },
 ];
+
+cases.push(
+  {
+    name: 'ScheduledFargateEtl, default',
+    build: (stack) => new ScheduledFargateEtl(stack, 'Etl', {
+      schedule: events.Schedule.cron({ day: '1', hour: '4', minute: '0' }),
+      image: ecs.ContainerImage.fromEcrRepository(new ecr.Repository(stack, 'Repository', { imageScanOnPush: true }), 'v1'),
+    }),
+    acknowledged: [
+      'AwsSolutions-IAM5[Resource::*] @ Etl/ExecutionRole/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-west-1:*:task/<EtlCluster99EA36E4>/*] @ Etl/TaskDefinition/EventsRole/DefaultPolicy/Resource',
+      'AwsSolutions-SQS3 @ Etl/DeadLetterQueue/Resource',
+    ],
+  },
+  {
+    name: 'ScheduledFargateEtl, fully featured (time zone, bucket, MySQL, secrets, Spot)',
+    build: (stack) => {
+      const bucket = new s3.Bucket(stack, 'Data', {
+        encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+        enforceSSL: true,
+        serverAccessLogsPrefix: 'access/',
+      });
+      const apiKey = new secretsmanager.Secret(stack, 'ApiKey');
+      Validations.of(apiKey).acknowledge({ id: 'AwsSolutions::AwsSolutions-SMG4', reason: 'a third-party API key, rotated by its issuer' });
+      new ScheduledFargateEtl(stack, 'Etl', {
+        schedule: events.Schedule.cron({ day: '1', hour: '4', minute: '0' }),
+        timeZone: cdk.TimeZone.EUROPE_BERLIN,
+        image: ecs.ContainerImage.fromEcrRepository(new ecr.Repository(stack, 'Repository', { imageScanOnPush: true }), 'v1'),
+        vpc: SsmDecoupledVpc.fromParameters(stack, 'Vpc', { parameterPrefix: '/nag/network' }),
+        cpu: 2048,
+        memoryLimitMiB: 8192,
+        ephemeralStorageGiB: 50,
+        bucket,
+        secrets: { API_KEY: ecs.Secret.fromSecretsManager(apiKey, 'key') },
+        mysqlSidecar: { databaseName: 'my_database' },
+        fargateSpot: true,
+        desiredTaskCount: 2,
+        notificationEmails: ['data-team@example.com'],
+      });
+    },
+    acknowledged: [
+      'AwsSolutions-IAM5[Resource::*] @ Etl/ExecutionRole/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::<Data666C94C7.Arn>/*] @ Etl/TaskRole/DefaultPolicy/Resource',
+      'AwsSolutions-ECS2 @ Etl/TaskDefinition/Resource',
+      'AwsSolutions-SMG4 @ ApiKey/Resource',
+      'AwsSolutions-SMG4 @ Etl/MysqlCredentials/Resource',
+      'AwsSolutions-SQS3 @ Etl/DeadLetterQueue/Resource',
+    ],
+  },
+);
 
 /** `rule @ path` of every finding the report lists as acknowledged, below the stack. */
 function acknowledgedFindings(outdir: string, stackName: string): string[] {

@@ -1,0 +1,703 @@
+import { Aws, Duration, RemovalPolicy, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { checkFargateSize, fargateMemoryValues } from '../common/fargate-sizing';
+import { wildcardResourceFinding } from '../common/nag';
+import { resolveVpc } from '../common/network';
+import { checkInteger, invalid } from '../common/validation';
+
+/** The MySQL image the sidecar runs unless told otherwise: the official image, 8.4 LTS, from ECR Public. */
+const DEFAULT_MYSQL_IMAGE = 'public.ecr.aws/docker/library/mysql:8.4';
+
+/**
+ * A MySQL database that lives next to the job, in the same task, for the duration of
+ * one run.
+ */
+export interface MysqlSidecarOptions {
+  /**
+   * The database created when the sidecar starts; the job gets its name in `DB_DATABASE`.
+   */
+  readonly databaseName: string;
+
+  /**
+   * The user the job connects as (`DB_USER`); its password is generated in Secrets
+   * Manager and reaches the job as the secret `DB_PASSWORD`.
+   *
+   * @default 'etl'
+   */
+  readonly username?: string;
+
+  /**
+   * The MySQL image.
+   *
+   * @default - the official MySQL 8.4 LTS image, `public.ecr.aws/docker/library/mysql:8.4`
+   */
+  readonly image?: ecs.ContainerImage;
+
+  /**
+   * Extra arguments for `mysqld`, for example `['--innodb-buffer-pool-size=1G']`.
+   *
+   * @default - none
+   */
+  readonly mysqldArguments?: string[];
+}
+
+/**
+ * Properties of a `ScheduledFargateEtl`.
+ */
+export interface ScheduledFargateEtlProps {
+  // ---------------------------------------------------------------- when
+
+  /**
+   * When the job runs, for example `events.Schedule.cron({ day: '1', hour: '4', minute: '0' })`
+   * for 04:00 on the first day of every month (UTC unless `timeZone` is set).
+   */
+  readonly schedule: events.Schedule;
+
+  /**
+   * The time zone of a cron `schedule`. With a time zone, the job is scheduled by
+   * EventBridge Scheduler instead of an EventBridge rule (rules only know UTC), with
+   * the same retries, dead-letter queue and failure handling.
+   *
+   * @default - UTC, through an EventBridge rule
+   */
+  readonly timeZone?: TimeZone;
+
+  /**
+   * Whether the schedule is active.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * How many tasks each run starts, from 1 to 10.
+   *
+   * @default 1
+   */
+  readonly desiredTaskCount?: number;
+
+  // ---------------------------------------------------------------- the job
+
+  /**
+   * The image of the job, for example `ecs.ContainerImage.fromEcrRepository(repo, 'v1')`.
+   */
+  readonly image: ecs.ContainerImage;
+
+  /**
+   * The command of the job.
+   *
+   * @default - the image's CMD
+   */
+  readonly command?: string[];
+
+  /**
+   * The task's CPU units (1024 = 1 vCPU): 256, 512, 1024, 2048, 4096, 8192 or 16384.
+   *
+   * @default 1024
+   */
+  readonly cpu?: number;
+
+  /**
+   * The task's memory in MiB; must be a value Fargate allows for `cpu`.
+   *
+   * @default 2048, or the smallest value Fargate allows for `cpu` when that is larger
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * The task's ephemeral storage in GiB, from 21 to 200, for data the job processes locally.
+   *
+   * @default - Fargate's 20 GiB
+   */
+  readonly ephemeralStorageGiB?: number;
+
+  /**
+   * The family of the task definition; failure notifications name it.
+   *
+   * @default - a name CDK generates from the construct path
+   */
+  readonly family?: string;
+
+  /**
+   * The CPU architecture the images are built for.
+   *
+   * @default ecs.CpuArchitecture.X86_64
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+
+  /**
+   * Environment variables of the job. Never put secrets here: use `secrets`.
+   *
+   * @default - none
+   */
+  readonly environment?: { [name: string]: string };
+
+  /**
+   * Secrets injected as environment variables when the task starts (Secrets Manager
+   * secrets or fields of them, SSM parameters); the execution role may read exactly these.
+   *
+   * @default - none
+   */
+  readonly secrets?: { [name: string]: ecs.Secret };
+
+  /**
+   * A bucket the job reads from and writes to: the task role may get, put, delete and
+   * list its objects (and use its KMS key), and the job gets its name in `BUCKET_NAME`.
+   *
+   * @default - no bucket
+   */
+  readonly bucket?: s3.IBucket;
+
+  /**
+   * A MySQL database beside the job, in the same task: the job starts only when MySQL
+   * answers, and reaches it at 127.0.0.1:3306 (`DB_HOST`, `DB_PORT`, `DB_DATABASE`,
+   * `DB_USER`, and `DB_PASSWORD` as a secret). Its data is gone when the task stops.
+   *
+   * @default - no database
+   */
+  readonly mysqlSidecar?: MysqlSidecarOptions;
+
+  /**
+   * How long the job's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The role ECS uses to start the task: pull the images, write the logs, read the
+   * secrets.
+   *
+   * @default - a role with exactly those permissions (no managed policy)
+   */
+  readonly executionRole?: iam.IRole;
+
+  /**
+   * The role of the job itself.
+   *
+   * @default - a new role with access to `bucket` only
+   */
+  readonly taskRole?: iam.IRole;
+
+  // ---------------------------------------------------------------- where
+
+  /**
+   * The VPC to run in. Give at most one of `vpc` and `cluster`.
+   *
+   * @default - a new VPC: 2 availability zones, 1 NAT gateway, flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * An existing cluster to run in; its VPC is used.
+   *
+   * @default - a new cluster with Container Insights
+   */
+  readonly cluster?: ecs.ICluster;
+
+  /**
+   * The subnets of the task. It never gets a public IP.
+   *
+   * @default - the private subnets with egress
+   */
+  readonly subnetSelection?: ec2.SubnetSelection;
+
+  /**
+   * Whether the cluster the construct creates records Container Insights metrics. Not
+   * allowed with `cluster`.
+   *
+   * @default true
+   */
+  readonly containerInsights?: boolean;
+
+  /**
+   * Run on Fargate Spot (up to 70% cheaper; a run may be interrupted, which counts as
+   * a failure and is notified). An imported cluster must have the Fargate capacity
+   * providers.
+   *
+   * @default false
+   */
+  readonly fargateSpot?: boolean;
+
+  // ---------------------------------------------------------------- failures
+
+  /**
+   * The topic notified when a run fails (a container exits with a code other than 0,
+   * or the task fails to start) and when the schedule cannot start the task.
+   *
+   * @default - a new topic (subscribe to it, or use `notificationEmails`)
+   */
+  readonly failureTopic?: sns.ITopic;
+
+  /**
+   * Email addresses subscribed to the failure topic.
+   *
+   * @default - none
+   */
+  readonly notificationEmails?: string[];
+
+  /**
+   * How often the schedule retries starting the task (for example when Fargate has no
+   * capacity), from 0 to 185.
+   *
+   * @default 3
+   */
+  readonly retryAttempts?: number;
+
+  /**
+   * How long the schedule keeps trying to start a run, from 1 minute to 24 hours.
+   *
+   * @default Duration.hours(2)
+   */
+  readonly maxEventAge?: Duration;
+
+  /**
+   * Where runs that could not be started end up.
+   *
+   * @default - a new encrypted queue that keeps them 14 days
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+}
+
+/**
+ * A job that runs on ECS Fargate on a schedule, for example an ETL run at 04:00 on
+ * the first day of every month, and costs nothing between runs.
+ *
+ * Next to the job's container, an optional MySQL sidecar provides a throwaway
+ * database in the same task (the job starts only once MySQL answers); the job can be
+ * given a bucket to read and write, environment variables and secrets. Failures are
+ * visible: a run that stops with an exit code other than 0, a task that fails to
+ * start, and a schedule that cannot start the task all notify `failureTopic`; starts
+ * are retried and, when retries run out, kept in a dead-letter queue.
+ *
+ * @exampleMetadata fixture=construct
+ * @example
+ * declare const repository: ecr.IRepository;
+ * declare const bucket: s3.IBucket;
+ *
+ * new ScheduledFargateEtl(this, 'MonthlyEtl', {
+ *   schedule: events.Schedule.cron({ day: '1', hour: '4', minute: '0' }),
+ *   image: ecs.ContainerImage.fromEcrRepository(repository, 'v1'),
+ *   ephemeralStorageGiB: 50,
+ *   bucket,
+ *   mysqlSidecar: { databaseName: 'my_database' },
+ * });
+ */
+export class ScheduledFargateEtl extends Construct {
+  /** The VPC the job runs in. */
+  public readonly vpc: ec2.IVpc;
+  /** The cluster the job runs in. */
+  public readonly cluster: ecs.ICluster;
+  /** The task definition of the job. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The job's container. */
+  public readonly appContainer: ecs.ContainerDefinition;
+  /**
+   * The MySQL sidecar.
+   *
+   * @default - undefined without `mysqlSidecar`
+   */
+  public readonly mysqlContainer?: ecs.ContainerDefinition;
+  /**
+   * The secret with the MySQL user's name and password.
+   *
+   * @default - undefined without `mysqlSidecar`
+   */
+  public readonly mysqlSecret?: secretsmanager.ISecret;
+  /** The security group of the task (no inbound rules). */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /**
+   * The EventBridge rule that starts the job.
+   *
+   * @default - undefined with `timeZone` (see `schedulerSchedule`)
+   */
+  public readonly rule?: events.Rule;
+  /**
+   * The EventBridge Scheduler schedule that starts the job.
+   *
+   * @default - undefined without `timeZone` (see `rule`)
+   */
+  public readonly schedulerSchedule?: scheduler.Schedule;
+  /** The rule that turns a failed run into a notification. */
+  public readonly failureRule: events.Rule;
+  /** The alarm on runs the schedule could not start. */
+  public readonly failedInvocationsAlarm: cloudwatch.Alarm;
+  /** The role ECS uses to start the task. */
+  public readonly executionRole: iam.IRole;
+  /** The role of the job. */
+  public readonly taskRole: iam.IRole;
+  /** The topic notified of failures. */
+  public readonly failureTopic: sns.ITopic;
+  /** The queue of runs that could not be started. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** The log group of the containers. */
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ScheduledFargateEtlProps) {
+    super(scope, id);
+    const path = this.node.path;
+
+    // ------------------------------------------------------------ validation
+    if (!props.schedule) {
+      invalid(path, 'schedule', props.schedule, 'is required: when should the job run?');
+    }
+    if (!props.image) {
+      invalid(path, 'image', props.image, 'is required: a schedule without a job to run starts nothing');
+    }
+    const cronSchedule = props.schedule.expressionString.startsWith('cron(');
+    if (props.timeZone && !cronSchedule) {
+      invalid(path, 'timeZone', props.timeZone.timezoneName,
+        `only applies to cron schedules; ${props.schedule.expressionString} runs at fixed intervals in every time zone`);
+    }
+    const cpu = props.cpu ?? 1024;
+    const memoryLimitMiB = props.memoryLimitMiB ?? (Token.isUnresolved(cpu) ? 2048 : Math.max(2048, fargateMemoryValues(cpu)?.[0] ?? 2048));
+    checkFargateSize(path, { cpu, memoryLimitMiB, ephemeralStorageGiB: props.ephemeralStorageGiB });
+    const desiredTaskCount = checkInteger(path, 'desiredTaskCount', props.desiredTaskCount, { min: 1, max: 10 }) ?? 1;
+    const retryAttempts = checkInteger(path, 'retryAttempts', props.retryAttempts, { min: 0, max: 185 }) ?? 3;
+    const maxEventAge = props.maxEventAge ?? Duration.hours(2);
+    checkInteger(path, 'maxEventAge (seconds)', maxEventAge.toSeconds(), { min: 60, max: 86400 });
+    if (props.cluster && props.containerInsights !== undefined) {
+      invalid(path, 'containerInsights', props.containerInsights, 'only applies to the cluster the construct creates; configure Container Insights on the cluster you pass');
+    }
+    if (props.notificationEmails && props.failureTopic) {
+      invalid(path, 'notificationEmails', props.notificationEmails, 'only subscribe to the topic the construct creates; subscribe them to the failureTopic you pass');
+    }
+    const sidecarEnvironment = ['DB_HOST', 'DB_PORT', 'DB_DATABASE', 'DB_USER', 'DB_PASSWORD'];
+    const reserved = [...(props.bucket ? ['BUCKET_NAME'] : []), ...(props.mysqlSidecar ? sidecarEnvironment : [])];
+    for (const name of [...Object.keys(props.environment ?? {}), ...Object.keys(props.secrets ?? {})]) {
+      if (reserved.includes(name)) {
+        invalid(path, `environment/secrets ${name}`, name,
+          `is set by the construct (${name === 'BUCKET_NAME' ? 'bucket' : 'mysqlSidecar'}); remove it or rename it`);
+      }
+    }
+    if (props.mysqlSidecar) {
+      checkMysqlSidecar(path, props.mysqlSidecar);
+    }
+
+    // ------------------------------------------------------------ network
+    this.vpc = resolveVpc(this, props);
+    if (props.cluster) {
+      this.cluster = props.cluster;
+      if (props.fargateSpot && props.cluster instanceof ecs.Cluster) {
+        props.cluster.enableFargateCapacityProviders();
+      }
+    } else {
+      this.cluster = new ecs.Cluster(this, 'Cluster', {
+        vpc: this.vpc,
+        containerInsightsV2: (props.containerInsights ?? true) ? ecs.ContainerInsights.ENABLED : ecs.ContainerInsights.DISABLED,
+        enableFargateCapacityProviders: props.fargateSpot ?? false,
+      });
+    }
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: this.vpc,
+      description: `Task of ${path}: no inbound traffic`,
+      allowAllOutbound: true,
+    });
+
+    // ------------------------------------------------------------ the task
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.executionRole = props.executionRole ?? new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `Starts the tasks of ${path}: pulls the images, writes the logs, reads the secrets`,
+    });
+    this.taskRole = props.taskRole ?? new iam.Role(this, 'TaskRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `The job ${path}`,
+    });
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu,
+      memoryLimitMiB,
+      ephemeralStorageGiB: props.ephemeralStorageGiB,
+      family: props.family,
+      executionRole: this.executionRole,
+      taskRole: this.taskRole,
+      runtimePlatform: {
+        cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+    });
+
+    const environment: { [name: string]: string } = { ...props.environment };
+    const secrets: { [name: string]: ecs.Secret } = { ...props.secrets };
+    if (props.bucket) {
+      environment.BUCKET_NAME = props.bucket.bucketName;
+      this.grantBucketReadWrite(props.bucket);
+    }
+    if (props.mysqlSidecar) {
+      const sidecar = props.mysqlSidecar;
+      const username = sidecar.username ?? 'etl';
+      const secret = new secretsmanager.Secret(this, 'MysqlCredentials', {
+        description: `MySQL user of ${path}, for the database that lives one task run`,
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({ username }),
+          generateStringKey: 'password',
+          excludePunctuation: true,
+          passwordLength: 32,
+        },
+      });
+      this.mysqlSecret = secret;
+      const password = ecs.Secret.fromSecretsManager(secret, 'password');
+      this.mysqlContainer = this.taskDefinition.addContainer('mysql', {
+        containerName: 'mysql',
+        image: sidecar.image ?? ecs.ContainerImage.fromRegistry(DEFAULT_MYSQL_IMAGE),
+        essential: true,
+        command: sidecar.mysqldArguments,
+        environment: { MYSQL_DATABASE: sidecar.databaseName, MYSQL_USER: username },
+        secrets: { MYSQL_PASSWORD: password, MYSQL_ROOT_PASSWORD: password },
+        portMappings: [{ containerPort: 3306, protocol: ecs.Protocol.TCP }],
+        // answers over TCP only once the entrypoint's initialization is done
+        healthCheck: {
+          command: ['CMD-SHELL', 'mysqladmin ping --host=127.0.0.1 --port=3306 --silent || exit 1'],
+          interval: Duration.seconds(5),
+          timeout: Duration.seconds(5),
+          retries: 12,
+          startPeriod: Duration.seconds(30),
+        },
+        // time to shut down cleanly when the job has finished
+        stopTimeout: Duration.seconds(60),
+        logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'mysql' }),
+      });
+      Object.assign(environment, {
+        DB_HOST: '127.0.0.1',
+        DB_PORT: '3306',
+        DB_DATABASE: sidecar.databaseName,
+        DB_USER: username,
+      });
+      secrets.DB_PASSWORD = password;
+    }
+
+    this.appContainer = this.taskDefinition.addContainer('app', {
+      containerName: 'app',
+      image: props.image,
+      essential: true,
+      command: props.command,
+      environment,
+      secrets,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'app' }),
+    });
+    if (this.mysqlContainer) {
+      this.appContainer.addContainerDependencies({ container: this.mysqlContainer, condition: ecs.ContainerDependencyCondition.HEALTHY });
+    }
+
+    // ------------------------------------------------------------ failures
+    if (props.failureTopic) {
+      this.failureTopic = props.failureTopic;
+    } else {
+      const topic = new sns.Topic(this, 'FailureTopic', { displayName: `Failed runs of ${path}`, enforceSSL: true });
+      for (const email of props.notificationEmails ?? []) {
+        topic.addSubscription(new snsSubscriptions.EmailSubscription(email));
+      }
+      this.failureTopic = topic;
+    }
+    this.deadLetterQueue = props.deadLetterQueue ?? new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    // ------------------------------------------------------------ the schedule
+    const capacityProviderStrategies = props.fargateSpot ? [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] : undefined;
+    const subnetSelection = props.subnetSelection ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    let failedInvocations: cloudwatch.IMetric;
+    if (props.timeZone) {
+      const group = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {});
+      this.schedulerSchedule = new scheduler.Schedule(this, 'Schedule', {
+        schedule: scheduler.ScheduleExpression.expression(props.schedule.expressionString, props.timeZone),
+        scheduleGroup: group,
+        enabled: props.enabled ?? true,
+        description: `Runs ${path}`,
+        target: new schedulerTargets.EcsRunFargateTask(this.cluster, {
+          taskDefinition: this.taskDefinition,
+          taskCount: desiredTaskCount,
+          vpcSubnets: subnetSelection,
+          securityGroups: [this.securityGroup],
+          assignPublicIp: false,
+          capacityProviderStrategies,
+          retryAttempts,
+          maxEventAge,
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      });
+      failedInvocations = new cloudwatch.MathExpression({
+        expression: 'errors + dropped',
+        usingMetrics: {
+          errors: group.metricTargetErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+          dropped: group.metricDropped({ period: Duration.minutes(5), statistic: 'Sum' }),
+        },
+        label: 'Runs the schedule could not start',
+        period: Duration.minutes(5),
+      });
+    } else {
+      this.rule = new events.Rule(this, 'Schedule', {
+        schedule: props.schedule,
+        enabled: props.enabled ?? true,
+        description: `Runs ${path}`,
+        targets: [new eventsTargets.EcsTask({
+          cluster: this.cluster,
+          taskDefinition: this.taskDefinition,
+          taskCount: desiredTaskCount,
+          subnetSelection,
+          securityGroups: [this.securityGroup],
+          assignPublicIp: false,
+          retryAttempts,
+          maxEventAge,
+          deadLetterQueue: this.deadLetterQueue,
+        })],
+      });
+      if (capacityProviderStrategies) {
+        // the rule's ECS target has no L2 option for capacity providers
+        const cfnRule = this.rule.node.defaultChild as events.CfnRule;
+        cfnRule.addPropertyDeletionOverride('Targets.0.EcsParameters.LaunchType');
+        cfnRule.addPropertyOverride('Targets.0.EcsParameters.CapacityProviderStrategy',
+          capacityProviderStrategies.map((s) => ({ CapacityProvider: s.capacityProvider, Weight: s.weight })));
+      }
+      failedInvocations = new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'FailedInvocations',
+        dimensionsMap: { RuleName: this.rule.ruleName },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      });
+    }
+
+    this.failedInvocationsAlarm = new cloudwatch.Alarm(this, 'FailedInvocationsAlarm', {
+      metric: failedInvocations,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `The schedule of ${path} could not start the job`,
+    });
+    this.failedInvocationsAlarm.addAlarmAction(new cloudwatchActions.SnsAction(this.failureTopic));
+
+    this.failureRule = this.notifyFailedRuns();
+    this.acknowledgeNagFindings(props);
+  }
+
+  /**
+   * A run failed when its task stops with a container exit code other than 0, or
+   * when the task fails to start at all (an image that cannot be pulled, a secret that
+   * cannot be read). Both arrive as ECS Task State Change events of this family.
+   */
+  private notifyFailedRuns(): events.Rule {
+    const family = this.taskDefinition.family;
+    const taskDefinitionPrefix = Stack.of(this).formatArn({
+      service: 'ecs',
+      resource: 'task-definition',
+      resourceName: `${family}:`,
+    });
+    const rule = new events.Rule(this, 'FailedRun', {
+      description: `Failed runs of ${this.node.path}`,
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: {
+          clusterArn: [this.cluster.clusterArn],
+          taskDefinitionArn: [{ prefix: taskDefinitionPrefix }],
+          lastStatus: ['STOPPED'],
+          $or: [
+            { containers: { exitCode: [{ 'anything-but': 0 }] } },
+            { stopCode: ['TaskFailedToStart'] },
+          ],
+        },
+      },
+    });
+    // a JSON message: the containers (names, exit codes, reasons) stay valid JSON
+    rule.addTarget(new eventsTargets.SnsTopic(this.failureTopic, {
+      message: events.RuleTargetInput.fromObject({
+        failed: `Run of ${family} in ${Aws.REGION}`,
+        task: events.EventField.fromPath('$.detail.taskArn'),
+        stopCode: events.EventField.fromPath('$.detail.stopCode'),
+        stoppedReason: events.EventField.fromPath('$.detail.stoppedReason'),
+        stoppedAt: events.EventField.fromPath('$.detail.stoppedAt'),
+        containers: events.EventField.fromPath('$.detail.containers'),
+      }),
+    }));
+    return rule;
+  }
+
+  /** Get, put, delete and list on exactly this bucket's objects (and its KMS key). */
+  private grantBucketReadWrite(bucket: s3.IBucket): void {
+    this.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      resources: [bucket.bucketArn],
+    }));
+    this.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      resources: [bucket.arnForObjects('*')],
+    }));
+    // what SSE-KMS needs to read (Decrypt) and write (GenerateDataKey) objects, nothing more
+    bucket.encryptionKey?.grant(this.taskRole, 'kms:Decrypt', 'kms:GenerateDataKey');
+    if (this.taskRole instanceof iam.Role && Stack.of(bucket) === Stack.of(this)) {
+      Validations.of(this.taskRole).acknowledge({
+        id: wildcardResourceFinding(this, bucket.arnForObjects('*')),
+        reason: 'The job reads and writes the objects of the bucket it was given; object keys are not known in advance.',
+      });
+    }
+  }
+
+  /** The cdk-nag findings this construct accepts by design, each with its reason. */
+  private acknowledgeNagFindings(props: ScheduledFargateEtlProps): void {
+    if (!props.executionRole) {
+      Validations.of(this.executionRole).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason: 'ecr:GetAuthorizationToken, needed to pull from ECR, supports no resource-level permissions.',
+      });
+    }
+    const eventsRole = this.taskDefinition.node.tryFindChild('EventsRole');
+    if (eventsRole) {
+      Validations.of(eventsRole).acknowledge({
+        // the resource as the ECS target writes it, with the stack's partition and region
+        id: wildcardResourceFinding(this, `arn:${Stack.of(this).partition}:ecs:${Stack.of(this).region}:*:task/${this.cluster.clusterName}/*`),
+        reason: 'EventBridge tags the tasks it starts in this cluster (ecs:TagResource); their ids are not known in advance.',
+      });
+    }
+    if (this.mysqlSecret) {
+      Validations.of(this.mysqlSecret).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SMG4',
+        reason: 'The credentials of a database that exists only while one task runs; nothing outlives the run to rotate them for.',
+      });
+    }
+    if (!props.deadLetterQueue) {
+      Validations.of(this.deadLetterQueue).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SQS3',
+        reason: 'This queue is the dead-letter queue of the schedule\'s target.',
+      });
+    }
+    if (Object.keys(props.environment ?? {}).length === 0) {
+      Validations.of(this.taskDefinition).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-ECS2',
+        reason: 'The construct sets only non-secret connection settings (bucket name, 127.0.0.1:3306, database and user names); passwords are ECS secrets.',
+      });
+    }
+  }
+}
+
+function checkMysqlSidecar(path: string, sidecar: MysqlSidecarOptions): void {
+  if (!/^[A-Za-z0-9_$]{1,64}$/.test(sidecar.databaseName) || /^\d+$/.test(sidecar.databaseName)) {
+    invalid(path, 'mysqlSidecar.databaseName', sidecar.databaseName,
+      'must be 1 to 64 letters, digits, "_" or "$", and not only digits (a MySQL database name without quoting)');
+  }
+  const username = sidecar.username;
+  if (username !== undefined && (!/^[A-Za-z0-9_]{1,32}$/.test(username) || username.toLowerCase() === 'root')) {
+    invalid(path, 'mysqlSidecar.username', username, 'must be 1 to 32 letters, digits or "_", and not root');
+  }
+}

@@ -1,0 +1,491 @@
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { ScheduledFargateEtl, ScheduledFargateEtlProps, SsmDecoupledVpc } from '../src';
+import { synth, Synthesized, testApp } from './util';
+
+const MONTHLY = events.Schedule.cron({ day: '1', hour: '4', minute: '0' });
+
+interface Built {
+  readonly stack: Stack;
+  readonly etl: ScheduledFargateEtl;
+  readonly synthesized: Synthesized;
+  readonly template: Template;
+  readonly json: any;
+  readonly repository: ecr.Repository;
+}
+
+/** Synthesizes one job: the monthly schedule and an ECR image, plus `props` and what `extra` builds. */
+function build(props: Partial<ScheduledFargateEtlProps> = {}, extra?: (stack: Stack) => Partial<ScheduledFargateEtlProps>): Built {
+  const app = testApp();
+  const stack = new Stack(app, 'TestStack');
+  const repository = new ecr.Repository(stack, 'Repository', { imageScanOnPush: true });
+  const etl = new ScheduledFargateEtl(stack, 'MonthlyEtl', {
+    schedule: MONTHLY,
+    image: ecs.ContainerImage.fromEcrRepository(repository, 'v1'),
+    ...extra?.(stack),
+    ...props,
+  });
+  const synthesized = synth(app);
+  return { stack, etl, repository, synthesized, template: synthesized.template(stack), json: synthesized.json(stack) };
+}
+
+function only(template: Template, type: string, props: any = {}): any {
+  const found = Object.values(template.findResources(type, props));
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+function containers(template: Template): Record<string, any> {
+  const definition = only(template, 'AWS::ECS::TaskDefinition').Properties;
+  return Object.fromEntries(definition.ContainerDefinitions.map((c: any) => [c.Name, c]));
+}
+
+/** The statements of the policies attached to a role, by the role's logical id. */
+function statementsOf(template: Template, roleLogicalId: string): any[] {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleLogicalId }]))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+function logicalId(stack: Stack, construct: { node: { defaultChild?: any } }): string {
+  return stack.resolve((construct.node.defaultChild as any).logicalId);
+}
+
+describe('ScheduledFargateEtl with default props', () => {
+  let b: Built;
+  beforeAll(() => {
+    b = build();
+  });
+
+  test('creates a VPC (two zones, one NAT gateway) and a cluster with Container Insights', () => {
+    b.template.resourceCountIs('AWS::EC2::VPC', 1);
+    b.template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    b.template.resourceCountIs('AWS::EC2::Subnet', 4);
+    b.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    expect(b.etl.cluster.vpc).toBe(b.etl.vpc);
+  });
+
+  test('the task definition requires Fargate with 1024 CPU units and 2048 MiB', () => {
+    b.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RequiresCompatibilities: ['FARGATE'],
+      Cpu: '1024',
+      Memory: '2048',
+      RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' },
+    });
+    expect(only(b.template, 'AWS::ECS::TaskDefinition').Properties.EphemeralStorage).toBeUndefined();
+  });
+
+  test('the execution role is assumed by ECS tasks, pulls from the ECR repository and writes the logs', () => {
+    const executionRole = logicalId(b.stack, b.etl.executionRole);
+    only(b.template, 'AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] }, Description: Match.stringLikeRegexp('^Starts the tasks') } });
+    expect(statementsOf(b.template, executionRole)).toEqual(expect.arrayContaining([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalId(b.stack, b.etl.logGroup), 'Arn'] } },
+      { Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: { 'Fn::GetAtt': [logicalId(b.stack, b.repository), 'Arn'] } },
+      { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    ]));
+    b.template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 1); // only the default-SG custom resource's
+  });
+
+  test('the task role is a separate role, with no permissions of its own', () => {
+    const taskRole = logicalId(b.stack, b.etl.taskRole);
+    expect(taskRole).not.toEqual(logicalId(b.stack, b.etl.executionRole));
+    expect(statementsOf(b.template, taskRole)).toEqual([]);
+    b.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      TaskRoleArn: { 'Fn::GetAtt': [taskRole, 'Arn'] },
+      ExecutionRoleArn: { 'Fn::GetAtt': [logicalId(b.stack, b.etl.executionRole), 'Arn'] },
+    });
+  });
+
+  test('the job container runs the image given, is essential and logs to a log group kept one month', () => {
+    const app = containers(b.template).app;
+    expect(app.Essential).toBe(true);
+    expect(app.LogConfiguration.Options['awslogs-stream-prefix']).toBe('app');
+    expect(JSON.stringify(app.Image)).toContain(':v1');
+    b.template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Retain' });
+    expect(b.etl.mysqlContainer).toBeUndefined();
+  });
+
+  test('an EventBridge rule runs one task on the cron schedule, in private subnets without a public IP', () => {
+    b.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 4 1 * ? *)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({
+        EcsParameters: {
+          LaunchType: 'FARGATE',
+          TaskCount: 1,
+          TaskDefinitionArn: { Ref: logicalId(b.stack, b.etl.taskDefinition) },
+          NetworkConfiguration: {
+            AwsVpcConfiguration: {
+              AssignPublicIp: 'DISABLED',
+              SecurityGroups: [{ 'Fn::GetAtt': [logicalId(b.stack, b.etl.securityGroup), 'GroupId'] }],
+              Subnets: b.etl.vpc.privateSubnets.map((s) => b.stack.resolve(s.subnetId)),
+            },
+          },
+        },
+      })],
+    });
+  });
+
+  test('the schedule retries three times for up to two hours, then drops the run into an encrypted dead-letter queue', () => {
+    const queue = logicalId(b.stack, b.etl.deadLetterQueue);
+    b.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: Match.anyValue(),
+      Targets: [Match.objectLike({
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
+      })],
+    });
+    b.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+  });
+
+  test('a stopped task of this family with a non-zero exit code, or one that failed to start, notifies the failure topic', () => {
+    const topic = logicalId(b.stack, b.etl.failureTopic as sns.Topic);
+    const rule = only(b.template, 'AWS::Events::Rule', { Properties: { EventPattern: Match.anyValue() } }).Properties;
+    expect(rule.EventPattern).toEqual({
+      'source': ['aws.ecs'],
+      'detail-type': ['ECS Task State Change'],
+      'detail': {
+        clusterArn: [{ 'Fn::GetAtt': [logicalId(b.stack, b.etl.cluster as ecs.Cluster), 'Arn'] }],
+        taskDefinitionArn: [{
+          prefix: {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' },
+              `:task-definition/${b.etl.taskDefinition.family}:`]],
+          },
+        }],
+        lastStatus: ['STOPPED'],
+        $or: [{ containers: { exitCode: [{ 'anything-but': 0 }] } }, { stopCode: ['TaskFailedToStart'] }],
+      },
+    });
+    expect(rule.Targets).toEqual([expect.objectContaining({
+      Arn: { Ref: topic },
+      InputTransformer: expect.objectContaining({
+        InputPathsMap: expect.objectContaining({ 'detail-containers': '$.detail.containers', 'detail-stoppedReason': '$.detail.stoppedReason' }),
+      }),
+    })]);
+  });
+
+  test('an alarm on the rule\'s failed invocations notifies the failure topic', () => {
+    b.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Events',
+      MetricName: 'FailedInvocations',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(b.stack, b.etl.rule!) } }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) }],
+    });
+  });
+
+  test('the failure topic only accepts TLS and lets EventBridge publish', () => {
+    b.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' }),
+        ]),
+      },
+    });
+  });
+
+  test('the task\'s security group admits nothing', () => {
+    const sg = only(b.template, 'AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('no inbound traffic') } });
+    expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
+    b.template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  });
+
+  test('synthesizes without warnings', () => {
+    expect(b.synthesized.allWarnings()).toEqual([]);
+  });
+
+  test('matches the reviewed snapshot', () => {
+    expect(b.json).toMatchSnapshot();
+  });
+});
+
+describe('ScheduledFargateEtl as in the article: bucket, MySQL sidecar, secrets, 50 GiB', () => {
+  let b: Built;
+  let bucket: s3.Bucket;
+  let apiSecret: secretsmanager.Secret;
+  beforeAll(() => {
+    b = build({
+      cpu: 1024,
+      memoryLimitMiB: 2048,
+      ephemeralStorageGiB: 50,
+      family: 'monthly-etl',
+      command: ['python', 'etl.py', '--month', 'previous'],
+      environment: { LOG_LEVEL: 'info' },
+      mysqlSidecar: { databaseName: 'my_database', mysqldArguments: ['--innodb-buffer-pool-size=512M'] },
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+      notificationEmails: ['data-team@example.com'],
+    }, (stack) => {
+      bucket = new s3.Bucket(stack, 'Data', { encryptionKey: new kms.Key(stack, 'DataKey', { enableKeyRotation: true }), enforceSSL: true });
+      apiSecret = new secretsmanager.Secret(stack, 'Api');
+      const token = ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Token', { parameterName: '/etl/token' });
+      return {
+        bucket,
+        vpc: SsmDecoupledVpc.fromParameters(stack, 'Vpc', { parameterPrefix: '/my-app/network' }),
+        secrets: { API_KEY: ecs.Secret.fromSecretsManager(apiSecret, 'apiKey'), TOKEN: ecs.Secret.fromSsmParameter(token) },
+      };
+    });
+  });
+
+  test('runs in the VPC given', () => {
+    b.template.resourceCountIs('AWS::EC2::VPC', 0);
+    const vpcId = Object.entries<any>(b.json.Parameters).find(([, p]) => p.Default === '/my-app/network/vpc-id')![0];
+    b.template.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: { Ref: vpcId } });
+  });
+
+  test('the task definition has the cpu, memory, ephemeral storage and family given', () => {
+    b.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '1024',
+      Memory: '2048',
+      EphemeralStorage: { SizeInGiB: 50 },
+      Family: 'monthly-etl',
+    });
+  });
+
+  test('the task role may read and write the bucket\'s objects (and use its key), and nothing else', () => {
+    const statements = statementsOf(b.template, logicalId(b.stack, b.etl.taskRole));
+    const bucketArn = { 'Fn::GetAtt': [logicalId(b.stack, bucket), 'Arn'] };
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: bucketArn },
+      { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [bucketArn, '/*']] } },
+      expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
+    ]);
+  });
+
+  test('the job gets the bucket name, its environment, its command and its secrets', () => {
+    const app = containers(b.template).app;
+    expect(app.Command).toEqual(['python', 'etl.py', '--month', 'previous']);
+    expect(app.Environment).toEqual(expect.arrayContaining([
+      { Name: 'LOG_LEVEL', Value: 'info' },
+      { Name: 'BUCKET_NAME', Value: { Ref: logicalId(b.stack, bucket) } },
+    ]));
+    const secrets = Object.fromEntries(app.Secrets.map((s: any) => [s.Name, s.ValueFrom]));
+    expect(secrets.API_KEY).toEqual({ 'Fn::Join': ['', [{ Ref: logicalId(b.stack, apiSecret) }, ':apiKey::']] });
+    expect(JSON.stringify(secrets.TOKEN)).toContain(':parameter/etl/token');
+  });
+
+  test('a second essential container runs the official MySQL 8.4 image with the database given', () => {
+    const mysql = containers(b.template).mysql;
+    expect(mysql).toMatchObject({
+      Essential: true,
+      Image: 'public.ecr.aws/docker/library/mysql:8.4',
+      Command: ['--innodb-buffer-pool-size=512M'],
+      Environment: [{ Name: 'MYSQL_DATABASE', Value: 'my_database' }, { Name: 'MYSQL_USER', Value: 'etl' }],
+      StopTimeout: 60,
+    });
+    expect(b.etl.mysqlContainer).toBeDefined();
+  });
+
+  test('MySQL\'s passwords come from a generated secret, never from a plain environment variable', () => {
+    const secret = logicalId(b.stack, b.etl.mysqlSecret as secretsmanager.Secret);
+    const password = { 'Fn::Join': ['', [{ Ref: secret }, ':password::']] };
+    const { mysql, app } = containers(b.template);
+    expect(mysql.Secrets).toEqual([{ Name: 'MYSQL_PASSWORD', ValueFrom: password }, { Name: 'MYSQL_ROOT_PASSWORD', ValueFrom: password }]);
+    expect(app.Secrets).toEqual(expect.arrayContaining([{ Name: 'DB_PASSWORD', ValueFrom: password }]));
+    b.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { GenerateStringKey: 'password', SecretStringTemplate: '{"username":"etl"}', PasswordLength: 32, ExcludePunctuation: true },
+    });
+    expect(JSON.stringify(b.json)).not.toMatch(/PASSWORD","Value"/);
+  });
+
+  test('the job reaches MySQL on 127.0.0.1:3306', () => {
+    expect(containers(b.template).app.Environment).toEqual(expect.arrayContaining([
+      { Name: 'DB_HOST', Value: '127.0.0.1' },
+      { Name: 'DB_PORT', Value: '3306' },
+      { Name: 'DB_DATABASE', Value: 'my_database' },
+      { Name: 'DB_USER', Value: 'etl' },
+    ]));
+  });
+
+  test('the job starts only when MySQL is healthy', () => {
+    const { mysql, app } = containers(b.template);
+    expect(mysql.HealthCheck).toEqual({
+      Command: ['CMD-SHELL', 'mysqladmin ping --host=127.0.0.1 --port=3306 --silent || exit 1'],
+      Interval: 5,
+      Timeout: 5,
+      Retries: 12,
+      StartPeriod: 30,
+    });
+    expect(app.DependsOn).toEqual([{ ContainerName: 'mysql', Condition: 'HEALTHY' }]);
+  });
+
+  test('the execution role reads the secrets it injects', () => {
+    const statements = statementsOf(b.template, logicalId(b.stack, b.etl.executionRole));
+    expect(statements).toEqual(expect.arrayContaining([{
+      Effect: 'Allow',
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      Resource: [{ Ref: logicalId(b.stack, apiSecret) }, { Ref: logicalId(b.stack, b.etl.mysqlSecret as secretsmanager.Secret) }],
+    }]));
+    expect(JSON.stringify(statements)).toContain(':parameter/etl/token');
+  });
+
+  test('logs are kept as long as asked, and the emails given are subscribed', () => {
+    b.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    b.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'data-team@example.com' });
+  });
+
+  test('synthesizes without warnings', () => {
+    expect(b.synthesized.allWarnings()).toEqual([]);
+  });
+
+  test('matches the reviewed snapshot', () => {
+    expect(b.json).toMatchSnapshot();
+  });
+});
+
+describe('ScheduledFargateEtl in a time zone, through EventBridge Scheduler', () => {
+  let b: Built;
+  beforeAll(() => {
+    b = build({ timeZone: TimeZone.EUROPE_BERLIN, desiredTaskCount: 2, fargateSpot: true, retryAttempts: 5, maxEventAge: Duration.hours(6) });
+  });
+
+  test('schedules the cron expression in the time zone given, and has no EventBridge rule for it', () => {
+    b.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 4 1 * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      GroupName: Match.stringLikeRegexp('ScheduleGroup'),
+    });
+    expect(b.etl.rule).toBeUndefined();
+    expect(b.etl.schedulerSchedule).toBeDefined();
+    b.template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: Match.anyValue() }, 0);
+  });
+
+  test('runs two tasks on Fargate Spot, with retries, maximum age and the dead-letter queue', () => {
+    b.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({
+        EcsParameters: Match.objectLike({
+          TaskCount: 2,
+          CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+          NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+        }),
+        RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 21600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(b.stack, b.etl.deadLetterQueue), 'Arn'] } },
+      }),
+    });
+    b.template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { CapacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
+  });
+
+  test('alarms on target errors and dropped invocations of its schedule group', () => {
+    const alarm = only(b.template, 'AWS::CloudWatch::Alarm').Properties;
+    expect(alarm.Metrics.map((m: any) => m.Expression ?? m.MetricStat.Metric.MetricName)).toEqual(['errors + dropped', 'TargetErrorCount', 'InvocationDroppedCount']);
+    const groupName = only(b.template, 'AWS::Scheduler::ScheduleGroup').Properties.Name;
+    expect(alarm.Metrics[1].MetricStat.Metric.Dimensions).toEqual([{ Name: 'ScheduleGroup', Value: groupName }]);
+    expect(alarm.Metrics[2].MetricStat.Metric.Dimensions).toEqual([{ Name: 'ScheduleGroup', Value: groupName }]);
+    expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) }]);
+  });
+
+  test('still notifies failed runs', () => {
+    b.template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['ECS Task State Change'] }) });
+  });
+
+  test('synthesizes without warnings', () => {
+    expect(b.synthesized.allWarnings()).toEqual([]);
+  });
+
+  test('matches the reviewed snapshot', () => {
+    expect(b.json).toMatchSnapshot();
+  });
+});
+
+describe('ScheduledFargateEtl, other choices', () => {
+  test('runs in a cluster given, on Spot through the rule (capacity providers instead of a launch type)', () => {
+    const { template, etl } = build({ fargateSpot: true }, (stack) => {
+      const vpc = new ec2.Vpc(stack, 'Shared', { maxAzs: 2, natGateways: 1 });
+      return { cluster: new ecs.Cluster(stack, 'Cluster', { vpc }) };
+    });
+    template.resourceCountIs('AWS::ECS::Cluster', 1);
+    const parameters = only(template, 'AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }).Properties.Targets[0].EcsParameters;
+    expect(parameters.LaunchType).toBeUndefined();
+    expect(parameters.CapacityProviderStrategy).toEqual([{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }]);
+    template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { CapacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
+    expect(etl.vpc).toBe(etl.cluster.vpc);
+  });
+
+  test('uses the execution role, task role, topic and queue given', () => {
+    const { template, etl, stack } = build({}, (s) => ({
+      executionRole: new iam.Role(s, 'Exec', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }),
+      taskRole: new iam.Role(s, 'Job', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }),
+      failureTopic: new sns.Topic(s, 'Alerts', { enforceSSL: true }),
+      deadLetterQueue: new sqs.Queue(s, 'Dlq', { enforceSSL: true }),
+    }));
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ExecutionRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Exec'), 'Arn'] },
+      TaskRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Job'), 'Arn'] },
+    });
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    expect(logicalId(stack, etl.failureTopic as sns.Topic)).toMatch(/^Alerts/);
+    expect(logicalId(stack, etl.deadLetterQueue as sqs.Queue)).toMatch(/^Dlq/);
+  });
+
+  test('ARM64, disabled, without Container Insights, in the subnets given', () => {
+    const { template, etl, stack } = build({
+      cpuArchitecture: ecs.CpuArchitecture.ARM64,
+      enabled: false,
+      containerInsights: false,
+    }, (s) => {
+      const vpc = new ec2.Vpc(s, 'Jobs', {
+        maxAzs: 2,
+        subnetConfiguration: [
+          { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+          { name: 'Web', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+          { name: 'Batch', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        ],
+      });
+      return { vpc, subnetSelection: { subnetGroupName: 'Batch' } };
+    });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      State: 'DISABLED',
+      Targets: [Match.objectLike({
+        EcsParameters: Match.objectLike({
+          NetworkConfiguration: {
+            AwsVpcConfiguration: Match.objectLike({
+              AssignPublicIp: 'DISABLED',
+              Subnets: etl.vpc.selectSubnets({ subnetGroupName: 'Batch' }).subnetIds.map((id) => stack.resolve(id)),
+            }),
+          },
+        }),
+      })],
+    });
+    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
+  });
+
+  test('defaults memory to 2048 MiB, or the smallest value Fargate allows for a larger cpu', () => {
+    build({ cpu: 4096 }).template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '4096', Memory: '8192' });
+    build({ cpu: 256 }).template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '2048' });
+  });
+
+  test('a rate schedule runs through the rule', () => {
+    const { template } = build({ schedule: events.Schedule.rate(Duration.hours(6)) });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(6 hours)' });
+  });
+
+  test('another sidecar image and user', () => {
+    const { template } = build({
+      mysqlSidecar: { databaseName: 'warehouse', username: 'loader', image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/mysql:8.0') },
+    });
+    const { mysql, app } = containers(template);
+    expect(mysql.Image).toBe('public.ecr.aws/docker/library/mysql:8.0');
+    expect(mysql.Environment).toEqual([{ Name: 'MYSQL_DATABASE', Value: 'warehouse' }, { Name: 'MYSQL_USER', Value: 'loader' }]);
+    expect(app.Environment).toEqual(expect.arrayContaining([{ Name: 'DB_USER', Value: 'loader' }, { Name: 'DB_DATABASE', Value: 'warehouse' }]));
+  });
+});
