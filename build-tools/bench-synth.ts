@@ -13,13 +13,20 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { LoadBalancedScalingService } from '../src';
+import { LoadBalancedScalingService, ScheduledFargateEtl } from '../src';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest');
 const ENV = { region: 'eu-west-1' };
@@ -72,6 +79,43 @@ function handWrittenLoadBalancedService(stack: Stack): void {
   });
 }
 
+const MONTHLY = events.Schedule.cron({ day: '1', hour: '4', minute: '0' });
+
+/** ScheduledFargateEtl's default architecture, written with ScheduledFargateTask. */
+function handWrittenScheduledTask(stack: Stack): void {
+  const vpc = handWrittenVpc(stack);
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+  const logGroup = new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+  const executionRole = new iam.Role(stack, 'ExecutionRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+  const taskRole = new iam.Role(stack, 'TaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, 'TaskDefinition', { cpu: 1024, memoryLimitMiB: 2048, executionRole, taskRole });
+  taskDefinition.addContainer('app', { image: IMAGE, logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'app' }) });
+  const deadLetterQueue = new sqs.Queue(stack, 'DeadLetterQueue', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
+  const task = new ecsPatterns.ScheduledFargateTask(stack, 'Task', {
+    cluster,
+    schedule: MONTHLY,
+    scheduledFargateTaskDefinitionOptions: { taskDefinition },
+  });
+  // the pattern's target has no retry or dead-letter options: configure them on the rule
+  const cfnRule = task.eventRule.node.defaultChild as events.CfnRule;
+  cfnRule.addPropertyOverride('Targets.0.RetryPolicy', { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 });
+  cfnRule.addPropertyOverride('Targets.0.DeadLetterConfig', { Arn: deadLetterQueue.queueArn });
+  const topic = new sns.Topic(stack, 'FailureTopic', { enforceSSL: true });
+  new events.Rule(stack, 'FailedRun', {
+    eventPattern: {
+      source: ['aws.ecs'],
+      detailType: ['ECS Task State Change'],
+      detail: { clusterArn: [cluster.clusterArn], lastStatus: ['STOPPED'], containers: { exitCode: [{ 'anything-but': 0 }] } },
+    },
+    targets: [new eventsTargets.SnsTopic(topic)],
+  });
+  new cloudwatch.Alarm(stack, 'FailedInvocations', {
+    metric: new cloudwatch.Metric({ namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensionsMap: { RuleName: task.eventRule.ruleName } }),
+    threshold: 1,
+    evaluationPeriods: 1,
+  }).addAlarmAction(new cloudwatchActions.SnsAction(topic));
+}
+
 interface Pair {
   readonly name: string;
   readonly library: (stack: Stack) => void;
@@ -83,6 +127,11 @@ const PAIRS: Pair[] = [
     name: 'LoadBalancedScalingService',
     library: (stack) => new LoadBalancedScalingService(stack, 'Web', { image: IMAGE }),
     handWritten: handWrittenLoadBalancedService,
+  },
+  {
+    name: 'ScheduledFargateEtl',
+    library: (stack) => new ScheduledFargateEtl(stack, 'Etl', { schedule: MONTHLY, image: IMAGE }),
+    handWritten: handWrittenScheduledTask,
   },
 ];
 

@@ -18,7 +18,7 @@
  * The unit test suite runs the same comparison (test/integ-snapshots.test.ts), so a
  * changed template without an updated snapshot fails `npm test`.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -48,31 +48,46 @@ export function snapshotDirOf(testFile: string): string {
   return path.join(ROOT, `${testFile}.snapshot`);
 }
 
+/** The environment of an integ test's synthesis: as integ-runner sets it, without the machine's AWS setup. */
+function synthesisEnv(outdir: string): NodeJS.ProcessEnv {
+  const machineEnv = Object.fromEntries(Object.entries(process.env)
+    .filter(([k]) => !/^(CDK_DEFAULT_|CDK_INTEG_|AWS_)/.test(k)));
+  return {
+    ...machineEnv,
+    CDK_OUTDIR: outdir,
+    CDK_DISABLE_STACK_TRACE: '1',
+    CDK_CONTEXT_JSON: JSON.stringify({
+      'aws:cdk:enable-path-metadata': false,
+      'aws:cdk:enable-asset-metadata': false,
+      'aws:cdk:version-reporting': false,
+    }),
+  };
+}
+
 /** Synthesizes one integ test into a fresh temporary directory and returns it. */
 export function synthesize(testFile: string): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfb-integ-'));
-  // nothing of the machine's AWS setup may reach the snapshot
-  const machineEnv = Object.fromEntries(Object.entries(process.env)
-    .filter(([k]) => !/^(CDK_DEFAULT_|CDK_INTEG_|AWS_)/.test(k)));
-  const result = spawnSync(TSX, [path.join(ROOT, testFile)], {
-    cwd: ROOT,
-    encoding: 'utf-8',
-    timeout: 180_000,
-    env: {
-      ...machineEnv,
-      CDK_OUTDIR: outdir,
-      CDK_DISABLE_STACK_TRACE: '1',
-      CDK_CONTEXT_JSON: JSON.stringify({
-        'aws:cdk:enable-path-metadata': false,
-        'aws:cdk:enable-asset-metadata': false,
-        'aws:cdk:version-reporting': false,
-      }),
-    },
-  });
+  const result = spawnSync(TSX, [path.join(ROOT, testFile)], { cwd: ROOT, encoding: 'utf-8', timeout: 180_000, env: synthesisEnv(outdir) });
   if (result.status !== 0) {
     throw new Error(`Synthesizing ${testFile} failed (exit ${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
   }
   return outdir;
+}
+
+/** Synthesizes several integ tests at once (one process each); resolves to their directories. */
+export async function synthesizeAll(testFiles: string[]): Promise<Map<string, string>> {
+  const entries = await Promise.all(testFiles.map((testFile) => new Promise<[string, string]>((resolve, reject) => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfb-integ-'));
+    const child = spawn(TSX, [path.join(ROOT, testFile)], { cwd: ROOT, env: synthesisEnv(outdir), timeout: 300_000 });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => code === 0
+      ? resolve([testFile, outdir])
+      : reject(new Error(`Synthesizing ${testFile} failed (exit ${code ?? signal}):\n${output}`)));
+  })));
+  return new Map(entries);
 }
 
 /**

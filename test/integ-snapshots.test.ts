@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { failedAssertions } from '../build-tools/integ-deploy';
-import { compare, integTests, snapshotDirOf, synthesize } from '../build-tools/integ-snapshots';
+import { compare, integTests, snapshotDirOf, synthesizeAll } from '../build-tools/integ-snapshots';
 
 /**
  * The integ tests' committed snapshots match what the code synthesizes today.
@@ -14,12 +14,10 @@ test('there are integ tests to check', () => {
   expect(integTests()).toContain(path.join('integ', 'integ.ssm-decoupled-vpc.ts'));
 });
 
-/** Each integ test synthesized once, shared by the comparisons below. */
-const assemblies = new Map<string, string>();
-beforeAll(() => {
-  for (const testFile of integTests()) {
-    assemblies.set(testFile, synthesize(testFile));
-  }
+/** Each integ test synthesized once (all at the same time), shared by the comparisons below. */
+let assemblies = new Map<string, string>();
+beforeAll(async () => {
+  assemblies = await synthesizeAll(integTests());
 });
 afterAll(() => {
   for (const dir of assemblies.values()) {
