@@ -8,14 +8,18 @@
  * (network and table first; the dependencies below only order the deployment).
  *
  * The first three stacks are the go-on-aws "Fargate Container" app: a network stack, a
- * table stack, and a service stack that finds both through SSM.
+ * table stack, and a service stack that finds both through SSM. The ETL stack runs a
+ * monthly job with a MySQL sidecar in the same network.
  */
 import { App, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { LoadBalancedScalingService, SsmDecoupledVpc } from 'cdk-fargate-blueprints';
+import { LoadBalancedScalingService, ScheduledFargateEtl, SsmDecoupledVpc } from 'cdk-fargate-blueprints';
 
 /** Where the network stack publishes the VPC, and every other stack finds it. */
 const NETWORK_PREFIX = '/go-on-aws/network';
@@ -82,3 +86,30 @@ dynamodb.Table.fromTableName(serviceStack, 'Table', tableParameter.stringValue)
   .grant(web.taskDefinition.taskRole, 'dynamodb:Scan');
 serviceStack.addStackDependency(networkStack);
 serviceStack.addStackDependency(tableStack);
+
+// ---------------------------------------------------------------------------------------
+// ETL: a job at 04:00 UTC on the first of every month, with a MySQL sidecar, reading and
+// writing a bucket; failed runs are notified (subscribe to the failure topic).
+export const etlStack = new Stack(app, 'SampleEtl', {
+  env,
+  description: 'cdk-fargate-blueprints sample: a monthly ETL job on Fargate with a MySQL sidecar',
+});
+const data = new s3.Bucket(etlStack, 'Data', {
+  encryption: s3.BucketEncryption.S3_MANAGED,
+  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  enforceSSL: true,
+  versioned: true,
+  removalPolicy: RemovalPolicy.RETAIN,
+});
+new ScheduledFargateEtl(etlStack, 'MonthlyEtl', {
+  schedule: events.Schedule.cron({ day: '1', hour: '4', minute: '0' }),
+  // your job's image, pushed to this repository with the tag v1
+  image: ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(etlStack, 'Repository', 'monthly-etl'), 'v1'),
+  cpu: 1024,
+  memoryLimitMiB: 2048,
+  ephemeralStorageGiB: 50,
+  vpc: SsmDecoupledVpc.fromParameters(etlStack, 'Vpc', { parameterPrefix: NETWORK_PREFIX }),
+  bucket: data,
+  mysqlSidecar: { databaseName: 'my_database' },
+});
+etlStack.addStackDependency(networkStack);

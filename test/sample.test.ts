@@ -24,8 +24,8 @@ const ssmSources = (stack: Stack): string[] => Object.values<any>(synthesized.js
   .map((p) => p.Default)
   .sort();
 
-test('has the network, table and service stacks of the go-on-aws app', () => {
-  expect(synthesized.assembly.stacks.map((s) => s.stackName).sort()).toEqual(['SampleNetwork', 'SampleService', 'SampleTable']);
+test('has the network, table and service stacks of the go-on-aws app, and the ETL stack', () => {
+  expect(synthesized.assembly.stacks.map((s) => s.stackName).sort()).toEqual(['SampleEtl', 'SampleNetwork', 'SampleService', 'SampleTable']);
 });
 
 test('no stack exports or imports anything through CloudFormation', () => {
@@ -74,4 +74,16 @@ test('the task role reads the table parameter and scans the table, and nothing e
 
 test('synthesizes without warnings', () => {
   expect(synthesized.allWarnings()).toEqual([]);
+});
+
+test('the ETL stack finds the network through SSM and runs the monthly job with a MySQL sidecar', () => {
+  expect(ssmSources(sample.etlStack)).toEqual([
+    '/go-on-aws/network/private-with-egress/subnet-ids',
+    '/go-on-aws/network/vpc-id',
+  ]);
+  const etl = synthesized.template(sample.etlStack);
+  etl.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 4 1 * ? *)' });
+  const definition = Object.values(etl.findResources('AWS::ECS::TaskDefinition'))[0].Properties;
+  expect(definition.ContainerDefinitions.map((c: any) => c.Name)).toEqual(['mysql', 'app']);
+  expect(definition.EphemeralStorage).toEqual({ SizeInGiB: 50 });
 });
