@@ -141,6 +141,11 @@ const compatFloor = project.addTask('compat:floor', {
   exec: 'tsc -p tsconfig.floor.json',
 });
 
+const testFloor = project.addTask('test:floor', {
+  description: `Run the cdk-nag, validation and sample app tests on aws-cdk-lib ${CDK_PEER_FLOOR}, the peer dependency floor`,
+  exec: 'jest --ci --config build-tools/jest.floor.config.js',
+});
+
 const typecheck = project.addTask('typecheck', {
   description: 'Type-check tests, integ tests, the sample app and build tools (jest only transpiles)',
   exec: 'tsc --noEmit -p tsconfig.dev.json',
@@ -228,6 +233,7 @@ const testAll = project.addTask('test:all', {
 testAll.spawn(project.compileTask);
 testAll.spawn(compatFloor);
 testAll.spawn(project.testTask);
+testAll.spawn(testFloor);
 testAll.spawn(docsCheck);
 testAll.spawn(rosetta);
 testAll.spawn(bindings);

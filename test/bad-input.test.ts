@@ -446,6 +446,16 @@ const etlWith = (props: Partial<ScheduledFargateEtlProps>) => (stack: Stack) =>
 
 const scheduledFargateEtl: BadInput[] = [
   {
+    name: 'vpcName in a stack without an env',
+    build: etlWith({ vpcName: 'data-platform' }),
+    error: /^TestStack\/Etl: vpcName needs a stack with a concrete env \(account and region\) to look the VPC up/,
+  },
+  {
+    name: 'both vpcName and cluster',
+    build: (stack) => etlWith({ vpcName: 'data-platform', cluster: new ecs.Cluster(stack, 'Cluster') })(stack),
+    error: /^TestStack\/Etl: cluster and vpcName must not be combined/,
+  },
+  {
     name: 'no schedule',
     build: etlWith({ schedule: undefined as any }),
     error: /^TestStack\/Etl: schedule is required: when should the job run\?, got undefined$/,

@@ -11,7 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { LoadBalancedScalingService, LoadBalancedScalingServiceProps, SsmDecoupledVpc } from '../src';
-import { synth, Synthesized, testApp } from './util';
+import { appWithVpcToLookUp, synth, Synthesized, testApp } from './util';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest');
 /** Region-specific, account-agnostic: synthesizes without credentials, and ALB access logs need a region. */
@@ -535,35 +535,7 @@ describe('LoadBalancedScalingService over HTTPS, on Spot, with every scaling opt
 
 describe('LoadBalancedScalingService, other choices', () => {
   test('looks a VPC up by name from the values cached in cdk.context.json', () => {
-    const env = { account: '123456789012', region: 'eu-west-1' };
-    const app = testApp({
-      context: {
-        [`vpc-provider:account=${env.account}:filter.tag:Name=go-on-aws:region=${env.region}:returnAsymmetricSubnets=true`]: {
-          vpcId: 'vpc-0a1b2c3d4e5f60718',
-          vpcCidrBlock: '10.0.0.0/16',
-          ownerAccountId: env.account,
-          availabilityZones: [],
-          subnetGroups: [
-            {
-              name: 'Public',
-              type: 'Public',
-              subnets: [
-                { subnetId: 'subnet-0aaaaaaaaaaaaaaa1', cidr: '10.0.0.0/18', availabilityZone: 'eu-west-1a', routeTableId: 'rtb-0aaaaaaaaaaaaaaa1' },
-                { subnetId: 'subnet-0aaaaaaaaaaaaaaa2', cidr: '10.0.64.0/18', availabilityZone: 'eu-west-1b', routeTableId: 'rtb-0aaaaaaaaaaaaaaa2' },
-              ],
-            },
-            {
-              name: 'Private',
-              type: 'Private',
-              subnets: [
-                { subnetId: 'subnet-0bbbbbbbbbbbbbbb1', cidr: '10.0.128.0/18', availabilityZone: 'eu-west-1a', routeTableId: 'rtb-0bbbbbbbbbbbbbbb1' },
-                { subnetId: 'subnet-0bbbbbbbbbbbbbbb2', cidr: '10.0.192.0/18', availabilityZone: 'eu-west-1b', routeTableId: 'rtb-0bbbbbbbbbbbbbbb2' },
-              ],
-            },
-          ],
-        },
-      },
-    });
+    const { app, env } = appWithVpcToLookUp('go-on-aws');
     const stack = new Stack(app, 'TestStack', { env });
     const web = new LoadBalancedScalingService(stack, 'Web', { image: IMAGE, vpcName: 'go-on-aws' });
     const synthesized = synth(app);

@@ -32,6 +32,16 @@ interface NagCase {
   readonly acknowledged: string[];
 }
 
+/**
+ * aws-cdk-lib before 2.269 cannot name one finding of a rule (`AwsSolutions-IAM5[Resource::*]`)
+ * in an acknowledgement: there cdk-nag reads the acknowledgement and drops the finding
+ * itself, so the validation report lists only the acknowledged rules. `npx projen test:floor`
+ * runs these cases on the peer dependency floor.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const CDK_MINOR = Number(require('aws-cdk-lib/package.json').version.split('.')[1]);
+const BEFORE_2_269 = CDK_MINOR < 269;
+
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest');
 const ALB_OPEN = 'AwsSolutions-EC23 @ Web/Service/LB/SecurityGroup/Resource';
 const ACCESS_LOG_BUCKET = 'AwsSolutions-S1 @ Web/AccessLogs/Resource';
@@ -119,6 +129,10 @@ const cases: NagCase[] = [
         accessLogs: false,
       });
       Validations.of(web.loadBalancer).acknowledge({ id: 'AwsSolutions::AwsSolutions-ELB2', reason: 'the user turned access logs off' });
+      if (BEFORE_2_269) {
+        // older aws-cdk-lib declares a CloudFormation parameter for every imported SSM parameter, even when only its name is used
+        Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::W2001', reason: 'TableParameter: only its name is used' });
+      }
     },
     acknowledged: [
       ALB_OPEN,
@@ -194,7 +208,8 @@ test.each(cases.map((c) => [c.name, c] as const))('%s passes AwsSolutions checks
   const stack = new Stack(app, 'NagStack', { env: { account: '123456789012', region: 'eu-west-1' } });
   c.build(stack);
   expect(() => synth(app)).not.toThrow();
-  expect(acknowledgedFindings(app.outdir, 'NagStack')).toEqual([...c.acknowledged].sort());
+  const reported = !BEFORE_2_269 ? c.acknowledged : c.acknowledged.filter((a) => !/^AwsSolutions-\w+\[/.test(a));
+  expect(acknowledgedFindings(app.outdir, 'NagStack')).toEqual([...reported].sort());
 });
 
 test('the nag helper really fails on a finding', () => {

@@ -13,7 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { ScheduledFargateEtl, ScheduledFargateEtlProps, SsmDecoupledVpc } from '../src';
-import { synth, Synthesized, testApp } from './util';
+import { appWithVpcToLookUp, synth, Synthesized, testApp } from './util';
 
 const MONTHLY = events.Schedule.cron({ day: '1', hour: '4', minute: '0' });
 
@@ -406,6 +406,25 @@ describe('ScheduledFargateEtl in a time zone, through EventBridge Scheduler', ()
 });
 
 describe('ScheduledFargateEtl, other choices', () => {
+  test('runs in a VPC looked up by name, in its private subnets', () => {
+    const { app, env } = appWithVpcToLookUp('data-platform');
+    const stack = new Stack(app, 'TestStack', { env });
+    const etl = new ScheduledFargateEtl(stack, 'Etl', {
+      schedule: MONTHLY,
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.37'),
+      vpcName: 'data-platform',
+    });
+    const synthesized = synth(app);
+    expect(etl.vpc.vpcId).toBe('vpc-0a1b2c3d4e5f60718');
+    expect(synthesized.assembly.manifest.missing).toBeUndefined();
+    const parameters = only(synthesized.template(stack), 'AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } })
+      .Properties.Targets[0].EcsParameters;
+    expect(parameters.NetworkConfiguration.AwsVpcConfiguration).toMatchObject({
+      AssignPublicIp: 'DISABLED',
+      Subnets: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'],
+    });
+  });
+
   test('runs in a cluster given, on Spot through the rule (capacity providers instead of a launch type)', () => {
     const { template, etl } = build({ fargateSpot: true }, (stack) => {
       const vpc = new ec2.Vpc(stack, 'Shared', { maxAzs: 2, natGateways: 1 });

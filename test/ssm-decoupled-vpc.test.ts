@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { SsmDecoupledVpc } from '../src';
-import { findIntrinsics, synth, Synthesized, testApp } from './util';
+import { findIntrinsics, synth, Synthesized, testApp, vpcLookupResponse } from './util';
 
 const PREFIX = '/my-app/network';
 const ENV = { account: '123456789012', region: 'eu-central-1' };
@@ -484,30 +484,7 @@ describe('SsmDecoupledVpc.fromLookup', () => {
   const VPC_ID = 'vpc-0a1b2c3d4e5f60718';
   const lookupContext = (parameterName: string) => ({
     [`ssm:account=${ENV.account}:parameterName=${parameterName}:region=${ENV.region}`]: VPC_ID,
-    [`vpc-provider:account=${ENV.account}:filter.vpc-id=${VPC_ID}:region=${ENV.region}:returnAsymmetricSubnets=true`]: {
-      vpcId: VPC_ID,
-      vpcCidrBlock: '10.0.0.0/16',
-      ownerAccountId: ENV.account,
-      availabilityZones: [],
-      subnetGroups: [
-        {
-          name: 'Public',
-          type: 'Public',
-          subnets: [
-            { subnetId: 'subnet-0aaaaaaaaaaaaaaa1', cidr: '10.0.0.0/18', availabilityZone: 'eu-central-1a', routeTableId: 'rtb-0aaaaaaaaaaaaaaa1' },
-            { subnetId: 'subnet-0aaaaaaaaaaaaaaa2', cidr: '10.0.64.0/18', availabilityZone: 'eu-central-1b', routeTableId: 'rtb-0aaaaaaaaaaaaaaa2' },
-          ],
-        },
-        {
-          name: 'Private',
-          type: 'Private',
-          subnets: [
-            { subnetId: 'subnet-0bbbbbbbbbbbbbbb1', cidr: '10.0.128.0/18', availabilityZone: 'eu-central-1a', routeTableId: 'rtb-0bbbbbbbbbbbbbbb1' },
-            { subnetId: 'subnet-0bbbbbbbbbbbbbbb2', cidr: '10.0.192.0/18', availabilityZone: 'eu-central-1b', routeTableId: 'rtb-0bbbbbbbbbbbbbbb2' },
-          ],
-        },
-      ],
-    },
+    [`vpc-provider:account=${ENV.account}:filter.vpc-id=${VPC_ID}:region=${ENV.region}:returnAsymmetricSubnets=true`]: vpcLookupResponse(ENV),
   });
 
   function lookUp(app: App, props: Parameters<typeof SsmDecoupledVpc.fromLookup>[2]) {

@@ -162,3 +162,61 @@ export function findIntrinsics(json: unknown, name: string): unknown[] {
   visit(json);
   return found;
 }
+
+/**
+ * Parses a JSON document that CloudFormation assembles with `Fn::Join` (an input that
+ * names resources), with each reference written as `${Ref:LogicalId}` or
+ * `${LogicalId.Attribute}`.
+ */
+export function joinedJson(value: unknown): any {
+  if (typeof value === 'string') {
+    return JSON.parse(value);
+  }
+  const join = (value as any)?.['Fn::Join'];
+  if (!join || join[0] !== '') {
+    throw new Error(`not a JSON string or an Fn::Join with no separator: ${JSON.stringify(value)}`);
+  }
+  return JSON.parse(join[1].map((part: any) => {
+    if (typeof part === 'string') return part;
+    if (part.Ref) return `\${Ref:${part.Ref}}`;
+    if (part['Fn::GetAtt']) return `\${${part['Fn::GetAtt'].join('.')}}`;
+    throw new Error(`unexpected part ${JSON.stringify(part)}`);
+  }).join(''));
+}
+
+/**
+ * What the CDK CLI caches in cdk.context.json for a VPC lookup in `env`: VPC
+ * vpc-0a1b2c3d4e5f60718 with two public and two private subnets in zones a and b.
+ */
+export function vpcLookupResponse(env: { account: string; region: string }): Record<string, unknown> {
+  const subnets = (letter: string, cidrs: string[]) => cidrs.map((cidr, i) => ({
+    subnetId: `subnet-0${letter.repeat(15)}${i + 1}`,
+    cidr,
+    availabilityZone: `${env.region}${'ab'[i]}`,
+    routeTableId: `rtb-0${letter.repeat(15)}${i + 1}`,
+  }));
+  return {
+    vpcId: 'vpc-0a1b2c3d4e5f60718',
+    vpcCidrBlock: '10.0.0.0/16',
+    ownerAccountId: env.account,
+    availabilityZones: [],
+    subnetGroups: [
+      { name: 'Public', type: 'Public', subnets: subnets('a', ['10.0.0.0/18', '10.0.64.0/18']) },
+      { name: 'Private', type: 'Private', subnets: subnets('b', ['10.0.128.0/18', '10.0.192.0/18']) },
+    ],
+  };
+}
+
+/**
+ * An app in which a VPC named `vpcName` can be looked up in account 123456789012,
+ * eu-west-1 (the answer of `vpcLookupResponse`), so that synthesis needs no credentials.
+ */
+export function appWithVpcToLookUp(vpcName: string): { app: App; env: { account: string; region: string } } {
+  const env = { account: '123456789012', region: 'eu-west-1' };
+  const app = testApp({
+    context: {
+      [`vpc-provider:account=${env.account}:filter.tag:Name=${vpcName}:region=${env.region}:returnAsymmetricSubnets=true`]: vpcLookupResponse(env),
+    },
+  });
+  return { app, env };
+}

@@ -1,5 +1,25 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+
+/**
+ * Acknowledges a cdk-nag AwsSolutions finding on `scope` and everything below it, with
+ * the reason a reviewer reads in the validation report.
+ *
+ * `rule` is the rule (`AwsSolutions-EC23`) or one finding of it
+ * (`AwsSolutions-IAM5[Resource::*]`). aws-cdk-lib before 2.269 rejects the `::` inside a
+ * finding (InvalidValidationId); there the acknowledgement is recorded under the bare
+ * finding id, where cdk-nag reads it and drops the finding itself.
+ */
+export function acknowledgeNagFinding(scope: IConstruct, rule: string, reason: string): void {
+  try {
+    Validations.of(scope).acknowledge({ id: `AwsSolutions::${rule}`, reason });
+  } catch (e) {
+    if (!rule.includes('::')) {
+      throw e;
+    }
+    scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [rule]: reason });
+  }
+}
 
 /**
  * The id under which cdk-nag reports a wildcard resource in an IAM policy, for
@@ -8,7 +28,7 @@ import { IConstruct } from 'constructs';
  * Resolve it where the policy lives, after the resource exists.
  */
 export function wildcardResourceFinding(scope: IConstruct, resource: string): string {
-  return `AwsSolutions::AwsSolutions-IAM5[Resource::${flatten(Stack.of(scope).resolve(resource))}]`;
+  return `AwsSolutions-IAM5[Resource::${flatten(Stack.of(scope).resolve(resource))}]`;
 }
 
 function flatten(node: unknown): string {

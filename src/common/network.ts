@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { FargateNetworkProps } from './shared-props';
 import { invalid } from './validation';
 import type { SsmDecoupledVpcProps } from '../ssm-decoupled-vpc/ssm-decoupled-vpc';
 
@@ -57,18 +58,12 @@ export function defaultSubnets(natGateways: number): ec2.SubnetConfiguration[] {
   return natGateways > 0 ? ec2.Vpc.DEFAULT_SUBNETS : ec2.Vpc.DEFAULT_SUBNETS_NO_NAT;
 }
 
-/** Where a construct places itself, as its props say. */
-export interface NetworkChoice {
-  readonly vpc?: ec2.IVpc;
-  readonly vpcName?: string;
-  readonly cluster?: ecs.ICluster;
-}
 
 /**
  * The VPC a construct uses: the cluster's, the one given, the one named (looked up
  * at synth time), or a new one from `createVpc`. Giving more than one is an error.
  */
-export function resolveVpc(scope: Construct, choice: NetworkChoice): ec2.IVpc {
+export function resolveVpc(scope: Construct, choice: FargateNetworkProps): ec2.IVpc {
   const path = scope.node.path;
   const given = (['cluster', 'vpc', 'vpcName'] as const).filter((k) => choice[k] !== undefined);
   if (given.length > 1) {
@@ -89,6 +84,34 @@ export function resolveVpc(scope: Construct, choice: NetworkChoice): ec2.IVpc {
     return ec2.Vpc.fromLookup(scope, 'Vpc', { vpcName: choice.vpcName });
   }
   return createVpc(scope).vpc;
+}
+
+/** How a construct gets its cluster, as its props say. */
+export interface ClusterChoice extends FargateNetworkProps {
+  readonly fargateSpot?: boolean;
+}
+
+/**
+ * The cluster given (with the Fargate capacity providers enabled for Spot when it is
+ * one of this app's clusters) or a new one in `vpc`, with Container Insights unless
+ * turned off. Container Insights for a cluster given is an error: it is not ours.
+ */
+export function resolveCluster(scope: Construct, vpc: ec2.IVpc, choice: ClusterChoice): ecs.ICluster {
+  if (choice.cluster) {
+    if (choice.containerInsights !== undefined) {
+      invalid(scope.node.path, 'containerInsights', choice.containerInsights,
+        'only applies to the cluster the construct creates; configure Container Insights on the cluster you pass');
+    }
+    if (choice.fargateSpot && choice.cluster instanceof ecs.Cluster) {
+      choice.cluster.enableFargateCapacityProviders();
+    }
+    return choice.cluster;
+  }
+  return new ecs.Cluster(scope, 'Cluster', {
+    vpc,
+    containerInsightsV2: (choice.containerInsights ?? true) ? ecs.ContainerInsights.ENABLED : ecs.ContainerInsights.DISABLED,
+    enableFargateCapacityProviders: choice.fargateSpot ?? false,
+  });
 }
 
 /** A stable construct id per gateway service: `S3Endpoint`, `DynamodbEndpoint`, ... */

@@ -1,24 +1,25 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { checkFargateSize, fargateMemoryValues } from '../common/fargate-sizing';
-import { resolveVpc } from '../common/network';
+import { acknowledgeNagFinding } from '../common/nag';
+import { resolveCluster, resolveVpc } from '../common/network';
 import { applyServiceScaling, resolveScaling } from '../common/scaling';
 import { ServiceScalingOptions } from '../common/scaling-options';
+import { FargateNetworkProps, LoadBalancedFrontProps } from '../common/shared-props';
 import { checkInteger, invalid } from '../common/validation';
+import { acknowledgeOpenLoadBalancer, configureTargets, finishLoadBalancer, resolveWebFront, webUrl } from '../common/web-front';
 
 /**
  * Properties of a `LoadBalancedScalingService`.
  */
-export interface LoadBalancedScalingServiceProps {
+export interface LoadBalancedScalingServiceProps extends FargateNetworkProps, LoadBalancedFrontProps {
   // ---------------------------------------------------------------- the container
 
   /**
@@ -126,37 +127,6 @@ export interface LoadBalancedScalingServiceProps {
   // ---------------------------------------------------------------- where it runs
 
   /**
-   * The VPC to run in. Give at most one of `vpc`, `vpcName` and `cluster`.
-   *
-   * @default - a new VPC: 2 availability zones, 1 NAT gateway, flow logs
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * The name of an existing VPC, looked up at synth time (needs a stack with a concrete
-   * `env`, and AWS credentials on the first synth).
-   *
-   * @default - see `vpc`
-   */
-  readonly vpcName?: string;
-
-  /**
-   * An existing cluster to run in; its VPC is used. With `fargateSpot`, an imported
-   * cluster must already have the Fargate capacity providers.
-   *
-   * @default - a new cluster with Container Insights
-   */
-  readonly cluster?: ecs.ICluster;
-
-  /**
-   * Whether the cluster the construct creates records Container Insights metrics
-   * (billed as custom metrics). Not allowed with `cluster`.
-   *
-   * @default true
-   */
-  readonly containerInsights?: boolean;
-
-  /**
    * The subnets of the tasks. Tasks never get a public IP.
    *
    * @default - the private subnets with egress
@@ -174,48 +144,6 @@ export interface LoadBalancedScalingServiceProps {
   readonly publicLoadBalancer?: boolean;
 
   /**
-   * The port of the listener.
-   *
-   * @default 80, or 443 with a certificate
-   */
-  readonly listenerPort?: number;
-
-  /**
-   * A certificate for HTTPS. The listener then speaks HTTPS, with `sslPolicy`.
-   *
-   * @default - HTTP only
-   */
-  readonly certificate?: acm.ICertificate;
-
-  /**
-   * With a certificate: also listen on port 80 and redirect to HTTPS.
-   *
-   * @default true with a certificate
-   */
-  readonly redirectHttp?: boolean;
-
-  /**
-   * The TLS policy of the HTTPS listener.
-   *
-   * @default elbv2.SslPolicy.RECOMMENDED_TLS
-   */
-  readonly sslPolicy?: elbv2.SslPolicy;
-
-  /**
-   * A domain name for the service, written as an alias record into `domainZone`.
-   *
-   * @default - the load balancer's DNS name
-   */
-  readonly domainName?: string;
-
-  /**
-   * The hosted zone of `domainName`.
-   *
-   * @default - required with `domainName`
-   */
-  readonly domainZone?: route53.IHostedZone;
-
-  /**
    * The path of the load balancer's health check.
    *
    * @default '/'
@@ -223,53 +151,11 @@ export interface LoadBalancedScalingServiceProps {
   readonly healthCheckPath?: string;
 
   /**
-   * The HTTP codes that mean healthy, for example '200,401' for an app behind basic auth.
-   *
-   * @default '200'
-   */
-  readonly healthyHttpCodes?: string;
-
-  /**
-   * The interval of the load balancer's health checks. Two passing checks put a new
-   * task into service, so a short interval lets scale-outs take load sooner.
-   *
-   * @default Duration.seconds(10)
-   */
-  readonly healthCheckInterval?: Duration;
-
-  /**
    * How long ECS ignores failing load balancer health checks of a starting task.
    *
    * @default Duration.seconds(60)
    */
   readonly healthCheckGracePeriod?: Duration;
-
-  /**
-   * How long the load balancer lets in-flight requests of a deregistered task finish.
-   *
-   * @default Duration.seconds(30)
-   */
-  readonly deregistrationDelay?: Duration;
-
-  /**
-   * Whether the load balancer writes access logs to S3.
-   *
-   * Elastic Load Balancing writes them with an identity that depends on the region, so
-   * they need a stack whose `env` names the region (the account may stay unknown, and
-   * synthesis needs no credentials).
-   *
-   * @default - true when the stack's region is known; otherwise false, with a warning
-   */
-  readonly accessLogs?: boolean;
-
-  /**
-   * The bucket for the access logs. It must use SSE-S3 encryption (a requirement of
-   * Elastic Load Balancing).
-   *
-   * @default - a new bucket: encrypted, private, TLS only, logs expire after 90 days,
-   * retained when the stack is deleted
-   */
-  readonly accessLogsBucket?: s3.IBucket;
 
   // ---------------------------------------------------------------- the service
 
@@ -304,7 +190,8 @@ export interface LoadBalancedScalingServiceProps {
 
   /**
    * Run tasks beyond `onDemandBaseTasks` on Fargate Spot (up to 70% cheaper, may be
-   * interrupted with two minutes' notice).
+   * interrupted with two minutes' notice). An imported `cluster` must already have the
+   * Fargate capacity providers.
    *
    * @default false
    */
@@ -414,51 +301,10 @@ export class LoadBalancedScalingService extends Construct {
     if (new Set(containerPorts).size !== containerPorts.length) {
       invalid(path, 'containerPorts', containerPorts, 'must not name a port twice');
     }
-    const https = props.certificate !== undefined;
-    const listenerPort = checkInteger(path, 'listenerPort', props.listenerPort, { min: 1, max: 65535 }) ?? (https ? 443 : 80);
-    if (props.redirectHttp && !https) {
-      invalid(path, 'redirectHttp', props.redirectHttp, 'needs a certificate: without HTTPS there is nothing to redirect to');
-    }
-    const redirectHttp = props.redirectHttp ?? https;
-    if (redirectHttp && listenerPort === 80) {
-      invalid(path, 'listenerPort', listenerPort, 'must not be 80 while HTTP on port 80 redirects to HTTPS; use 443 or set redirectHttp to false');
-    }
-    if (props.sslPolicy && !https) {
-      invalid(path, 'sslPolicy', props.sslPolicy, 'applies to HTTPS only: give a certificate too');
-    }
-    if ((props.domainName === undefined) !== (props.domainZone === undefined)) {
-      invalid(path, props.domainName === undefined ? 'domainZone' : 'domainName', props.domainName ?? '(a hosted zone)', 'needs both domainName and domainZone');
-    }
-    const healthCheckPath = props.healthCheckPath ?? '/';
-    if (!healthCheckPath.startsWith('/')) {
-      invalid(path, 'healthCheckPath', healthCheckPath, 'must start with "/"');
-    }
-    const healthyHttpCodes = props.healthyHttpCodes ?? '200';
-    if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(healthyHttpCodes)
-      || healthyHttpCodes.match(/\d{3}/g)!.some((c) => Number(c) < 200 || Number(c) > 499)) {
-      invalid(path, 'healthyHttpCodes', healthyHttpCodes, 'must be HTTP codes from 200 to 499, comma-separated or as ranges, for example "200", "200,401" or "200-299"');
-    }
-    const interval = props.healthCheckInterval ?? Duration.seconds(10);
-    checkInteger(path, 'healthCheckInterval (seconds)', interval.toSeconds(), { min: 5, max: 300 });
-    const deregistrationDelay = props.deregistrationDelay ?? Duration.seconds(30);
-    checkInteger(path, 'deregistrationDelay (seconds)', deregistrationDelay.toSeconds(), { min: 0, max: 3600 });
-    if (props.accessLogs === false && props.accessLogsBucket) {
-      invalid(path, 'accessLogsBucket', props.accessLogsBucket.node.path, 'is given but accessLogs is false; drop one of them');
-    }
-    const regionKnown = !Token.isUnresolved(Stack.of(this).region);
-    if (!regionKnown && (props.accessLogs || props.accessLogsBucket)) {
-      invalid(path, props.accessLogs ? 'accessLogs' : 'accessLogsBucket', props.accessLogs ?? props.accessLogsBucket!.node.path,
-        `needs the region of stack ${Stack.of(this).node.path}, because Elastic Load Balancing delivers access logs with a regional identity; set env: { region } on the stack (no credentials needed)`);
-    }
-    const accessLogs = props.accessLogs ?? regionKnown;
-    if (props.accessLogs === undefined && !regionKnown) {
-      Annotations.of(this).addWarningV2('cdk-fargate-blueprints:LoadBalancedScalingService.accessLogsNeedRegion',
-        `The load balancer writes no access logs: stack ${Stack.of(this).node.path} has no region, and Elastic Load Balancing delivers access logs with a regional identity. `
-        + 'Set env: { region } on the stack (no credentials needed), or accessLogs: false to accept this.');
-    }
-    if (props.cluster && props.containerInsights !== undefined) {
-      invalid(path, 'containerInsights', props.containerInsights, 'only applies to the cluster the construct creates; configure Container Insights on the cluster you pass');
-    }
+    const front = resolveWebFront(this, props, {
+      healthCheckPath: '/',
+      warningId: 'cdk-fargate-blueprints:LoadBalancedScalingService.accessLogsNeedRegion',
+    });
     const minHealthyPercent = checkInteger(path, 'minHealthyPercent', props.minHealthyPercent, { min: 0, max: 100 }) ?? 100;
     const maxHealthyPercent = checkInteger(path, 'maxHealthyPercent', props.maxHealthyPercent, { min: 100, max: 400 }) ?? 200;
     const scalingOptions = resolveScaling(path, 'scaling', props.scaling, { maxCapacity: 4 });
@@ -477,18 +323,7 @@ export class LoadBalancedScalingService extends Construct {
 
     // ------------------------------------------------------------ network
     this.vpc = resolveVpc(this, props);
-    if (props.cluster) {
-      this.cluster = props.cluster;
-      if (props.fargateSpot && props.cluster instanceof ecs.Cluster) {
-        props.cluster.enableFargateCapacityProviders();
-      }
-    } else {
-      this.cluster = new ecs.Cluster(this, 'Cluster', {
-        vpc: this.vpc,
-        containerInsightsV2: (props.containerInsights ?? true) ? ecs.ContainerInsights.ENABLED : ecs.ContainerInsights.DISABLED,
-        enableFargateCapacityProviders: props.fargateSpot ?? false,
-      });
-    }
+    this.cluster = resolveCluster(this, this.vpc, props);
 
     // ------------------------------------------------------------ compute
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -546,10 +381,10 @@ export class LoadBalancedScalingService extends Construct {
       publicLoadBalancer,
       // an internal load balancer admits the VPC only (below), not 0.0.0.0/0
       openListener: publicLoadBalancer,
-      listenerPort,
+      listenerPort: front.listenerPort,
       certificate: props.certificate,
-      sslPolicy: https ? props.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
-      redirectHTTP: redirectHttp,
+      sslPolicy: front.sslPolicy,
+      redirectHTTP: front.redirectHttp,
       domainName: props.domainName,
       domainZone: props.domainZone,
     });
@@ -560,22 +395,10 @@ export class LoadBalancedScalingService extends Construct {
     this.targetGroup = this.loadBalancedService.targetGroup;
 
     if (!publicLoadBalancer) {
-      this.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), ec2.Port.tcp(listenerPort), 'from the VPC');
+      this.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), ec2.Port.tcp(front.listenerPort), 'from the VPC');
     }
-    this.loadBalancer.setAttribute('routing.http.drop_invalid_header_fields.enabled', 'true');
-    if (accessLogs) {
-      this.accessLogsBucket = props.accessLogsBucket ?? this.createAccessLogsBucket();
-      this.loadBalancer.logAccessLogs(this.accessLogsBucket);
-    }
-    this.targetGroup.configureHealthCheck({
-      path: healthCheckPath,
-      healthyHttpCodes,
-      interval,
-      timeout: Duration.seconds(Math.min(5, interval.toSeconds() - 1)),
-      healthyThresholdCount: 2,
-      unhealthyThresholdCount: 3,
-    });
-    this.targetGroup.setAttribute('deregistration_delay.timeout_seconds', String(deregistrationDelay.toSeconds()));
+    this.accessLogsBucket = finishLoadBalancer(this, this.loadBalancer, front, props.accessLogsBucket);
+    configureTargets(this.targetGroup, front);
     if (desiredCount === undefined) {
       // Without DesiredCount, CloudFormation starts the service with one task and later
       // deployments keep whatever number auto scaling has chosen (independent of the
@@ -586,9 +409,7 @@ export class LoadBalancedScalingService extends Construct {
     // ------------------------------------------------------------ scaling
     this.scaling = applyServiceScaling(this.service, scalingOptions, this.targetGroup);
 
-    const host = props.domainName ?? this.loadBalancer.loadBalancerDnsName;
-    const defaultPort = https ? 443 : 80;
-    this.url = `${https ? 'https' : 'http'}://${host}${listenerPort === defaultPort ? '' : `:${listenerPort}`}`;
+    this.url = webUrl(front, props.domainName ?? this.loadBalancer.loadBalancerDnsName);
 
     this.acknowledgeNagFindings(props, publicLoadBalancer);
   }
@@ -596,38 +417,15 @@ export class LoadBalancedScalingService extends Construct {
   /** The cdk-nag findings this construct accepts by design, each with its reason. */
   private acknowledgeNagFindings(props: LoadBalancedScalingServiceProps, publicLoadBalancer: boolean): void {
     if (publicLoadBalancer) {
-      Validations.of(this.loadBalancer).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-EC23',
-        reason: 'An internet-facing load balancer must admit 0.0.0.0/0 on its listener ports; the tasks behind it admit only the load balancer.',
-      });
+      acknowledgeOpenLoadBalancer(this.loadBalancer);
     }
     if (props.enableExecuteCommand) {
-      Validations.of(this.taskDefinition.taskRole).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason: 'ECS Exec opens its Session Manager channel with ssmmessages:Create/OpenControlChannel and Create/OpenDataChannel, which support no resource-level permissions.',
-      });
+      acknowledgeNagFinding(this.taskDefinition.taskRole, 'AwsSolutions-IAM5[Resource::*]',
+        'ECS Exec opens its Session Manager channel with ssmmessages:Create/OpenControlChannel and Create/OpenDataChannel, which support no resource-level permissions.');
     }
     if (Object.keys(props.environment ?? {}).length === 0 && Object.keys(props.ssmParameters ?? {}).length > 0) {
-      Validations.of(this.taskDefinition).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-ECS2',
-        reason: 'The only environment variables are the names of the SSM parameters (ssmParameters) the application reads at run time; their values never appear in the task definition.',
-      });
+      acknowledgeNagFinding(this.taskDefinition, 'AwsSolutions-ECS2',
+        'The only environment variables are the names of the SSM parameters (ssmParameters) the application reads at run time; their values never appear in the task definition.');
     }
-  }
-
-  private createAccessLogsBucket(): s3.Bucket {
-    const bucket = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(bucket).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-S1',
-      reason: 'This bucket only receives the load balancer\'s access logs; logging access to it would need yet another bucket.',
-    });
-    return bucket;
   }
 }

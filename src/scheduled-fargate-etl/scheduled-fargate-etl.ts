@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -16,8 +16,9 @@ import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { checkFargateSize, fargateMemoryValues } from '../common/fargate-sizing';
-import { wildcardResourceFinding } from '../common/nag';
-import { resolveVpc } from '../common/network';
+import { acknowledgeNagFinding, wildcardResourceFinding } from '../common/nag';
+import { resolveCluster, resolveVpc } from '../common/network';
+import { FargateNetworkProps } from '../common/shared-props';
 import { checkInteger, invalid } from '../common/validation';
 
 /** The MySQL image the sidecar runs unless told otherwise: the official image, 8.4 LTS, from ECR Public. */
@@ -59,7 +60,7 @@ export interface MysqlSidecarOptions {
 /**
  * Properties of a `ScheduledFargateEtl`.
  */
-export interface ScheduledFargateEtlProps {
+export interface ScheduledFargateEtlProps extends FargateNetworkProps {
   // ---------------------------------------------------------------- when
 
   /**
@@ -197,33 +198,11 @@ export interface ScheduledFargateEtlProps {
   // ---------------------------------------------------------------- where
 
   /**
-   * The VPC to run in. Give at most one of `vpc` and `cluster`.
-   *
-   * @default - a new VPC: 2 availability zones, 1 NAT gateway, flow logs
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * An existing cluster to run in; its VPC is used.
-   *
-   * @default - a new cluster with Container Insights
-   */
-  readonly cluster?: ecs.ICluster;
-
-  /**
    * The subnets of the task. It never gets a public IP.
    *
    * @default - the private subnets with egress
    */
   readonly subnetSelection?: ec2.SubnetSelection;
-
-  /**
-   * Whether the cluster the construct creates records Container Insights metrics. Not
-   * allowed with `cluster`.
-   *
-   * @default true
-   */
-  readonly containerInsights?: boolean;
 
   /**
    * Run on Fargate Spot (up to 70% cheaper; a run may be interrupted, which counts as
@@ -371,9 +350,6 @@ export class ScheduledFargateEtl extends Construct {
     const retryAttempts = checkInteger(path, 'retryAttempts', props.retryAttempts, { min: 0, max: 185 }) ?? 3;
     const maxEventAge = props.maxEventAge ?? Duration.hours(2);
     checkInteger(path, 'maxEventAge (seconds)', maxEventAge.toSeconds(), { min: 60, max: 86400 });
-    if (props.cluster && props.containerInsights !== undefined) {
-      invalid(path, 'containerInsights', props.containerInsights, 'only applies to the cluster the construct creates; configure Container Insights on the cluster you pass');
-    }
     if (props.notificationEmails && props.failureTopic) {
       invalid(path, 'notificationEmails', props.notificationEmails, 'only subscribe to the topic the construct creates; subscribe them to the failureTopic you pass');
     }
@@ -391,18 +367,7 @@ export class ScheduledFargateEtl extends Construct {
 
     // ------------------------------------------------------------ network
     this.vpc = resolveVpc(this, props);
-    if (props.cluster) {
-      this.cluster = props.cluster;
-      if (props.fargateSpot && props.cluster instanceof ecs.Cluster) {
-        props.cluster.enableFargateCapacityProviders();
-      }
-    } else {
-      this.cluster = new ecs.Cluster(this, 'Cluster', {
-        vpc: this.vpc,
-        containerInsightsV2: (props.containerInsights ?? true) ? ecs.ContainerInsights.ENABLED : ecs.ContainerInsights.DISABLED,
-        enableFargateCapacityProviders: props.fargateSpot ?? false,
-      });
-    }
+    this.cluster = resolveCluster(this, this.vpc, props);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
       description: `Task of ${path}: no inbound traffic`,
@@ -647,46 +612,33 @@ export class ScheduledFargateEtl extends Construct {
     // what SSE-KMS needs to read (Decrypt) and write (GenerateDataKey) objects, nothing more
     bucket.encryptionKey?.grant(this.taskRole, 'kms:Decrypt', 'kms:GenerateDataKey');
     if (this.taskRole instanceof iam.Role && Stack.of(bucket) === Stack.of(this)) {
-      Validations.of(this.taskRole).acknowledge({
-        id: wildcardResourceFinding(this, bucket.arnForObjects('*')),
-        reason: 'The job reads and writes the objects of the bucket it was given; object keys are not known in advance.',
-      });
+      acknowledgeNagFinding(this.taskRole, wildcardResourceFinding(this, bucket.arnForObjects('*')),
+        'The job reads and writes the objects of the bucket it was given; object keys are not known in advance.');
     }
   }
 
   /** The cdk-nag findings this construct accepts by design, each with its reason. */
   private acknowledgeNagFindings(props: ScheduledFargateEtlProps): void {
     if (!props.executionRole) {
-      Validations.of(this.executionRole).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason: 'ecr:GetAuthorizationToken, needed to pull from ECR, supports no resource-level permissions.',
-      });
+      acknowledgeNagFinding(this.executionRole, 'AwsSolutions-IAM5[Resource::*]',
+        'ecr:GetAuthorizationToken, needed to pull from ECR, supports no resource-level permissions.');
     }
     const eventsRole = this.taskDefinition.node.tryFindChild('EventsRole');
     if (eventsRole) {
-      Validations.of(eventsRole).acknowledge({
-        // the resource as the ECS target writes it, with the stack's partition and region
-        id: wildcardResourceFinding(this, `arn:${Stack.of(this).partition}:ecs:${Stack.of(this).region}:*:task/${this.cluster.clusterName}/*`),
-        reason: 'EventBridge tags the tasks it starts in this cluster (ecs:TagResource); their ids are not known in advance.',
-      });
+      acknowledgeNagFinding(eventsRole, wildcardResourceFinding(this, `arn:${Stack.of(this).partition}:ecs:${Stack.of(this).region}:*:task/${this.cluster.clusterName}/*`),
+        'EventBridge tags the tasks it starts in this cluster (ecs:TagResource); their ids are not known in advance.');
     }
     if (this.mysqlSecret) {
-      Validations.of(this.mysqlSecret).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-SMG4',
-        reason: 'The credentials of a database that exists only while one task runs; nothing outlives the run to rotate them for.',
-      });
+      acknowledgeNagFinding(this.mysqlSecret, 'AwsSolutions-SMG4',
+        'The credentials of a database that exists only while one task runs; nothing outlives the run to rotate them for.');
     }
     if (!props.deadLetterQueue) {
-      Validations.of(this.deadLetterQueue).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-SQS3',
-        reason: 'This queue is the dead-letter queue of the schedule\'s target.',
-      });
+      acknowledgeNagFinding(this.deadLetterQueue, 'AwsSolutions-SQS3',
+        'This queue is the dead-letter queue of the schedule\'s target.');
     }
     if (Object.keys(props.environment ?? {}).length === 0) {
-      Validations.of(this.taskDefinition).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-ECS2',
-        reason: 'The construct sets only non-secret connection settings (bucket name, 127.0.0.1:3306, database and user names); passwords are ECS secrets.',
-      });
+      acknowledgeNagFinding(this.taskDefinition, 'AwsSolutions-ECS2',
+        'The construct sets only non-secret connection settings (bucket name, 127.0.0.1:3306, database and user names); passwords are ECS secrets.');
     }
   }
 }
