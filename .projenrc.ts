@@ -37,6 +37,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.2',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     'tsx@^4',
+    'yaml@^2',
   ],
 
   publishToPypi: {

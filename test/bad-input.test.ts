@@ -1,8 +1,9 @@
-import { Duration, Lazy, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Size, Stack, TimeZone } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -11,7 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   LoadBalancedScalingService, LoadBalancedScalingServiceProps, ScheduledFargateEtl, ScheduledFargateEtlProps,
-  SsmDecoupledVpc, SsmDecoupledVpcProps,
+  SsmDecoupledVpc, SsmDecoupledVpcProps, WordpressFargateSite, WordpressFargateSiteProps,
 } from '../src';
 import { testApp } from './util';
 
@@ -563,10 +564,167 @@ const scheduledFargateEtl: BadInput[] = [
   },
 ];
 
+const siteWith = (props: Partial<WordpressFargateSiteProps>) => (stack: Stack) =>
+  new WordpressFargateSite(stack, 'Blog', props);
+const sharedAlb = (stack: Stack) => new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: new ec2.Vpc(stack, 'Vpc'), internetFacing: true });
+
+const wordpressFargateSite: BadInput[] = [
+  // the site
+  {
+    name: 'an upload limit that is not whole MiB',
+    build: siteWith({ uploadMaxSize: Size.kibibytes(1536) }),
+    error: /^TestStack\/Blog: uploadMaxSize must be a whole number of MiB from 1 MiB to 4 GiB \(for example Size.mebibytes\(64\)\), got "1.5 MiB"$/,
+  },
+  {
+    name: 'an upload limit of 0',
+    build: siteWith({ uploadMaxSize: Size.mebibytes(0) }),
+    error: /uploadMaxSize must be a whole number of MiB from 1 MiB to 4 GiB .*got "0 MiB"/,
+  },
+  {
+    name: 'an upload limit above 4 GiB',
+    build: siteWith({ uploadMaxSize: Size.gibibytes(5) }),
+    error: /uploadMaxSize must be a whole number of MiB from 1 MiB to 4 GiB .*got "5120 MiB"/,
+  },
+  {
+    name: 'a table prefix with a dash',
+    build: siteWith({ tablePrefix: 'wp-' }),
+    error: /^TestStack\/Blog: tablePrefix must be 1 to 20 letters, digits or "_" \(WordPress uses it in table names\), got "wp-"$/,
+  },
+  {
+    name: 'an empty table prefix',
+    build: siteWith({ tablePrefix: '' }),
+    error: /tablePrefix must be 1 to 20 letters, digits or "_".*got ""/,
+  },
+  // the database
+  {
+    name: 'a database minimum below 0',
+    build: siteWith({ database: { minCapacity: -1 } }),
+    error: /^TestStack\/Blog: database.minCapacity must be from 0 to 256 Aurora capacity units in steps of 0.5, got -1$/,
+  },
+  {
+    name: 'a database minimum not in steps of 0.5',
+    build: siteWith({ database: { minCapacity: 0.75 } }),
+    error: /database.minCapacity must be from 0 to 256 Aurora capacity units in steps of 0.5, got 0.75/,
+  },
+  {
+    name: 'a database maximum below 1',
+    build: siteWith({ database: { maxCapacity: 0.5 } }),
+    error: /^TestStack\/Blog: database.maxCapacity must be from 1 to 256 Aurora capacity units in steps of 0.5, got 0.5$/,
+  },
+  {
+    name: 'a database maximum above 256',
+    build: siteWith({ database: { maxCapacity: 512 } }),
+    error: /database.maxCapacity must be from 1 to 256 .*got 512/,
+  },
+  {
+    name: 'a database maximum below its minimum',
+    build: siteWith({ database: { minCapacity: 8, maxCapacity: 4 } }),
+    error: /^TestStack\/Blog: database.maxCapacity must be at least database.minCapacity \(8\), got 4$/,
+  },
+  {
+    name: 'an auto-pause below 5 minutes',
+    build: siteWith({ database: { autoPauseAfter: Duration.minutes(1) } }),
+    error: /^TestStack\/Blog: database.autoPauseAfter \(seconds\) must be a whole number from 300 to 86400, got 60$/,
+  },
+  {
+    name: 'an auto-pause above a day',
+    build: siteWith({ database: { autoPauseAfter: Duration.hours(25) } }),
+    error: /database.autoPauseAfter \(seconds\) must be a whole number from 300 to 86400, got 90000/,
+  },
+  {
+    name: 'an auto-pause for a database that cannot pause',
+    build: siteWith({ database: { minCapacity: 1, autoPauseAfter: Duration.minutes(10) } }),
+    error: /^TestStack\/Blog: database.autoPauseAfter only applies with database.minCapacity 0 \(a database with a higher floor never pauses\), got "10 minutes"$/,
+  },
+  {
+    name: 'no backups',
+    build: siteWith({ database: { backupRetention: Duration.days(0) } }),
+    error: /^TestStack\/Blog: database.backupRetention \(days\) must be a whole number from 1 to 35, got 0$/,
+  },
+  {
+    name: 'backups kept longer than 35 days',
+    build: siteWith({ database: { backupRetention: Duration.days(36) } }),
+    error: /database.backupRetention \(days\) must be a whole number from 1 to 35, got 36/,
+  },
+  {
+    name: 'backups kept for part of a day',
+    build: siteWith({ database: { backupRetention: Duration.hours(36) } }),
+    error: /database.backupRetention \(days\) must be a whole number from 1 to 35, got 1.5/,
+  },
+  {
+    name: 'DESTROY with deletion protection on',
+    build: siteWith({ removalPolicy: RemovalPolicy.DESTROY }),
+    error: /^TestStack\/Blog: removalPolicy cannot delete a database with deletion protection; also set database.deletionProtection to false, got "DESTROY"$/,
+  },
+  {
+    name: 'a database schedule id with a space',
+    build: siteWith({ databaseSchedules: [{ id: 'warm up', schedule: daily, minCapacity: 2 }] }),
+    error: /^TestStack\/Blog: databaseSchedules\[0\].id must start with a letter and contain only letters, digits and "-", got "warm up"$/,
+  },
+  {
+    name: 'two database schedules with one id',
+    build: siteWith({ databaseSchedules: [{ id: 'Rush', schedule: daily, minCapacity: 2 }, { id: 'Rush', schedule: daily, minCapacity: 0 }] }),
+    error: /databaseSchedules\[1\].id must be unique among the database schedules, got "Rush"/,
+  },
+  {
+    name: 'a database schedule minimum not in steps of 0.5',
+    build: siteWith({ databaseSchedules: [{ id: 'Rush', schedule: daily, minCapacity: 1.2 }] }),
+    error: /^TestStack\/Blog: databaseSchedules\[0\].minCapacity must be from 0 to 256 Aurora capacity units in steps of 0.5, got 1.2$/,
+  },
+  {
+    name: 'a database schedule maximum of 0',
+    build: siteWith({ databaseSchedules: [{ id: 'Rush', schedule: daily, minCapacity: 0, maxCapacity: 0 }] }),
+    error: /^TestStack\/Blog: databaseSchedules\[0\].maxCapacity must be from 1 to 256 Aurora capacity units in steps of 0.5, got 0$/,
+  },
+  {
+    name: 'a database schedule minimum above the database maximum',
+    build: siteWith({ databaseSchedules: [{ id: 'Rush', schedule: daily, minCapacity: 8 }] }),
+    error: /^TestStack\/Blog: databaseSchedules\[0\].minCapacity must not exceed the maximum of that window \(4 ACUs\); raise its maxCapacity, got 8$/,
+  },
+  {
+    name: 'a database schedule minimum above its own maximum',
+    build: siteWith({ databaseSchedules: [{ id: 'Rush', schedule: daily, minCapacity: 8, maxCapacity: 6 }] }),
+    error: /databaseSchedules\[0\].minCapacity must not exceed the maximum of that window \(6 ACUs\)/,
+  },
+  // the load balancer given
+  {
+    name: 'publicLoadBalancer with a load balancer given',
+    build: (stack) => siteWith({ loadBalancer: sharedAlb(stack), publicLoadBalancer: false })(stack),
+    error: /^TestStack\/Blog: publicLoadBalancer only applies to the load balancer the construct creates, not to the loadBalancer given, got false$/,
+  },
+  {
+    name: 'accessLogs with a load balancer given',
+    build: (stack) => siteWith({ loadBalancer: sharedAlb(stack), accessLogs: true })(stack),
+    error: /^TestStack\/Blog: accessLogs only applies to the load balancer the construct creates; configure access logs on the loadBalancer given, got true$/,
+  },
+  // rules shared with the other constructs, through the site's props
+  {
+    name: 'memory cpu 2048 does not allow',
+    build: siteWith({ cpu: 2048, memoryLimitMiB: 2048 }),
+    error: /^TestStack\/Blog: memoryLimitMiB must be from 4096 to 16384 in steps of 1024 for cpu 2048, got 2048$/,
+  },
+  {
+    name: 'a requests target of 0',
+    build: siteWith({ scaling: { requestsPerTarget: 0 } }),
+    error: /^TestStack\/Blog: scaling.requestsPerTarget must be a whole number of at least 1, got 0$/,
+  },
+  {
+    name: 'an HTTP redirect without a certificate',
+    build: siteWith({ redirectHttp: true }),
+    error: /^TestStack\/Blog: redirectHttp needs a certificate/,
+  },
+  {
+    name: 'a domain name without its zone',
+    build: siteWith({ domainName: 'blog.example.com' }),
+    error: /^TestStack\/Blog: domainName needs both domainName and domainZone, got "blog.example.com"$/,
+  },
+];
+
 const all: Array<[string, BadInput[]]> = [
   ['SsmDecoupledVpc', ssmDecoupledVpc],
   ['LoadBalancedScalingService', loadBalancedScalingService],
   ['ScheduledFargateEtl', scheduledFargateEtl],
+  ['WordpressFargateSite', wordpressFargateSite],
 ];
 
 describe.each(all)('%s rejects', (_construct, rows) => {

@@ -14,7 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { LoadBalancedScalingService, ScheduledFargateEtl, SsmDecoupledVpc } from '../src';
+import { LoadBalancedScalingService, ScheduledFargateEtl, SsmDecoupledVpc, WordpressFargateSite } from '../src';
 import { synth, testApp } from './util';
 
 /**
@@ -190,6 +190,53 @@ cases.push(
       'AwsSolutions-SMG4 @ Etl/MysqlCredentials/Resource',
       'AwsSolutions-SQS3 @ Etl/DeadLetterQueue/Resource',
     ],
+  },
+);
+
+/** What every WordpressFargateSite acknowledges, each with its reason in the construct. */
+const WORDPRESS = [
+  'AwsSolutions-EC23 @ Blog/Service/LB/SecurityGroup/Resource',
+  'AwsSolutions-ECS2 @ Blog/TaskDefinition/Resource',
+  'AwsSolutions-IAM5[Resource::*] @ Blog/TaskDefinition/ExecutionRole/DefaultPolicy/Resource',
+  'AwsSolutions-RDS11 @ Blog/Database/Resource',
+  'AwsSolutions-RDS14 @ Blog/Database/Resource',
+  'AwsSolutions-RDS6 @ Blog/Database/Resource',
+  'AwsSolutions-S1 @ Blog/AccessLogs/Resource',
+  'AwsSolutions-SMG4 @ Blog/DatabaseSecret/Resource',
+  'AwsSolutions-SMG4 @ Blog/KeysAndSalts/Resource',
+];
+
+cases.push(
+  {
+    name: 'WordpressFargateSite, default',
+    build: (stack) => new WordpressFargateSite(stack, 'Blog'),
+    acknowledged: WORDPRESS,
+  },
+  {
+    name: 'WordpressFargateSite, fully featured (shared network, HTTPS, pre-warm, bigger database)',
+    build: (stack) => {
+      new WordpressFargateSite(stack, 'Blog', {
+        vpc: SsmDecoupledVpc.fromParameters(stack, 'Vpc', { parameterPrefix: '/nag/network' }),
+        certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456'),
+        redirectHttp: true,
+        cpu: 2048,
+        cpuArchitecture: ecs.CpuArchitecture.ARM64,
+        uploadMaxSize: cdk.Size.mebibytes(256),
+        wordpressConfigExtra: "define('DISALLOW_FILE_EDIT', true);",
+        enableExecuteCommand: true,
+        database: { minCapacity: 0.5, maxCapacity: 16, backupRetention: Duration.days(14) },
+        databaseSchedules: [
+          { id: 'Rush', schedule: appscaling.Schedule.cron({ hour: '8', minute: '40' }), minCapacity: 8 },
+          { id: 'Calm', schedule: appscaling.Schedule.cron({ hour: '10', minute: '0' }), minCapacity: 0.5 },
+        ],
+        scaling: {
+          minCapacity: 2,
+          maxCapacity: 40,
+          schedules: [{ id: 'PreWarm', schedule: appscaling.Schedule.cron({ hour: '8', minute: '45' }), minCapacity: 20 }],
+        },
+      });
+    },
+    acknowledged: [...WORDPRESS, 'AwsSolutions-IAM5[Resource::*] @ Blog/TaskDefinition/TaskRole/DefaultPolicy/Resource'],
   },
 );
 

@@ -1,0 +1,720 @@
+import * as path from 'path';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { checkFargateSize, fargateMemoryValues } from '../common/fargate-sizing';
+import { acknowledgeNagFinding } from '../common/nag';
+import { resolveCluster, resolveVpc } from '../common/network';
+import { applyServiceScaling, resolveScaling } from '../common/scaling';
+import { ServiceScalingOptions } from '../common/scaling-options';
+import { FargateNetworkProps, LoadBalancedFrontProps } from '../common/shared-props';
+import { checkInteger, invalid } from '../common/validation';
+import { acknowledgeOpenLoadBalancer, configureTargets, finishLoadBalancer, resolveWebFront, webUrl } from '../common/web-front';
+
+/** The build contexts of the two images, shipped in the npm package. */
+const ASSETS = path.join(__dirname, '..', '..', 'assets', 'wordpress');
+/** www-data in the official (Debian-based) WordPress image. */
+const WWW_DATA = '33';
+/** Where both containers see the shared web root. */
+const WEB_ROOT = '/var/www/html';
+/** Memory per php-fpm worker the construct plans with, and what nginx keeps for itself. */
+const MIB_PER_PHP_WORKER = 64;
+const MIB_FOR_NGINX = 256;
+
+/**
+ * The Aurora MySQL Serverless v2 database of a `WordpressFargateSite`.
+ */
+export interface WordpressDatabaseOptions {
+  /**
+   * The lowest capacity in Aurora capacity units (ACU), from 0 to 256 in steps of 0.5.
+   *
+   * 0 lets the database pause after `autoPauseAfter` without connections, which leaves
+   * only storage to pay for; the first request after a pause waits while it resumes
+   * (about 15 seconds). Use 0.5 or more for a site that must always answer at once.
+   *
+   * @default 0
+   */
+  readonly minCapacity?: number;
+
+  /**
+   * The highest capacity in ACUs, from 1 to 256 in steps of 0.5.
+   *
+   * @default 4
+   */
+  readonly maxCapacity?: number;
+
+  /**
+   * How long the database waits without connections before it pauses (only with
+   * `minCapacity` 0), from 5 minutes to 1 day.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly autoPauseAfter?: Duration;
+
+  /**
+   * How long automated backups are kept, from 1 to 35 days.
+   *
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * The Aurora MySQL version (3.08 or later, for pausing at 0 ACU).
+   *
+   * @default rds.AuroraMysqlEngineVersion.VER_3_11_0
+   */
+  readonly engineVersion?: rds.AuroraMysqlEngineVersion;
+
+  /**
+   * Whether the cluster can only be deleted after this is turned off (also by
+   * CloudFormation: set it to false before deleting the stack).
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+}
+
+/**
+ * A window in which the database keeps a higher minimum capacity, for example during a
+ * registration rush: a database that is paused or at its floor would take seconds to
+ * catch up with a sudden load.
+ */
+export interface DatabaseCapacitySchedule {
+  /**
+   * Names the schedule; unique among the database schedules (part of the construct id).
+   */
+  readonly id: string;
+
+  /**
+   * When the capacity changes, for example `Schedule.cron({ hour: '8', minute: '45' })`.
+   */
+  readonly schedule: appscaling.Schedule;
+
+  /**
+   * The minimum capacity from then on, in ACUs (0 to let it pause again).
+   */
+  readonly minCapacity: number;
+
+  /**
+   * The maximum capacity from then on, in ACUs.
+   *
+   * @default - the database's `maxCapacity`
+   */
+  readonly maxCapacity?: number;
+
+  /**
+   * The time zone of `schedule`.
+   *
+   * @default TimeZone.ETC_UTC
+   */
+  readonly timeZone?: TimeZone;
+}
+
+/**
+ * Properties of a `WordpressFargateSite`.
+ */
+export interface WordpressFargateSiteProps extends FargateNetworkProps, LoadBalancedFrontProps {
+  // ---------------------------------------------------------------- where it runs
+
+  /**
+   * An existing load balancer to add the site's listener to (as the seed's network stack
+   * provides one). It must not have a listener on the site's ports yet; the construct
+   * neither changes its attributes nor its access logs.
+   *
+   * @default - a new load balancer
+   */
+  readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
+
+  /**
+   * Whether the load balancer the construct creates is internet-facing.
+   *
+   * @default true
+   */
+  readonly publicLoadBalancer?: boolean;
+
+  // ---------------------------------------------------------------- WordPress
+
+  /**
+   * The largest file an author can upload: PHP's upload_max_filesize; PHP's
+   * post_max_size and nginx's client_max_body_size allow 1 MiB more for the rest of the
+   * form. From 1 MiB to 4 GiB.
+   *
+   * @default Size.mebibytes(64)
+   */
+  readonly uploadMaxSize?: Size;
+
+  /**
+   * The prefix of WordPress' database tables.
+   *
+   * @default 'wp_'
+   */
+  readonly tablePrefix?: string;
+
+  /**
+   * PHP added to wp-config.php (`WORDPRESS_CONFIG_EXTRA` of the official image), for
+   * example `define('DISALLOW_FILE_EDIT', true);`. With `domainName`, the construct also
+   * defines WP_HOME and WP_SITEURL.
+   *
+   * @default - none
+   */
+  readonly wordpressConfigExtra?: string;
+
+  /**
+   * The nginx image.
+   *
+   * @default - built from the Dockerfile shipped in assets/wordpress/nginx
+   */
+  readonly nginxImage?: ecs.ContainerImage;
+
+  /**
+   * The WordPress (php-fpm) image. An image of your own should keep the behaviour of
+   * the shipped one (assets/wordpress/php): without its lock, tasks that start together
+   * on an empty file system race to install WordPress, and the construct warns.
+   *
+   * @default - built from the Dockerfile shipped in assets/wordpress/php
+   */
+  readonly wordpressImage?: ecs.ContainerImage;
+
+  /**
+   * The database.
+   *
+   * @default - Aurora MySQL Serverless v2, 0 to 4 ACUs, pausing after 5 minutes, 7 days of backups
+   */
+  readonly database?: WordpressDatabaseOptions;
+
+  /**
+   * Windows with a higher database floor, for example before a registration rush.
+   *
+   * @default - none
+   */
+  readonly databaseSchedules?: DatabaseCapacitySchedule[];
+
+  /**
+   * What happens to the database and the file system when they leave the stack:
+   * `SNAPSHOT` takes a final snapshot of the database and keeps the file system,
+   * `RETAIN` keeps both, `DESTROY` deletes both (and needs `database.deletionProtection`
+   * false).
+   *
+   * @default RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  // ---------------------------------------------------------------- the tasks
+
+  /**
+   * The task's CPU units (1024 = 1 vCPU).
+   *
+   * @default 1024
+   */
+  readonly cpu?: number;
+
+  /**
+   * The task's memory in MiB; PHP gets all but 256 MiB of it (one php-fpm worker per
+   * 64 MiB).
+   *
+   * @default 2048, or the smallest value Fargate allows for `cpu` when that is larger
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * The CPU architecture of the images.
+   *
+   * @default ecs.CpuArchitecture.X86_64
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+
+  /**
+   * How long the containers' logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Auto scaling of the tasks: bounds, targets, fast scale-out and pre-warm windows.
+   *
+   * @default - 1 to 10 tasks, CPU target 50%, 600 requests per task and minute, fast scale-out
+   */
+  readonly scaling?: ServiceScalingOptions;
+
+  /**
+   * Allow `aws ecs execute-command` into the containers.
+   *
+   * @default false
+   */
+  readonly enableExecuteCommand?: boolean;
+
+  // ---------------------------------------------------------------- the load balancer
+
+  /**
+   * The path of the load balancer's health check. The default is answered by nginx
+   * itself: it works before WordPress is installed and never wakes the database.
+   *
+   * @default '/healthz'
+   */
+  readonly healthCheckPath?: string;
+
+  /**
+   * How long ECS ignores failing health checks of a starting task (the very first task
+   * copies WordPress onto the file system).
+   *
+   * @default Duration.seconds(120)
+   */
+  readonly healthCheckGracePeriod?: Duration;
+}
+
+/**
+ * WordPress on ECS Fargate that survives a registration rush: nginx and php-fpm in one
+ * task, the web root on a shared, encrypted EFS file system, the database on Aurora
+ * MySQL Serverless v2, behind an Application Load Balancer.
+ *
+ * For a site that is quiet most of the year and overrun at known times, it scales fast
+ * (target tracking on requests and CPU plus a step scale-out that reacts within about a
+ * minute), pre-warms tasks and the database on a schedule, and pays little while idle
+ * (one task, a database that pauses, EFS storage). WordPress' keys and salts are
+ * generated once and shared by every task; the data survives the stack by default.
+ *
+ * With `certificate`, WordPress sees that visitors use HTTPS (nginx passes the load
+ * balancer's `X-Forwarded-Proto` on) and `FORCE_SSL_ADMIN` is set; with `domainName`,
+ * it is WordPress' home and site URL (WP_HOME, WP_SITEURL).
+ *
+ * @exampleMetadata fixture=construct
+ * @example
+ * const site = new WordpressFargateSite(this, 'Blog', {
+ *   scaling: {
+ *     minCapacity: 1,
+ *     maxCapacity: 20,
+ *     schedules: [
+ *       { id: 'RushStarts', schedule: appscaling.Schedule.cron({ month: '3', day: '1', hour: '8', minute: '45' }), minCapacity: 8 },
+ *       { id: 'RushEnds', schedule: appscaling.Schedule.cron({ month: '3', day: '1', hour: '10', minute: '0' }), minCapacity: 1 },
+ *     ],
+ *   },
+ * });
+ */
+export class WordpressFargateSite extends Construct {
+  /** The VPC of the site. */
+  public readonly vpc: ec2.IVpc;
+  /** The cluster the tasks run in. */
+  public readonly cluster: ecs.ICluster;
+  /** The aws-ecs-patterns construct the service is built on. */
+  public readonly loadBalancedService: ecsPatterns.ApplicationLoadBalancedFargateService;
+  /** The Fargate service. */
+  public readonly service: ecs.FargateService;
+  /** The task definition with the two containers. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** nginx: receives the load balancer's traffic on port 80. */
+  public readonly nginxContainer: ecs.ContainerDefinition;
+  /** WordPress (php-fpm): listens on port 9000 for nginx. */
+  public readonly wordpressContainer: ecs.ContainerDefinition;
+  /** The load balancer (the one given, or the one created). */
+  public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** The listener that forwards to the site. */
+  public readonly listener: elbv2.ApplicationListener;
+  /** The target group of the tasks. */
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The Aurora MySQL Serverless v2 cluster. */
+  public readonly database: rds.DatabaseCluster;
+  /** The generated secret with the database user, password, host and name. */
+  public readonly databaseSecret: secretsmanager.ISecret;
+  /** The secret with WordPress' keys and salts, generated once. */
+  public readonly keysAndSaltsSecret: secretsmanager.Secret;
+  /** The shared file system of the web root. */
+  public readonly fileSystem: efs.FileSystem;
+  /** The access point the tasks mount (as www-data). */
+  public readonly accessPoint: efs.AccessPoint;
+  /** The auto scaling of the task count. */
+  public readonly scaling: ecs.ScalableTaskCount;
+  /** The log group of both containers. */
+  public readonly logGroup: logs.LogGroup;
+  /**
+   * The bucket of the load balancer's access logs.
+   *
+   * @default - undefined without access logs
+   */
+  public readonly accessLogsBucket?: s3.IBucket;
+  /** The URL of the site. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: WordpressFargateSiteProps = {}) {
+    super(scope, id);
+    const sitePath = this.node.path;
+
+    // ------------------------------------------------------------ validation
+    const cpu = props.cpu ?? 1024;
+    const memoryLimitMiB = props.memoryLimitMiB ?? (Token.isUnresolved(cpu) ? 2048 : Math.max(2048, fargateMemoryValues(cpu)?.[0] ?? 2048));
+    checkFargateSize(sitePath, { cpu, memoryLimitMiB });
+    if (props.loadBalancer && props.publicLoadBalancer !== undefined) {
+      invalid(sitePath, 'publicLoadBalancer', props.publicLoadBalancer, 'only applies to the load balancer the construct creates, not to the loadBalancer given');
+    }
+    if (props.loadBalancer && (props.accessLogs !== undefined || props.accessLogsBucket)) {
+      invalid(sitePath, props.accessLogs !== undefined ? 'accessLogs' : 'accessLogsBucket', props.accessLogs ?? props.accessLogsBucket!.node.path,
+        'only applies to the load balancer the construct creates; configure access logs on the loadBalancer given');
+    }
+    const front = resolveWebFront(this, props, {
+      healthCheckPath: '/healthz',
+      warningId: 'cdk-fargate-blueprints:WordpressFargateSite.accessLogsNeedRegion',
+    });
+    const uploadMaxMiB = checkUploadSize(sitePath, props.uploadMaxSize ?? Size.mebibytes(64));
+    const tablePrefix = props.tablePrefix ?? 'wp_';
+    if (!/^[A-Za-z0-9_]{1,20}$/.test(tablePrefix)) {
+      invalid(sitePath, 'tablePrefix', tablePrefix, 'must be 1 to 20 letters, digits or "_" (WordPress uses it in table names)');
+    }
+    const database = resolveDatabase(sitePath, props.database ?? {});
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
+    if (removalPolicy === RemovalPolicy.DESTROY && database.deletionProtection) {
+      invalid(sitePath, 'removalPolicy', 'DESTROY', 'cannot delete a database with deletion protection; also set database.deletionProtection to false');
+    }
+    const databaseSchedules = props.databaseSchedules ?? [];
+    checkDatabaseSchedules(sitePath, databaseSchedules, database.maxCapacity);
+    const scalingOptions = resolveScaling(sitePath, 'scaling', { requestsPerTarget: 600, ...props.scaling }, { maxCapacity: 10 });
+    if (props.wordpressImage && scalingOptions.minCapacity > 1) {
+      Annotations.of(this).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.concurrentFirstStart',
+        `${scalingOptions.minCapacity} tasks will start together on an empty file system, and the wordpressImage given may not `
+        + 'serialize the first-start copy of WordPress as the shipped image does (a lock on the file system). Start with scaling.minCapacity 1 '
+        + 'for the first deployment, or build your image FROM the shipped one.');
+    }
+
+    // ------------------------------------------------------------ network
+    this.vpc = resolveVpc(this, props);
+    this.cluster = resolveCluster(this, this.vpc, props);
+    const privateSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const dataSubnets: ec2.SubnetSelection = this.vpc.isolatedSubnets.length > 0
+      ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
+      : privateSubnets;
+
+    // ------------------------------------------------------------ storage: the shared web root
+    this.fileSystem = new efs.FileSystem(this, 'FileSystem', {
+      vpc: this.vpc,
+      vpcSubnets: privateSubnets,
+      encrypted: true,
+      // a small file system gets little burst throughput; elastic throughput follows a rush
+      throughputMode: efs.ThroughputMode.ELASTIC,
+      performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
+      lifecyclePolicy: efs.LifecyclePolicy.AFTER_30_DAYS,
+      outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
+      enableAutomaticBackups: true,
+      allowAnonymousAccess: false,
+      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    this.fileSystem.addToResourcePolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['*'],
+      conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+    }));
+    this.accessPoint = this.fileSystem.addAccessPoint('AccessPoint', {
+      path: '/wordpress',
+      posixUser: { uid: WWW_DATA, gid: WWW_DATA },
+      createAcl: { ownerUid: WWW_DATA, ownerGid: WWW_DATA, permissions: '755' },
+    });
+
+    // ------------------------------------------------------------ storage: the database
+    this.database = new rds.DatabaseCluster(this, 'Database', {
+      engine: rds.DatabaseClusterEngine.auroraMysql({ version: database.engineVersion }),
+      writer: rds.ClusterInstance.serverlessV2('Writer', { publiclyAccessible: false }),
+      serverlessV2MinCapacity: database.minCapacity,
+      serverlessV2MaxCapacity: database.maxCapacity,
+      serverlessV2AutoPauseDuration: database.minCapacity === 0 ? database.autoPauseAfter : undefined,
+      // dbname in the secret too: the tasks read user, password and database name from it
+      credentials: rds.Credentials.fromSecret(new rds.DatabaseSecret(this, 'DatabaseSecret', { username: 'wordpress', dbname: 'wordpress' })),
+      defaultDatabaseName: 'wordpress',
+      vpc: this.vpc,
+      vpcSubnets: dataSubnets,
+      storageEncrypted: true,
+      backup: { retention: database.backupRetention },
+      deletionProtection: database.deletionProtection,
+      removalPolicy,
+    });
+    // the CloudFormation validator of older aws-cdk-lib releases (2.262's) asks every DB instance
+    // for StorageEncrypted, which an Aurora instance does not take: the cluster encrypts the storage
+    Validations.of(this.database.node.findChild('Writer')).acknowledge({
+      id: 'CloudFormation-Validate::W9008',
+      reason: 'Aurora encrypts storage per cluster (StorageEncrypted: true on the cluster); an Aurora DB instance has no StorageEncrypted of its own.',
+    });
+    this.databaseSecret = this.database.secret!;
+
+    // one secret of 512 characters, cut into WordPress' eight keys and salts by the image
+    this.keysAndSaltsSecret = new secretsmanager.Secret(this, 'KeysAndSalts', {
+      description: `WordPress keys and salts of ${sitePath}: 8 x 64 characters`,
+      generateSecretString: { passwordLength: 512, excludePunctuation: true },
+    });
+
+    // ------------------------------------------------------------ compute
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const cpuArchitecture = props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64;
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu,
+      memoryLimitMiB,
+      runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      volumes: [{
+        name: 'wordpress',
+        efsVolumeConfiguration: {
+          fileSystemId: this.fileSystem.fileSystemId,
+          transitEncryption: 'ENABLED',
+          authorizationConfig: { accessPointId: this.accessPoint.accessPointId, iam: 'ENABLED' },
+        },
+      }],
+    });
+    // exactly this file system, through exactly this access point
+    this.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+      resources: [this.fileSystem.fileSystemArn],
+      conditions: { StringEquals: { 'elasticfilesystem:AccessPointArn': this.accessPoint.accessPointArn } },
+    }));
+
+    const platform = cpuArchitecture === ecs.CpuArchitecture.ARM64 ? ecrAssets.Platform.LINUX_ARM64 : ecrAssets.Platform.LINUX_AMD64;
+    const logging = (streamPrefix: string) => ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix });
+    const requestLimit = `${uploadMaxMiB + 1}`;
+
+    // nginx first: the first essential container is the one the load balancer targets
+    this.nginxContainer = this.taskDefinition.addContainer('nginx', {
+      containerName: 'nginx',
+      image: props.nginxImage ?? ecs.ContainerImage.fromAsset(path.join(ASSETS, 'nginx'), { platform }),
+      essential: true,
+      portMappings: [{ containerPort: 80, protocol: ecs.Protocol.TCP }],
+      environment: { NGINX_CLIENT_MAX_BODY_SIZE: `${requestLimit}m` },
+      healthCheck: {
+        command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1/healthz || exit 1'],
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(10),
+      },
+      logging: logging('nginx'),
+    });
+    this.nginxContainer.addMountPoints({ sourceVolume: 'wordpress', containerPath: WEB_ROOT, readOnly: true });
+
+    const phpWorkers = Math.min(200, Math.max(4, Math.floor((memoryLimitMiB - MIB_FOR_NGINX) / MIB_PER_PHP_WORKER)));
+    const home = props.domainName ? `${front.https ? 'https' : 'http'}://${props.domainName}` : undefined;
+    const configExtra = [
+      ...(home ? [`define('WP_HOME', '${home}');`, `define('WP_SITEURL', '${home}');`] : []),
+      ...(front.https ? ['define(\'FORCE_SSL_ADMIN\', true);'] : []),
+      ...(props.wordpressConfigExtra ? [props.wordpressConfigExtra] : []),
+    ].join('\n');
+    this.wordpressContainer = this.taskDefinition.addContainer('wordpress', {
+      containerName: 'wordpress',
+      image: props.wordpressImage ?? ecs.ContainerImage.fromAsset(path.join(ASSETS, 'php'), { platform }),
+      essential: true,
+      portMappings: [{ containerPort: 9000, protocol: ecs.Protocol.TCP }],
+      environment: {
+        WORDPRESS_DB_HOST: this.database.clusterEndpoint.socketAddress,
+        WORDPRESS_TABLE_PREFIX: tablePrefix,
+        PHP_UPLOAD_MAX_FILESIZE: `${uploadMaxMiB}M`,
+        PHP_POST_MAX_SIZE: `${requestLimit}M`,
+        PHP_FPM_MAX_CHILDREN: String(phpWorkers),
+        ...(configExtra ? { WORDPRESS_CONFIG_EXTRA: configExtra } : {}),
+      },
+      secrets: {
+        WORDPRESS_DB_USER: ecs.Secret.fromSecretsManager(this.databaseSecret, 'username'),
+        WORDPRESS_DB_PASSWORD: ecs.Secret.fromSecretsManager(this.databaseSecret, 'password'),
+        WORDPRESS_DB_NAME: ecs.Secret.fromSecretsManager(this.databaseSecret, 'dbname'),
+        WORDPRESS_KEYS_AND_SALTS: ecs.Secret.fromSecretsManager(this.keysAndSaltsSecret),
+      },
+      healthCheck: {
+        // php-fpm accepts connections (no request, so no database access)
+        command: ['CMD-SHELL', 'php -r \'exit(@fsockopen("127.0.0.1", 9000) ? 0 : 1);\''],
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        // the very first task copies WordPress onto the file system first
+        startPeriod: Duration.seconds(120),
+      },
+      logging: logging('wordpress'),
+    });
+    this.wordpressContainer.addMountPoints({ sourceVolume: 'wordpress', containerPath: WEB_ROOT, readOnly: false });
+    this.nginxContainer.addContainerDependencies({ container: this.wordpressContainer, condition: ecs.ContainerDependencyCondition.HEALTHY });
+
+    // ------------------------------------------------------------ load balancing
+    const publicLoadBalancer = props.loadBalancer ? undefined : props.publicLoadBalancer ?? true;
+    this.loadBalancedService = new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      loadBalancer: props.loadBalancer,
+      publicLoadBalancer,
+      openListener: props.loadBalancer ? true : publicLoadBalancer,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { rollback: true },
+      assignPublicIp: false,
+      taskSubnets: privateSubnets,
+      platformVersion: ecs.FargatePlatformVersion.VERSION1_4,
+      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(120),
+      enableExecuteCommand: props.enableExecuteCommand,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      enableECSManagedTags: true,
+      listenerPort: front.listenerPort,
+      certificate: props.certificate,
+      sslPolicy: front.sslPolicy,
+      redirectHTTP: front.redirectHttp,
+      domainName: props.domainName,
+      domainZone: props.domainZone,
+    });
+    this.service = this.loadBalancedService.service;
+    this.listener = this.loadBalancedService.listener;
+    this.targetGroup = this.loadBalancedService.targetGroup;
+    // keep the number of tasks scaling chose when deploying (CloudFormation starts with one)
+    (this.service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
+
+    if (props.loadBalancer) {
+      this.loadBalancer = props.loadBalancer;
+    } else {
+      const created = this.loadBalancedService.loadBalancer;
+      this.loadBalancer = created;
+      if (!publicLoadBalancer) {
+        created.connections.allowFrom(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), ec2.Port.tcp(front.listenerPort), 'from the VPC');
+      }
+      this.accessLogsBucket = finishLoadBalancer(this, created, front, props.accessLogsBucket);
+    }
+    configureTargets(this.targetGroup, front);
+
+    // the data is reachable from the tasks only
+    this.database.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
+    this.fileSystem.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
+
+    // ------------------------------------------------------------ scaling
+    this.scaling = applyServiceScaling(this.service, scalingOptions, this.targetGroup);
+    databaseSchedules.forEach((window) => this.scheduleDatabaseCapacity(window, database.maxCapacity, database.autoPauseAfter));
+
+    this.url = webUrl(front, props.domainName ?? this.loadBalancer.loadBalancerDnsName);
+    this.acknowledgeNagFindings(publicLoadBalancer !== false && !props.loadBalancer, props);
+  }
+
+  /** Changes the database's capacity range at the time given (RDS ModifyDBCluster through EventBridge Scheduler). */
+  private scheduleDatabaseCapacity(window: DatabaseCapacitySchedule, defaultMax: number, autoPauseAfter: Duration): void {
+    const cluster = Stack.of(this).formatArn({
+      service: 'rds',
+      resource: 'cluster',
+      resourceName: this.database.clusterIdentifier,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    new scheduler.Schedule(this, `DatabaseSchedule${window.id}`, {
+      description: `Database capacity ${window.minCapacity} to ${window.maxCapacity ?? defaultMax} ACUs for ${this.node.path} (${window.id})`,
+      schedule: scheduler.ScheduleExpression.expression(window.schedule.expressionString, window.timeZone),
+      target: new schedulerTargets.Universal({
+        service: 'rds',
+        action: 'modifyDBCluster',
+        input: scheduler.ScheduleTargetInput.fromObject({
+          DbClusterIdentifier: this.database.clusterIdentifier,
+          ServerlessV2ScalingConfiguration: {
+            MinCapacity: window.minCapacity,
+            MaxCapacity: window.maxCapacity ?? defaultMax,
+            // back to 0: pause after the site's idle time again (ModifyDBCluster would apply its own default)
+            ...(window.minCapacity === 0 ? { SecondsUntilAutoPause: autoPauseAfter.toSeconds() } : {}),
+          },
+          ApplyImmediately: true,
+        }),
+        policyStatements: [new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [cluster] })],
+        retryAttempts: 3,
+      }),
+    });
+  }
+
+  /** The cdk-nag findings this construct accepts by design, each with its reason. */
+  private acknowledgeNagFindings(openLoadBalancer: boolean, props: WordpressFargateSiteProps): void {
+    if (openLoadBalancer) {
+      acknowledgeOpenLoadBalancer(this.loadBalancer);
+    }
+    const reasons: Array<[Construct, string, string]> = [
+      [this.database, 'AwsSolutions-RDS6', 'WordPress connects with a user and password (from Secrets Manager); it has no IAM database authentication.'],
+      [this.database, 'AwsSolutions-RDS11',
+        'The database admits connections from the WordPress tasks\' security group only; another port number would add no protection.'],
+      [this.database, 'AwsSolutions-RDS14', 'Backtracking rewinds the whole cluster in place, losing every later write, and is billed per change record; '
+        + 'the automated backups restore any point in time into a new cluster instead.'],
+      // the generated secret itself (database.secret is its attachment to the cluster)
+      [this.node.findChild('DatabaseSecret'), 'AwsSolutions-SMG4',
+        'The tasks receive the password when they start: rotating it would cut running tasks off the database until they restart. Rotate it with a deployment.'],
+      [this.keysAndSaltsSecret, 'AwsSolutions-SMG4', 'Rotating WordPress\' keys and salts logs every user out; it is done on purpose, with a deployment.'],
+      [this.taskDefinition, 'AwsSolutions-ECS2',
+        'The environment holds only the database host, the table prefix and PHP limits; passwords, keys and salts are ECS secrets.'],
+    ];
+    if (this.taskDefinition.executionRole) {
+      reasons.push([this.taskDefinition.executionRole, 'AwsSolutions-IAM5[Resource::*]',
+        'ecr:GetAuthorizationToken, needed to pull the images from ECR, supports no resource-level permissions.']);
+    }
+    for (const [construct, rule, reason] of reasons) {
+      acknowledgeNagFinding(construct, rule, reason);
+    }
+    if (props.enableExecuteCommand) {
+      acknowledgeNagFinding(this.taskDefinition.taskRole, 'AwsSolutions-IAM5[Resource::*]',
+        'ECS Exec opens its Session Manager channel with ssmmessages actions that support no resource-level permissions.');
+    }
+  }
+}
+
+/** The upload limit as whole MiB, from 1 MiB to 4 GiB. */
+function checkUploadSize(sitePath: string, size: Size): number {
+  const mib = size.toKibibytes() / 1024;
+  if (!Number.isInteger(mib) || mib < 1 || mib > 4096) {
+    invalid(sitePath, 'uploadMaxSize', `${mib} MiB`, 'must be a whole number of MiB from 1 MiB to 4 GiB (for example Size.mebibytes(64))');
+  }
+  return mib;
+}
+
+function resolveDatabase(sitePath: string, options: WordpressDatabaseOptions) {
+  const capacity = (prop: string, value: number | undefined, min: number) => {
+    if (value !== undefined && !Token.isUnresolved(value) && (value < min || value > 256 || !Number.isInteger(value * 2))) {
+      invalid(sitePath, prop, value, `must be from ${min} to 256 Aurora capacity units in steps of 0.5`);
+    }
+    return value;
+  };
+  const minCapacity = capacity('database.minCapacity', options.minCapacity, 0) ?? 0;
+  const maxCapacity = capacity('database.maxCapacity', options.maxCapacity, 1) ?? Math.max(4, minCapacity);
+  if (maxCapacity < minCapacity) {
+    invalid(sitePath, 'database.maxCapacity', maxCapacity, `must be at least database.minCapacity (${minCapacity})`);
+  }
+  const autoPauseAfter = options.autoPauseAfter ?? Duration.minutes(5);
+  checkInteger(sitePath, 'database.autoPauseAfter (seconds)', autoPauseAfter.toSeconds(), { min: 300, max: 86400 });
+  if (options.autoPauseAfter && minCapacity !== 0) {
+    invalid(sitePath, 'database.autoPauseAfter', autoPauseAfter.toHumanString(), 'only applies with database.minCapacity 0 (a database with a higher floor never pauses)');
+  }
+  const backupRetention = options.backupRetention ?? Duration.days(7);
+  checkInteger(sitePath, 'database.backupRetention (days)', backupRetention.toDays({ integral: false }), { min: 1, max: 35 });
+  return {
+    minCapacity,
+    maxCapacity,
+    autoPauseAfter,
+    backupRetention,
+    engineVersion: options.engineVersion ?? rds.AuroraMysqlEngineVersion.VER_3_11_0,
+    deletionProtection: options.deletionProtection ?? true,
+  };
+}
+
+function checkDatabaseSchedules(sitePath: string, schedules: DatabaseCapacitySchedule[], maxCapacity: number): void {
+  const seen = new Set<string>();
+  schedules.forEach((s, i) => {
+    const at = `databaseSchedules[${i}]`;
+    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(s.id)) {
+      invalid(sitePath, `${at}.id`, s.id, 'must start with a letter and contain only letters, digits and "-"');
+    }
+    if (seen.has(s.id)) {
+      invalid(sitePath, `${at}.id`, s.id, 'must be unique among the database schedules');
+    }
+    seen.add(s.id);
+    if (s.minCapacity < 0 || s.minCapacity > 256 || !Number.isInteger(s.minCapacity * 2)) {
+      invalid(sitePath, `${at}.minCapacity`, s.minCapacity, 'must be from 0 to 256 Aurora capacity units in steps of 0.5');
+    }
+    if (s.maxCapacity !== undefined && (s.maxCapacity < 1 || s.maxCapacity > 256 || !Number.isInteger(s.maxCapacity * 2))) {
+      invalid(sitePath, `${at}.maxCapacity`, s.maxCapacity, 'must be from 1 to 256 Aurora capacity units in steps of 0.5');
+    }
+    const max = s.maxCapacity ?? maxCapacity;
+    if (max < s.minCapacity) {
+      invalid(sitePath, `${at}.minCapacity`, s.minCapacity, `must not exceed the maximum of that window (${max} ACUs); raise its maxCapacity`);
+    }
+  });
+}

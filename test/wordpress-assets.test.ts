@@ -1,0 +1,105 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parse } from 'yaml';
+import { WordpressFargateSite } from '../src';
+import { synth, testApp } from './util';
+
+/**
+ * The files in assets/wordpress agree with each other and with the construct: every
+ * ${VARIABLE} of a configuration file has a default in its Dockerfile, the construct sets
+ * the ones that depend on its props, every file a Dockerfile copies exists, base images
+ * are pinned, and the docker compose file wires the services the way the task does.
+ */
+
+const ASSETS = path.join(__dirname, '..', 'assets', 'wordpress');
+const read = (...parts: string[]) => fs.readFileSync(path.join(ASSETS, ...parts), 'utf-8');
+const variablesIn = (text: string) => [...new Set([...text.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]))].sort();
+const envDefaultsOf = (dockerfile: string) => [...dockerfile.matchAll(/^\s*(?:ENV\s+)?([A-Z_]+)=/gm)].map((m) => m[1]);
+
+let containers: Record<string, any>;
+beforeAll(() => {
+  const app = testApp();
+  const stack = new Stack(app, 'Site', { env: { region: 'eu-west-1' } });
+  new WordpressFargateSite(stack, 'Blog');
+  const definition = Object.values(Template.fromJSON(synth(app).json(stack)).findResources('AWS::ECS::TaskDefinition'))[0];
+  containers = Object.fromEntries(definition.Properties.ContainerDefinitions.map((c: any) => [c.Name, c]));
+});
+
+const environmentOf = (name: string) => (containers[name].Environment ?? []).map((e: any) => e.Name);
+
+test.each([
+  ['nginx', ['default.conf.template']],
+  ['php', ['zz-cfb-wordpress.ini', 'zz-cfb-opcache.ini', 'zz-cfb-pool.conf']],
+])('every variable of the %s configuration has a default in its Dockerfile', (image, files) => {
+  const dockerfile = read(image, 'Dockerfile');
+  const used = variablesIn(files.map((f) => read(image, f)).join('\n'));
+  expect(used.length).toBeGreaterThan(0);
+  expect(used.filter((v) => !envDefaultsOf(dockerfile).includes(v))).toEqual([]);
+});
+
+test('the construct sets the variables that follow its props', () => {
+  expect(environmentOf('nginx')).toEqual(expect.arrayContaining(['NGINX_CLIENT_MAX_BODY_SIZE']));
+  expect(environmentOf('wordpress')).toEqual(expect.arrayContaining(['PHP_UPLOAD_MAX_FILESIZE', 'PHP_POST_MAX_SIZE', 'PHP_FPM_MAX_CHILDREN']));
+  // and everything else it sets is known to the images or to the official entrypoint
+  const known = [...variablesIn(read('nginx', 'default.conf.template')), ...variablesIn(read('php', 'zz-cfb-wordpress.ini')),
+    ...variablesIn(read('php', 'zz-cfb-pool.conf')), 'WORDPRESS_DB_HOST', 'WORDPRESS_TABLE_PREFIX', 'WORDPRESS_CONFIG_EXTRA'];
+  expect([...environmentOf('nginx'), ...environmentOf('wordpress')].filter((v: string) => !known.includes(v))).toEqual([]);
+  expect(containers.wordpress.Secrets.map((s: any) => s.Name)).toContain('WORDPRESS_KEYS_AND_SALTS');
+  expect(read('php', 'cfb-entrypoint.sh')).toContain('WORDPRESS_KEYS_AND_SALTS');
+});
+
+test.each(['nginx', 'php'])('every file the %s Dockerfile copies is in its build context', (image) => {
+  const copied = [...read(image, 'Dockerfile').matchAll(/^COPY\s+(.+?)\s+\S+$/gm)].flatMap((m) => m[1].split(/\s+/));
+  expect(copied.length).toBeGreaterThan(0);
+  expect(copied.filter((f) => !fs.existsSync(path.join(ASSETS, image, f)))).toEqual([]);
+});
+
+test('base images are pinned to maintained versions, never latest', () => {
+  const bases = ['nginx', 'php'].map((image) => read(image, 'Dockerfile').match(/^FROM\s+(\S+)/m)![1]);
+  expect(bases).toEqual(['nginx:1.30-alpine', 'wordpress:7.1-php8.3-fpm']);
+});
+
+test('the entrypoint is executable and runs the official one', () => {
+  expect(() => fs.accessSync(path.join(ASSETS, 'php', 'cfb-entrypoint.sh'), fs.constants.X_OK)).not.toThrow();
+  expect(read('php', 'Dockerfile')).toMatch(/^ENTRYPOINT \["cfb-entrypoint.sh"\]$/m);
+  expect(read('php', 'cfb-entrypoint.sh')).toMatch(/exec docker-entrypoint.sh "\$@"/);
+});
+
+describe('docker-compose.yml', () => {
+  const compose = parse(read('docker-compose.yml'));
+  const services = compose.services;
+
+  test('builds both images from their Dockerfiles, with a database beside them', () => {
+    expect(Object.keys(services).sort()).toEqual(['db', 'nginx', 'wordpress']);
+    expect(services.nginx.build.context).toBe('./nginx');
+    expect(services.wordpress.build.context).toBe('./php');
+    expect(services.db.image).toBe('mysql:8.4');
+  });
+
+  test('nginx reaches php-fpm by the name of its service', () => {
+    const host = services.nginx.build.args.PHP_UPSTREAM_HOST;
+    expect(services[host]).toBe(services.wordpress);
+  });
+
+  test('both share the web root, read-only for nginx, as in the task', () => {
+    expect(services.nginx.volumes).toEqual(['wordpress:/var/www/html:ro']);
+    expect(services.wordpress.volumes).toEqual(['wordpress:/var/www/html']);
+    expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['wordpress', 'db']));
+  });
+
+  test('WordPress reaches the database service with its credentials', () => {
+    const wordpress = services.wordpress.environment;
+    const db = services.db.environment;
+    expect(wordpress.WORDPRESS_DB_HOST).toBe('db:3306');
+    expect([wordpress.WORDPRESS_DB_USER, wordpress.WORDPRESS_DB_PASSWORD, wordpress.WORDPRESS_DB_NAME])
+      .toEqual([db.MYSQL_USER, db.MYSQL_PASSWORD, db.MYSQL_DATABASE]);
+  });
+
+  test('the upload limits agree: nginx and post_max_size allow 1 MiB more than a file', () => {
+    const upload = parseInt(services.wordpress.environment.PHP_UPLOAD_MAX_FILESIZE, 10);
+    expect(parseInt(services.wordpress.environment.PHP_POST_MAX_SIZE, 10)).toBe(upload + 1);
+    expect(parseInt(services.nginx.environment.NGINX_CLIENT_MAX_BODY_SIZE, 10)).toBe(upload + 1);
+  });
+});

@@ -1,0 +1,501 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, RemovalPolicy, Size, Stack, TimeZone } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { SsmDecoupledVpc, WordpressFargateSite, WordpressFargateSiteProps } from '../src';
+import { findIntrinsics, joinedJson, synth, Synthesized, testApp } from './util';
+
+const ENV = { region: 'eu-west-1' };
+
+interface Built {
+  readonly stack: Stack;
+  readonly site: WordpressFargateSite;
+  readonly synthesized: Synthesized;
+  readonly template: Template;
+  readonly json: any;
+}
+
+function build(props: WordpressFargateSiteProps = {}, extra?: (stack: Stack) => WordpressFargateSiteProps): Built {
+  const app = testApp();
+  const stack = new Stack(app, 'TestStack', { env: ENV });
+  const site = new WordpressFargateSite(stack, 'Blog', { ...extra?.(stack), ...props });
+  const synthesized = synth(app);
+  return { stack, site, synthesized, template: synthesized.template(stack), json: synthesized.json(stack) };
+}
+
+function only(template: Template, type: string, props: any = {}): any {
+  const found = Object.values(template.findResources(type, props));
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+function containersOf(template: Template): Record<string, any> {
+  return Object.fromEntries(only(template, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions.map((c: any) => [c.Name, c]));
+}
+
+function environment(container: any): Record<string, unknown> {
+  return Object.fromEntries((container.Environment ?? []).map((e: any) => [e.Name, e.Value]));
+}
+
+function logicalId(stack: Stack, construct: { node: { defaultChild?: any } }): string {
+  return stack.resolve((construct.node.defaultChild as any).logicalId);
+}
+
+/** The ingress rules (inline or standalone) of a security group, by its logical id. */
+function ingressOf(template: Template, securityGroupLogicalId: string): any[] {
+  const standalone = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'))
+    .map((r) => r.Properties)
+    .filter((p) => JSON.stringify(p.GroupId) === JSON.stringify({ 'Fn::GetAtt': [securityGroupLogicalId, 'GroupId'] }));
+  const inline = template.toJSON().Resources[securityGroupLogicalId].Properties.SecurityGroupIngress ?? [];
+  return [...inline, ...standalone];
+}
+
+describe('WordpressFargateSite with default props', () => {
+  let b: Built;
+  let containers: Record<string, any>;
+  beforeAll(() => {
+    b = build();
+    containers = containersOf(b.template);
+  });
+
+  test('one Fargate task definition with an nginx (port 80) and a php-fpm (port 9000) container, both essential', () => {
+    b.template.resourceCountIs('AWS::ECS::TaskDefinition', 1);
+    b.template.hasResourceProperties('AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['FARGATE'], Cpu: '1024', Memory: '2048' });
+    expect(Object.keys(containers)).toEqual(['nginx', 'wordpress']);
+    expect(containers.nginx).toMatchObject({ Essential: true, PortMappings: [{ ContainerPort: 80, Protocol: 'tcp' }] });
+    expect(containers.wordpress).toMatchObject({ Essential: true, PortMappings: [{ ContainerPort: 9000, Protocol: 'tcp' }] });
+  });
+
+  test('both containers log with awslogs to one log group kept one month', () => {
+    const logGroup = logicalId(b.stack, b.site.logGroup);
+    for (const [name, container] of Object.entries(containers)) {
+      expect(container.LogConfiguration).toEqual({
+        LogDriver: 'awslogs',
+        Options: { 'awslogs-group': { Ref: logGroup }, 'awslogs-stream-prefix': name, 'awslogs-region': 'eu-west-1' },
+      });
+    }
+    b.template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Retain' });
+  });
+
+  test('the images are built from the Dockerfiles shipped in assets/wordpress', () => {
+    const manifest = b.synthesized.assembly.artifacts
+      .filter((a): a is cxapi.AssetManifestArtifact => a instanceof cxapi.AssetManifestArtifact)
+      .find((a) => a.id === `${b.stack.artifactId}.assets`)!;
+    const images = Object.values(manifest.contents.dockerImages ?? {});
+    expect(images).toHaveLength(2);
+    const dockerfiles = images.map((i) => fs.readFileSync(path.join(b.synthesized.assembly.directory, i.source.directory!, 'Dockerfile'), 'utf8'));
+    expect(dockerfiles.some((d) => /^FROM nginx:/m.test(d))).toBe(true);
+    expect(dockerfiles.some((d) => /^FROM wordpress:.*fpm/m.test(d))).toBe(true);
+    for (const container of Object.values(containers)) {
+      expect(JSON.stringify(container.Image)).toContain('container-assets');
+    }
+  });
+
+  test('one EFS volume at /var/www/html: read-write for php-fpm, read-only for nginx', () => {
+    b.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Volumes: [{
+        Name: 'wordpress',
+        EFSVolumeConfiguration: {
+          FilesystemId: { Ref: logicalId(b.stack, b.site.fileSystem) },
+          TransitEncryption: 'ENABLED',
+          AuthorizationConfig: { AccessPointId: { Ref: logicalId(b.stack, b.site.accessPoint) }, IAM: 'ENABLED' },
+        },
+      }],
+    });
+    expect(containers.wordpress.MountPoints).toEqual([{ ContainerPath: '/var/www/html', ReadOnly: false, SourceVolume: 'wordpress' }]);
+    expect(containers.nginx.MountPoints).toEqual([{ ContainerPath: '/var/www/html', ReadOnly: true, SourceVolume: 'wordpress' }]);
+  });
+
+  test('the file system is encrypted, elastic, backed up, TLS only, and kept when the stack goes', () => {
+    b.template.hasResource('AWS::EFS::FileSystem', {
+      Properties: Match.objectLike({
+        Encrypted: true,
+        ThroughputMode: 'elastic',
+        BackupPolicy: { Status: 'ENABLED' },
+        FileSystemPolicy: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]), Version: '2012-10-17' },
+      }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('the file system is reachable on NFS from the service\'s security group only', () => {
+    const service = b.stack.resolve(b.site.service.connections.securityGroups[0].securityGroupId);
+    const fileSystemGroup = b.stack.resolve(b.site.fileSystem.connections.securityGroups[0].securityGroupId)['Fn::GetAtt'][0];
+    expect(ingressOf(b.template, fileSystemGroup)).toEqual([
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049, SourceSecurityGroupId: service }),
+    ]);
+  });
+
+  test('the access point makes every file www-data\'s (uid/gid 33) under /wordpress', () => {
+    b.template.hasResourceProperties('AWS::EFS::AccessPoint', {
+      PosixUser: { Uid: '33', Gid: '33' },
+      RootDirectory: { Path: '/wordpress', CreationInfo: { OwnerUid: '33', OwnerGid: '33', Permissions: '755' } },
+    });
+  });
+
+  test('the task role may mount and write exactly this file system, through exactly this access point', () => {
+    const taskRole = logicalId(b.stack, b.site.taskDefinition.taskRole as any);
+    const statements = Object.values(b.template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: taskRole }]))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([{
+      Effect: 'Allow',
+      Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+      Resource: { 'Fn::GetAtt': [logicalId(b.stack, b.site.fileSystem), 'Arn'] },
+      Condition: { StringEquals: { 'elasticfilesystem:AccessPointArn': expect.objectContaining({ 'Fn::Join': expect.anything() }) } },
+    }]);
+  });
+
+  test('Aurora MySQL Serverless v2 with a writer that can pause at 0 ACU (up to 4), 7 days of backups', () => {
+    b.template.hasResource('AWS::RDS::DBCluster', {
+      Properties: Match.objectLike({
+        Engine: 'aurora-mysql',
+        EngineVersion: '8.0.mysql_aurora.3.11.0',
+        ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 300 },
+        BackupRetentionPeriod: 7,
+        StorageEncrypted: true,
+        DeletionProtection: true,
+        DatabaseName: 'wordpress',
+      }),
+      DeletionPolicy: 'Snapshot',
+    });
+    b.template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless', PubliclyAccessible: false });
+    b.template.resourceCountIs('AWS::RDS::DBInstance', 1);
+  });
+
+  test('the database is reachable from the service\'s security group only', () => {
+    const service = b.stack.resolve(b.site.service.connections.securityGroups[0].securityGroupId);
+    const databaseGroup = b.stack.resolve(b.site.database.connections.securityGroups[0].securityGroupId)['Fn::GetAtt'][0];
+    expect(ingressOf(b.template, databaseGroup)).toEqual([
+      expect.objectContaining({ IpProtocol: 'tcp', SourceSecurityGroupId: service, FromPort: { 'Fn::GetAtt': [logicalId(b.stack, b.site.database), 'Endpoint.Port'] } }),
+    ]);
+  });
+
+  test('WordPress gets the database host and the table prefix as environment, user, password and name as secrets', () => {
+    const database = logicalId(b.stack, b.site.database);
+    expect(environment(containers.wordpress)).toMatchObject({
+      WORDPRESS_DB_HOST: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [database, 'Endpoint.Address'] }, ':', { 'Fn::GetAtt': [database, 'Endpoint.Port'] }]] },
+      WORDPRESS_TABLE_PREFIX: 'wp_',
+    });
+    const attachment = b.stack.resolve(b.site.databaseSecret.secretArn);
+    const secrets = Object.fromEntries(containers.wordpress.Secrets.map((s: any) => [s.Name, s.ValueFrom]));
+    for (const [name, field] of [['WORDPRESS_DB_USER', 'username'], ['WORDPRESS_DB_PASSWORD', 'password'], ['WORDPRESS_DB_NAME', 'dbname']]) {
+      expect(secrets[name]).toEqual({ 'Fn::Join': ['', [attachment, `:${field}::`]] });
+    }
+    b.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password', SecretStringTemplate: '{"username":"wordpress","dbname":"wordpress"}' }),
+    });
+  });
+
+  test('keys and salts: one secret of 512 characters generated at deploy time, the same for every task', () => {
+    const keys = logicalId(b.stack, b.site.keysAndSaltsSecret);
+    b.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 512, ExcludePunctuation: true },
+    });
+    expect(containers.wordpress.Secrets).toEqual(expect.arrayContaining([{ Name: 'WORDPRESS_KEYS_AND_SALTS', ValueFrom: { Ref: keys } }]));
+  });
+
+  test('nothing secret sits in the template', () => {
+    const plain = Object.keys({ ...environment(containers.wordpress), ...environment(containers.nginx) });
+    expect(plain.filter((name) => /KEY|SALT|PASSWORD|SECRET/.test(name))).toEqual([]);
+    expect(findIntrinsics(b.json, 'SecretString')).toEqual([]);
+  });
+
+  test('the upload limit of 64 MiB reaches PHP, and nginx and post_max_size allow 1 MiB more', () => {
+    expect(environment(containers.wordpress)).toMatchObject({ PHP_UPLOAD_MAX_FILESIZE: '64M', PHP_POST_MAX_SIZE: '65M' });
+    expect(environment(containers.nginx)).toEqual({ NGINX_CLIENT_MAX_BODY_SIZE: '65m' });
+  });
+
+  test('php-fpm gets one worker per 64 MiB of the task\'s memory beyond nginx\'s 256 MiB', () => {
+    expect(environment(containers.wordpress).PHP_FPM_MAX_CHILDREN).toBe('28');
+  });
+
+  test('nginx starts only when php-fpm is healthy; both have container health checks', () => {
+    expect(containers.nginx.DependsOn).toEqual([{ ContainerName: 'wordpress', Condition: 'HEALTHY' }]);
+    expect(containers.nginx.HealthCheck.Command).toEqual(['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1/healthz || exit 1']);
+    expect(containers.wordpress.HealthCheck).toMatchObject({ StartPeriod: 120, Command: ['CMD-SHELL', expect.stringContaining('fsockopen("127.0.0.1", 9000)')] });
+  });
+
+  test('the service runs on platform 1.4.0 in private subnets without public IPs, nginx behind the load balancer', () => {
+    b.template.hasResourceProperties('AWS::ECS::Service', {
+      LaunchType: 'FARGATE',
+      PlatformVersion: '1.4.0',
+      NetworkConfiguration: {
+        AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED', Subnets: b.site.vpc.privateSubnets.map((s) => b.stack.resolve(s.subnetId)) }),
+      },
+      LoadBalancers: [Match.objectLike({ ContainerName: 'nginx', ContainerPort: 80 })],
+      DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 }),
+      HealthCheckGracePeriodSeconds: 120,
+    });
+    expect(only(b.template, 'AWS::ECS::Service').Properties.DesiredCount).toBeUndefined();
+  });
+
+  test('an internet-facing load balancer listens on port 80', () => {
+    b.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing', Type: 'application' });
+    b.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+    expect(b.stack.resolve(b.site.url)).toEqual({ 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [expect.stringMatching(/^BlogServiceLB/), 'DNSName'] }]] });
+  });
+
+  test('the health check asks nginx for /healthz, which needs neither WordPress nor the database', () => {
+    b.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      HealthCheckPath: '/healthz',
+      Matcher: { HttpCode: '200' },
+      HealthCheckIntervalSeconds: 10,
+      HealthyThresholdCount: 2,
+    });
+  });
+
+  test('scales 1 to 10 tasks on CPU (50%) and requests (600 per task and minute), scaling out after 60 s', () => {
+    b.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 10 });
+    for (const [metric, value] of [['ECSServiceAverageCPUUtilization', 50], ['ALBRequestCountPerTarget', 600]] as const) {
+      b.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: metric }),
+          TargetValue: value,
+          ScaleOutCooldown: 60,
+        }),
+      });
+    }
+  });
+
+  test('reacts to a spike within about a minute: one-datapoint alarms on CPU and requests', () => {
+    for (const [metric, threshold] of [['CPUUtilization', 80], ['RequestCountPerTarget', 900]] as const) {
+      b.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Period: 60, EvaluationPeriods: 1, Threshold: threshold });
+    }
+  });
+
+  test('writes load balancer access logs to a retained bucket', () => {
+    b.template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+    expect(b.site.accessLogsBucket).toBeDefined();
+  });
+
+  test('synthesizes without warnings', () => {
+    expect(b.synthesized.allWarnings()).toEqual([]);
+  });
+
+  test('matches the reviewed snapshot', () => {
+    expect(b.json).toMatchSnapshot();
+  });
+});
+
+describe('WordpressFargateSite for an event: HTTPS, domain, pre-warm of tasks and database', () => {
+  let b: Built;
+  let containers: Record<string, any>;
+  const rushStarts = appscaling.Schedule.cron({ month: '3', day: '1', hour: '8', minute: '45' });
+  const rushEnds = appscaling.Schedule.cron({ month: '3', day: '1', hour: '10', minute: '30' });
+  beforeAll(() => {
+    b = build({
+      uploadMaxSize: Size.mebibytes(128),
+      tablePrefix: 'event_',
+      wordpressConfigExtra: 'define(\'DISALLOW_FILE_EDIT\', true);',
+      cpu: 2048,
+      memoryLimitMiB: 4096,
+      cpuArchitecture: ecs.CpuArchitecture.ARM64,
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+      database: { minCapacity: 0.5, maxCapacity: 16, backupRetention: Duration.days(14), engineVersion: rds.AuroraMysqlEngineVersion.VER_3_10_0 },
+      databaseSchedules: [
+        { id: 'RushStarts', schedule: rushStarts, minCapacity: 8, timeZone: TimeZone.EUROPE_BERLIN },
+        { id: 'RushEnds', schedule: rushEnds, minCapacity: 0.5, timeZone: TimeZone.EUROPE_BERLIN },
+      ],
+      scaling: {
+        minCapacity: 1,
+        maxCapacity: 30,
+        requestsPerTarget: 300,
+        schedules: [
+          { id: 'RushStarts', schedule: rushStarts, minCapacity: 12, timeZone: TimeZone.EUROPE_BERLIN },
+          { id: 'RushEnds', schedule: rushEnds, minCapacity: 1, timeZone: TimeZone.EUROPE_BERLIN },
+        ],
+      },
+      enableExecuteCommand: true,
+      healthCheckGracePeriod: Duration.seconds(300),
+    }, (stack) => ({
+      vpc: SsmDecoupledVpc.fromParameters(stack, 'Vpc', { parameterPrefix: '/event/network' }),
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456'),
+      domainName: 'register.example.com',
+      domainZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
+    }));
+    containers = containersOf(b.template);
+  });
+
+  test('serves HTTPS with the certificate and redirects HTTP', () => {
+    b.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+    b.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      DefaultActions: [{ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443' }) }],
+    });
+    expect(b.site.url).toBe('https://register.example.com');
+  });
+
+  test('WordPress knows its https address, forces HTTPS for the admin, and gets the extra configuration', () => {
+    expect(environment(containers.wordpress).WORDPRESS_CONFIG_EXTRA).toBe([
+      'define(\'WP_HOME\', \'https://register.example.com\');',
+      'define(\'WP_SITEURL\', \'https://register.example.com\');',
+      'define(\'FORCE_SSL_ADMIN\', true);',
+      'define(\'DISALLOW_FILE_EDIT\', true);',
+    ].join('\n'));
+    b.template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'register.example.com.', Type: 'A' });
+  });
+
+  test('the upload limit, table prefix, task size and architecture as given', () => {
+    expect(environment(containers.wordpress)).toMatchObject({
+      PHP_UPLOAD_MAX_FILESIZE: '128M', PHP_POST_MAX_SIZE: '129M', WORDPRESS_TABLE_PREFIX: 'event_', PHP_FPM_MAX_CHILDREN: '60',
+    });
+    expect(environment(containers.nginx)).toEqual({ NGINX_CLIENT_MAX_BODY_SIZE: '129m' });
+    b.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '2048', Memory: '4096', RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+    });
+    b.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  test('the database stays between 0.5 and 16 ACUs, never pauses, keeps 14 days of backups', () => {
+    const cluster = only(b.template, 'AWS::RDS::DBCluster').Properties;
+    expect(cluster.ServerlessV2ScalingConfiguration).toEqual({ MinCapacity: 0.5, MaxCapacity: 16 });
+    expect(cluster.BackupRetentionPeriod).toBe(14);
+    expect(cluster.EngineVersion).toBe('8.0.mysql_aurora.3.10.0');
+  });
+
+  test('the database and the file system go into the isolated subnets when there are none... but stay private here', () => {
+    const vpcIdParameter = Object.entries<any>(b.json.Parameters).find(([, p]) => p.Default === '/event/network/private-with-egress/subnet-ids')![0];
+    b.template.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
+      SubnetIds: [0, 1].map((i) => ({ 'Fn::Select': [i, { 'Fn::Split': [',', { Ref: vpcIdParameter }] }] })),
+    });
+  });
+
+  test('pre-warms tasks before the rush, in the time zone given', () => {
+    b.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: 1,
+      MaxCapacity: 30,
+      ScheduledActions: [
+        { ScheduledActionName: 'RushStarts', Schedule: 'cron(45 8 1 3 ? *)', ScalableTargetAction: { MinCapacity: 12 }, Timezone: 'Europe/Berlin' },
+        { ScheduledActionName: 'RushEnds', Schedule: 'cron(30 10 1 3 ? *)', ScalableTargetAction: { MinCapacity: 1 }, Timezone: 'Europe/Berlin' },
+      ],
+    });
+  });
+
+  test('raises the database floor before the rush and lowers it after, through EventBridge Scheduler', () => {
+    const cluster = logicalId(b.stack, b.site.database);
+    for (const [min, cron] of [[8, 'cron(45 8 1 3 ? *)'], [0.5, 'cron(30 10 1 3 ? *)']] as const) {
+      const schedule = only(b.template, 'AWS::Scheduler::Schedule', { Properties: { ScheduleExpression: cron } }).Properties;
+      expect(schedule.ScheduleExpressionTimezone).toBe('Europe/Berlin');
+      expect(schedule.Target.Arn).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:::aws-sdk:rds:modifyDBCluster']] });
+      expect(joinedJson(b.stack.resolve(schedule.Target.Input))).toEqual({
+        DbClusterIdentifier: `\${Ref:${cluster}}`,
+        ServerlessV2ScalingConfiguration: { MinCapacity: min, MaxCapacity: 16 },
+        ApplyImmediately: true,
+      });
+    }
+    b.template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: 'rds:ModifyDBCluster',
+          Resource: { 'Fn::Join': ['', ['arn:aws:rds:eu-west-1:', { Ref: 'AWS::AccountId' }, ':cluster:', { Ref: cluster }]] },
+        }],
+      },
+    });
+  });
+
+  test('allows ECS Exec', () => {
+    b.template.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: true, HealthCheckGracePeriodSeconds: 300 });
+  });
+
+  test('synthesizes without warnings', () => {
+    expect(b.synthesized.allWarnings()).toEqual([]);
+  });
+
+  test('matches the reviewed snapshot', () => {
+    expect(b.json).toMatchSnapshot();
+  });
+});
+
+describe('WordpressFargateSite, other choices', () => {
+  test('adds its listener to the load balancer given, as the seed\'s network stack provides it', () => {
+    const { template, site, stack } = build({}, (s) => {
+      const vpc = new ec2.Vpc(s, 'Network', { maxAzs: 2, natGateways: 1 });
+      vpc.addFlowLog('FlowLog');
+      return { vpc, loadBalancer: new elbv2.ApplicationLoadBalancer(s, 'SharedAlb', { vpc, internetFacing: true }) };
+    });
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      LoadBalancerArn: { Ref: Match.stringLikeRegexp('^SharedAlb') },
+    });
+    expect(site.accessLogsBucket).toBeUndefined();
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    expect(logicalId(stack, site.loadBalancer as any)).toMatch(/^SharedAlb/);
+  });
+
+  test('DESTROY deletes database and file system (without deletion protection)', () => {
+    const { template } = build({ removalPolicy: RemovalPolicy.DESTROY, database: { deletionProtection: false } });
+    template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtection: false }) });
+    template.hasResource('AWS::EFS::FileSystem', { DeletionPolicy: 'Delete' });
+  });
+
+  test('RETAIN keeps both', () => {
+    const { template } = build({ removalPolicy: RemovalPolicy.RETAIN });
+    template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::EFS::FileSystem', { DeletionPolicy: 'Retain' });
+  });
+
+  test('an internal load balancer admits the VPC only', () => {
+    const { template, site, stack } = build({ publicLoadBalancer: false });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    const group = stack.resolve(site.loadBalancer.connections.securityGroups[0].securityGroupId)['Fn::GetAtt'][0];
+    expect(ingressOf(template, group)).toEqual([expect.objectContaining({ CidrIp: { 'Fn::GetAtt': [expect.stringMatching(/Vpc/), 'CidrBlock'] }, FromPort: 80 })]);
+  });
+
+  test('in isolated subnets when the VPC has them, the data stays out of the subnets with internet egress', () => {
+    const { template } = build({}, (s) => ({
+      vpc: new ec2.Vpc(s, 'Network', {
+        maxAzs: 2,
+        natGateways: 1,
+        subnetConfiguration: [
+          { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+          { name: 'App', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+          { name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        ],
+        flowLogs: { all: {} },
+      }),
+    }));
+    template.hasResourceProperties('AWS::RDS::DBSubnetGroup', { SubnetIds: [{ Ref: Match.stringLikeRegexp('DataSubnet1') }, { Ref: Match.stringLikeRegexp('DataSubnet2') }] });
+  });
+
+  test('an image of your own with several tasks at the first start: a warning that says what to do', () => {
+    const app = testApp({ context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } });
+    const stack = new Stack(app, 'TestStack', { env: ENV });
+    new WordpressFargateSite(stack, 'Blog', {
+      wordpressImage: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/wordpress:7.1-php8.3-fpm'),
+      scaling: { minCapacity: 3 },
+    });
+    expect(synth(app).allWarnings()).toEqual([expect.objectContaining({
+      path: '/TestStack/Blog',
+      text: expect.stringMatching(/^3 tasks will start together on an empty file system.*Start with scaling.minCapacity 1/),
+    })]);
+  });
+
+  test('the images given replace the shipped ones', () => {
+    const { template } = build({
+      nginxImage: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.30'),
+      wordpressImage: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/wordpress:7.1-php8.3-fpm'),
+    });
+    const containers = containersOf(template);
+    expect([containers.nginx.Image, containers.wordpress.Image]).toEqual([
+      'public.ecr.aws/nginx/nginx:1.30', 'public.ecr.aws/docker/library/wordpress:7.1-php8.3-fpm',
+    ]);
+  });
+
+  test('a database that pauses after the time given', () => {
+    const { template } = build({ database: { autoPauseAfter: Duration.hours(1) } });
+    template.hasResourceProperties('AWS::RDS::DBCluster', { ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 3600 } });
+  });
+});
