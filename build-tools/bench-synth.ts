@@ -18,15 +18,18 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { LoadBalancedScalingService, ScheduledFargateEtl } from '../src';
+import { LoadBalancedScalingService, ScheduledFargateEtl, WordpressFargateSite } from '../src';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest');
 const ENV = { region: 'eu-west-1' };
@@ -59,20 +62,29 @@ function handWrittenLoadBalancedService(stack: Stack): void {
     circuitBreaker: { rollback: true },
   });
   pattern.loadBalancer.setAttribute('routing.http.drop_invalid_header_fields.enabled', 'true');
-  const bucket = new s3.Bucket(stack, 'AccessLogs', {
+  pattern.loadBalancer.logAccessLogs(accessLogsBucket(stack));
+  pattern.targetGroup.configureHealthCheck({ path: '/', interval: Duration.seconds(10), healthyThresholdCount: 2 });
+  pattern.targetGroup.setAttribute('deregistration_delay.timeout_seconds', '30');
+  const scaling = pattern.service.autoScaleTaskCount({ minCapacity: 1, maxCapacity: 4 });
+  scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 50, scaleOutCooldown: Duration.seconds(60) });
+  fastScaleOut(scaling, pattern.service);
+}
+
+/** The library's access log bucket: encrypted, private, TLS only, 90 days, kept. */
+function accessLogsBucket(stack: Stack): s3.Bucket {
+  return new s3.Bucket(stack, 'AccessLogs', {
     encryption: s3.BucketEncryption.S3_MANAGED,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     enforceSSL: true,
     lifecycleRules: [{ expiration: Duration.days(90) }],
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  pattern.loadBalancer.logAccessLogs(bucket);
-  pattern.targetGroup.configureHealthCheck({ path: '/', interval: Duration.seconds(10), healthyThresholdCount: 2 });
-  pattern.targetGroup.setAttribute('deregistration_delay.timeout_seconds', '30');
-  const scaling = pattern.service.autoScaleTaskCount({ minCapacity: 1, maxCapacity: 4 });
-  scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 50, scaleOutCooldown: Duration.seconds(60) });
+}
+
+/** The library's spike policy: step scaling on one-minute CPU datapoints. */
+function fastScaleOut(scaling: ecs.ScalableTaskCount, service: ecs.FargateService): void {
   scaling.scaleOnMetric('CpuSpike', {
-    metric: pattern.service.metricCpuUtilization({ period: Duration.minutes(1) }),
+    metric: service.metricCpuUtilization({ period: Duration.minutes(1) }),
     scalingSteps: [{ upper: 80, change: 0 }, { lower: 80, change: 50 }, { lower: 95, change: 100 }],
     adjustmentType: appscaling.AdjustmentType.PERCENT_CHANGE_IN_CAPACITY,
     evaluationPeriods: 1,
@@ -116,6 +128,104 @@ function handWrittenScheduledTask(stack: Stack): void {
   }).addAlarmAction(new cloudwatchActions.SnsAction(topic));
 }
 
+const WORDPRESS_ASSETS = path.join(__dirname, '..', 'assets', 'wordpress');
+
+/**
+ * WordpressFargateSite's default architecture, written with ApplicationLoadBalancedFargateService:
+ * the same two images (hashed from the same directories), EFS with an access point, Aurora
+ * Serverless v2, the keys and salts secret and request-based scaling.
+ */
+function handWrittenWordpress(stack: Stack): void {
+  const vpc = handWrittenVpc(stack);
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+  const fileSystem = new efs.FileSystem(stack, 'FileSystem', {
+    vpc,
+    encrypted: true,
+    throughputMode: efs.ThroughputMode.ELASTIC,
+    enableAutomaticBackups: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  fileSystem.addToResourcePolicy(new iam.PolicyStatement({
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['*'],
+    conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+  }));
+  const accessPoint = fileSystem.addAccessPoint('AccessPoint', {
+    path: '/wordpress',
+    posixUser: { uid: '33', gid: '33' },
+    createAcl: { ownerUid: '33', ownerGid: '33', permissions: '755' },
+  });
+  const database = new rds.DatabaseCluster(stack, 'Database', {
+    engine: rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.VER_3_11_0 }),
+    vpc,
+    writer: rds.ClusterInstance.serverlessV2('Writer'),
+    serverlessV2MinCapacity: 0,
+    serverlessV2MaxCapacity: 4,
+    defaultDatabaseName: 'wordpress',
+    storageEncrypted: true,
+    deletionProtection: true,
+    removalPolicy: RemovalPolicy.SNAPSHOT,
+  });
+  const keys = new secretsmanager.Secret(stack, 'KeysAndSalts', { generateSecretString: { passwordLength: 512, excludePunctuation: true } });
+  const logGroup = new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, 'TaskDefinition', { cpu: 1024, memoryLimitMiB: 2048 });
+  taskDefinition.addVolume({
+    name: 'wordpress',
+    efsVolumeConfiguration: {
+      fileSystemId: fileSystem.fileSystemId,
+      transitEncryption: 'ENABLED',
+      authorizationConfig: { accessPointId: accessPoint.accessPointId, iam: 'ENABLED' },
+    },
+  });
+  const nginx = taskDefinition.addContainer('nginx', {
+    image: ecs.ContainerImage.fromAsset(path.join(WORDPRESS_ASSETS, 'nginx')),
+    portMappings: [{ containerPort: 80 }],
+    logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'nginx' }),
+  });
+  const php = taskDefinition.addContainer('wordpress', {
+    image: ecs.ContainerImage.fromAsset(path.join(WORDPRESS_ASSETS, 'php')),
+    portMappings: [{ containerPort: 9000 }],
+    environment: {
+      WORDPRESS_DB_HOST: database.clusterEndpoint.socketAddress,
+      WORDPRESS_TABLE_PREFIX: 'wp_',
+      PHP_UPLOAD_MAX_FILESIZE: '64M',
+      PHP_POST_MAX_SIZE: '65M',
+    },
+    secrets: {
+      WORDPRESS_DB_USER: ecs.Secret.fromSecretsManager(database.secret!, 'username'),
+      WORDPRESS_DB_PASSWORD: ecs.Secret.fromSecretsManager(database.secret!, 'password'),
+      WORDPRESS_KEYS_AND_SALTS: ecs.Secret.fromSecretsManager(keys),
+    },
+    logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'wordpress' }),
+  });
+  for (const container of [nginx, php]) {
+    container.addMountPoints({ containerPath: '/var/www/html', sourceVolume: 'wordpress', readOnly: container === nginx });
+  }
+  const pattern = new ecsPatterns.ApplicationLoadBalancedFargateService(stack, 'Service', {
+    cluster,
+    taskDefinition,
+    minHealthyPercent: 100,
+    circuitBreaker: { rollback: true },
+  });
+  fileSystem.connections.allowDefaultPortFrom(pattern.service);
+  fileSystem.grantReadWrite(taskDefinition.taskRole);
+  database.connections.allowDefaultPortFrom(pattern.service);
+  pattern.loadBalancer.setAttribute('routing.http.drop_invalid_header_fields.enabled', 'true');
+  pattern.loadBalancer.logAccessLogs(accessLogsBucket(stack));
+  pattern.targetGroup.configureHealthCheck({ path: '/healthz', interval: Duration.seconds(10), healthyThresholdCount: 2 });
+  const scaling = pattern.service.autoScaleTaskCount({ minCapacity: 1, maxCapacity: 10 });
+  scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 50, scaleOutCooldown: Duration.seconds(60) });
+  scaling.scaleOnRequestCount('Requests', { requestsPerTarget: 600, targetGroup: pattern.targetGroup, scaleOutCooldown: Duration.seconds(60) });
+  fastScaleOut(scaling, pattern.service);
+  scaling.scaleOnMetric('RequestSpike', {
+    metric: pattern.targetGroup.metrics.requestCountPerTarget({ period: Duration.minutes(1), statistic: 'Sum' }),
+    scalingSteps: [{ upper: 900, change: 0 }, { lower: 900, change: 50 }, { lower: 1800, change: 100 }],
+    adjustmentType: appscaling.AdjustmentType.PERCENT_CHANGE_IN_CAPACITY,
+    evaluationPeriods: 1,
+  });
+}
+
 interface Pair {
   readonly name: string;
   readonly library: (stack: Stack) => void;
@@ -132,6 +242,11 @@ const PAIRS: Pair[] = [
     name: 'ScheduledFargateEtl',
     library: (stack) => new ScheduledFargateEtl(stack, 'Etl', { schedule: MONTHLY, image: IMAGE }),
     handWritten: handWrittenScheduledTask,
+  },
+  {
+    name: 'WordpressFargateSite',
+    library: (stack) => new WordpressFargateSite(stack, 'Blog'),
+    handWritten: handWrittenWordpress,
   },
 ];
 
