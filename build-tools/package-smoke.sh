@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the packed npm tarball into a fresh CDK app, the way a user installs it,
 # and synthesizes a producer (SsmDecoupledVpc) and a consumer (fromParameters) that
-# runs a LoadBalancedScalingService.
+# runs a LoadBalancedScalingService, and a WordpressFargateSite, whose images are built
+# from the Dockerfiles the package ships (assets/wordpress).
 #
 #   bash build-tools/package-smoke.sh [aws-cdk-lib version]
 #
@@ -31,7 +32,9 @@ const assert = require('assert');
 const { App, Stack } = require('aws-cdk-lib');
 const ec2 = require('aws-cdk-lib/aws-ec2');
 const ecs = require('aws-cdk-lib/aws-ecs');
-const { LoadBalancedScalingService, SsmDecoupledVpc } = require('cdk-fargate-blueprints');
+const fs = require('fs');
+const path = require('path');
+const { LoadBalancedScalingService, SsmDecoupledVpc, WordpressFargateSite } = require('cdk-fargate-blueprints');
 
 const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
 const network = new Stack(app, 'Network');
@@ -43,6 +46,8 @@ new LoadBalancedScalingService(consumer, 'Web', {
   containerPorts: [8000],
   vpc,
 });
+const blog = new Stack(app, 'Blog', { env: { region: 'eu-west-1' } });
+new WordpressFargateSite(blog, 'Blog', { vpc: SsmDecoupledVpc.fromParameters(blog, 'Vpc', { parameterPrefix: '/smoke/network' }) });
 const assembly = app.synth();
 
 const producer = assembly.getStackByName('Network').template;
@@ -56,8 +61,13 @@ const types = Object.values(imported.Resources).map((r) => r.Type);
 for (const type of ['AWS::ECS::Service', 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ApplicationAutoScaling::ScalingPolicy']) {
   assert.ok(types.includes(type), `consumer lacks ${type}`);
 }
+// the two images of the site, staged from the package's Dockerfiles
+const blogAssets = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'Blog.assets.json'), 'utf-8'));
+const dockerfiles = Object.values(blogAssets.dockerImages)
+  .map((image) => fs.readFileSync(path.join(assembly.directory, image.source.directory, 'Dockerfile'), 'utf-8'));
+assert.ok(dockerfiles.some((d) => /^FROM nginx:/m.test(d)) && dockerfiles.some((d) => /^FROM wordpress:/m.test(d)), 'WordPress images not staged');
 console.log(`synthesized ${assembly.stacks.length} stacks with aws-cdk-lib ${require('aws-cdk-lib/package.json').version}: ` +
   `${names.length} parameters published, ${sources.length - 1} read by the consumer's LoadBalancedScalingService ` +
-  `(${types.length} resources)`);
+  `(${types.length} resources), and a WordpressFargateSite with ${dockerfiles.length} images from the package's Dockerfiles`);
 JS
 (cd "$work/app" && CDK_OUTDIR="$PWD/cdk.out" node app.js)

@@ -9,9 +9,11 @@
  *
  * The first three stacks are the go-on-aws "Fargate Container" app: a network stack, a
  * table stack, and a service stack that finds both through SSM. The ETL stack runs a
- * monthly job with a MySQL sidecar in the same network.
+ * monthly job with a MySQL sidecar in the same network. The WordPress stack is a
+ * registration site, warmed up before the registration opens and scaling with the rush.
  */
-import { App, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, StackProps, TimeZone } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -19,7 +21,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { LoadBalancedScalingService, ScheduledFargateEtl, SsmDecoupledVpc } from 'cdk-fargate-blueprints';
+import { LoadBalancedScalingService, ScheduledFargateEtl, SsmDecoupledVpc, WordpressFargateSite } from 'cdk-fargate-blueprints';
 
 /** Where the network stack publishes the VPC, and every other stack finds it. */
 const NETWORK_PREFIX = '/go-on-aws/network';
@@ -113,3 +115,32 @@ new ScheduledFargateEtl(etlStack, 'MonthlyEtl', {
   mysqlSidecar: { databaseName: 'my_database' },
 });
 etlStack.addStackDependency(networkStack);
+
+// ---------------------------------------------------------------------------------------
+// WordPress: a registration site. Registration opens on Mondays at 09:00 Berlin time and
+// thousands of users sign up within minutes. At 08:40 the database's floor rises to 4 ACU
+// (no resume from pause, no catching up from 0.5 ACU), at 08:45 ten tasks start; from 11:00
+// both may shrink again (the database pauses after 5 idle minutes, the tasks follow load).
+export const wordpressStack = new Stack(app, 'SampleWordpress', {
+  env,
+  description: 'cdk-fargate-blueprints sample: a WordPress registration site that survives the Monday rush',
+});
+const berlin = TimeZone.EUROPE_BERLIN;
+const monday = (hour: string, minute: string) => appscaling.Schedule.cron({ weekDay: 'MON', hour, minute });
+new WordpressFargateSite(wordpressStack, 'Registration', {
+  vpc: SsmDecoupledVpc.fromParameters(wordpressStack, 'Vpc', { parameterPrefix: NETWORK_PREFIX }),
+  database: { minCapacity: 0, maxCapacity: 16 },
+  databaseSchedules: [
+    { id: 'RushStarts', schedule: monday('8', '40'), minCapacity: 4, timeZone: berlin },
+    { id: 'RushEnds', schedule: monday('11', '0'), minCapacity: 0, timeZone: berlin },
+  ],
+  scaling: {
+    minCapacity: 1,
+    maxCapacity: 30,
+    schedules: [
+      { id: 'RushStarts', schedule: monday('8', '45'), minCapacity: 10, timeZone: berlin },
+      { id: 'RushEnds', schedule: monday('11', '0'), minCapacity: 1, timeZone: berlin },
+    ],
+  },
+});
+wordpressStack.addStackDependency(networkStack);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
-import { findIntrinsics, synth } from './util';
+import { findIntrinsics, joinedJson, synth } from './util';
 
 /**
  * The sample app, as `npm run sample` synthesizes it: with the context of sample/cdk.json
@@ -24,8 +24,9 @@ const ssmSources = (stack: Stack): string[] => Object.values<any>(synthesized.js
   .map((p) => p.Default)
   .sort();
 
-test('has the network, table and service stacks of the go-on-aws app, and the ETL stack', () => {
-  expect(synthesized.assembly.stacks.map((s) => s.stackName).sort()).toEqual(['SampleEtl', 'SampleNetwork', 'SampleService', 'SampleTable']);
+test('has the network, table and service stacks of the go-on-aws app, the ETL and the WordPress stack', () => {
+  expect(synthesized.assembly.stacks.map((s) => s.stackName).sort())
+    .toEqual(['SampleEtl', 'SampleNetwork', 'SampleService', 'SampleTable', 'SampleWordpress']);
 });
 
 test('no stack exports or imports anything through CloudFormation', () => {
@@ -86,4 +87,26 @@ test('the ETL stack finds the network through SSM and runs the monthly job with 
   const definition = Object.values(etl.findResources('AWS::ECS::TaskDefinition'))[0].Properties;
   expect(definition.ContainerDefinitions.map((c: any) => c.Name)).toEqual(['mysql', 'app']);
   expect(definition.EphemeralStorage).toEqual({ SizeInGiB: 50 });
+});
+
+test('the WordPress stack finds the network through SSM and warms up database and tasks before the Monday rush', () => {
+  expect(ssmSources(sample.wordpressStack)).toEqual([
+    '/go-on-aws/network/private-with-egress/subnet-ids',
+    '/go-on-aws/network/public/subnet-ids',
+    '/go-on-aws/network/vpc-id',
+  ]);
+  const wordpress = synthesized.template(sample.wordpressStack);
+  const databaseWindows = Object.values(wordpress.findResources('AWS::Scheduler::Schedule'))
+    .map(({ Properties: p }) => [
+      p.ScheduleExpression, p.ScheduleExpressionTimezone, joinedJson(p.Target.Input).ServerlessV2ScalingConfiguration,
+    ]);
+  // the database at 08:40, five minutes before the tasks that will use it; back to pausing after 5 idle minutes at 11:00
+  expect(databaseWindows).toEqual([
+    ['cron(40 8 ? * MON *)', 'Europe/Berlin', { MinCapacity: 4, MaxCapacity: 16 }],
+    ['cron(0 11 ? * MON *)', 'Europe/Berlin', { MinCapacity: 0, MaxCapacity: 16, SecondsUntilAutoPause: 300 }],
+  ]);
+  const [target] = Object.values(wordpress.findResources('AWS::ApplicationAutoScaling::ScalableTarget'));
+  const taskWindows = target.Properties.ScheduledActions
+    .map((a: any) => [a.Schedule, a.Timezone, a.ScalableTargetAction.MinCapacity]);
+  expect(taskWindows).toEqual([['cron(45 8 ? * MON *)', 'Europe/Berlin', 10], ['cron(0 11 ? * MON *)', 'Europe/Berlin', 1]]);
 });
