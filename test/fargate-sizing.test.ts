@@ -1,5 +1,5 @@
 import { Lazy } from 'aws-cdk-lib';
-import { checkFargateSize, FARGATE_CPU_VALUES, fargateMemoryValues } from '../src/common/fargate-sizing';
+import { checkFargateSize, defaultFargateMemory, FARGATE_CPU_VALUES, fargateMemoryValues } from '../src/common/fargate-sizing';
 
 /** The Fargate task sizes every construct validates against, as AWS documents them. */
 
@@ -45,4 +45,22 @@ test('skips values that are tokens (known only at deploy time)', () => {
 test('names the prop with its prefix for nested options', () => {
   expect(() => checkFargateSize('Site/Task', { cpu: 256, memoryLimitMiB: 3000 }, 'nginx.'))
     .toThrow(/^Site\/Task: nginx.memoryLimitMiB must be one of 512, 1024 or 2048 for cpu 256, got 3000$/);
+});
+
+test.each([
+  // cpu, at least, default: the floor where cpu allows it, else the smallest value cpu allows
+  [256, 512, 512],
+  [256, 2048, 2048],
+  [512, 2048, 2048],
+  [1024, 2048, 2048],
+  [2048, 2048, 4096],
+  [4096, 2048, 8192],
+  [16384, 512, 32768],
+])('the default memory for cpu %i and at least %i MiB is %i MiB', (cpu, atLeast, memory) => {
+  expect(defaultFargateMemory(cpu, atLeast)).toBe(memory);
+});
+
+test('the default memory for a cpu that is a token or no Fargate value is the floor', () => {
+  expect(defaultFargateMemory(Lazy.number({ produce: () => 1024 }), 2048)).toBe(2048);
+  expect(defaultFargateMemory(300, 512)).toBe(512);
 });

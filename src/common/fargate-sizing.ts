@@ -26,6 +26,19 @@ export function fargateMemoryValues(cpu: number): number[] | undefined {
   return FARGATE_SIZES.find((s) => s.cpu === cpu)?.memory;
 }
 
+/**
+ * A construct's default memory for `cpu`: the smallest value Fargate allows for it that
+ * is at least `atLeast` (`atLeast` itself when cpu is a token or not a Fargate value,
+ * which checkFargateSize then reports).
+ */
+export function defaultFargateMemory(cpu: number, atLeast: number): number {
+  const allowed = Token.isUnresolved(cpu) ? undefined : fargateMemoryValues(cpu);
+  if (!allowed) {
+    return atLeast;
+  }
+  return allowed.find((memory) => memory >= atLeast) ?? allowed[allowed.length - 1];
+}
+
 function range(from: number, to: number, step: number): number[] {
   const values: number[] = [];
   for (let v = from; v <= to; v += step) {

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { checkFargateSize, fargateMemoryValues } from '../common/fargate-sizing';
+import { checkFargateSize, defaultFargateMemory } from '../common/fargate-sizing';
 import { acknowledgeNagFinding } from '../common/nag';
 import { resolveCluster, resolveVpc } from '../common/network';
 import { applyServiceScaling, resolveScaling } from '../common/scaling';
@@ -291,7 +291,7 @@ export class LoadBalancedScalingService extends Construct {
 
     // ------------------------------------------------------------ validation
     const cpu = props.cpu ?? 256;
-    const memoryLimitMiB = props.memoryLimitMiB ?? (Token.isUnresolved(cpu) ? 512 : fargateMemoryValues(cpu)?.[0] ?? 512);
+    const memoryLimitMiB = props.memoryLimitMiB ?? defaultFargateMemory(cpu, 512);
     checkFargateSize(path, { cpu, memoryLimitMiB, ephemeralStorageGiB: props.ephemeralStorageGiB });
     const containerPorts = props.containerPorts ?? [80];
     if (containerPorts.length === 0) {

@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -15,7 +15,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { checkFargateSize, fargateMemoryValues } from '../common/fargate-sizing';
+import { checkFargateSize, defaultFargateMemory } from '../common/fargate-sizing';
 import { acknowledgeNagFinding, wildcardResourceFinding } from '../common/nag';
 import { resolveCluster, resolveVpc } from '../common/network';
 import { FargateNetworkProps } from '../common/shared-props';
@@ -344,7 +344,7 @@ export class ScheduledFargateEtl extends Construct {
         `only applies to cron schedules; ${props.schedule.expressionString} runs at fixed intervals in every time zone`);
     }
     const cpu = props.cpu ?? 1024;
-    const memoryLimitMiB = props.memoryLimitMiB ?? (Token.isUnresolved(cpu) ? 2048 : Math.max(2048, fargateMemoryValues(cpu)?.[0] ?? 2048));
+    const memoryLimitMiB = props.memoryLimitMiB ?? defaultFargateMemory(cpu, 2048);
     checkFargateSize(path, { cpu, memoryLimitMiB, ephemeralStorageGiB: props.ephemeralStorageGiB });
     const desiredTaskCount = checkInteger(path, 'desiredTaskCount', props.desiredTaskCount, { min: 1, max: 10 }) ?? 1;
     const retryAttempts = checkInteger(path, 'retryAttempts', props.retryAttempts, { min: 0, max: 185 }) ?? 3;

@@ -15,7 +15,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { checkFargateSize, fargateMemoryValues } from '../common/fargate-sizing';
+import { checkFargateSize, defaultFargateMemory } from '../common/fargate-sizing';
 import { acknowledgeNagFinding } from '../common/nag';
 import { resolveCluster, resolveVpc } from '../common/network';
 import { applyServiceScaling, resolveScaling } from '../common/scaling';
@@ -354,7 +354,7 @@ export class WordpressFargateSite extends Construct {
 
     // ------------------------------------------------------------ validation
     const cpu = props.cpu ?? 1024;
-    const memoryLimitMiB = props.memoryLimitMiB ?? (Token.isUnresolved(cpu) ? 2048 : Math.max(2048, fargateMemoryValues(cpu)?.[0] ?? 2048));
+    const memoryLimitMiB = props.memoryLimitMiB ?? defaultFargateMemory(cpu, 2048);
     checkFargateSize(sitePath, { cpu, memoryLimitMiB });
     if (props.loadBalancer && props.publicLoadBalancer !== undefined) {
       invalid(sitePath, 'publicLoadBalancer', props.publicLoadBalancer, 'only applies to the load balancer the construct creates, not to the loadBalancer given');
