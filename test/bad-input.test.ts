@@ -422,7 +422,7 @@ const loadBalancedScalingService: BadInput[] = [
   {
     name: 'two schedules with one id',
     build: serviceWith({ scaling: { schedules: [{ id: 'Rush', schedule: daily, minCapacity: 2 }, { id: 'Rush', schedule: daily, minCapacity: 1 }] } }),
-    error: /scaling.schedules\[1\].id must be unique among the schedules, got "Rush"/,
+    error: /^TestStack\/Web: scaling.schedules\[1\].id must be unique among the scaling.schedules, got "Rush"$/,
   },
   {
     name: 'a schedule that changes nothing',
@@ -664,7 +664,7 @@ const wordpressFargateSite: BadInput[] = [
   {
     name: 'two database schedules with one id',
     build: siteWith({ databaseSchedules: [{ id: 'Rush', schedule: daily, minCapacity: 2 }, { id: 'Rush', schedule: daily, minCapacity: 0 }] }),
-    error: /databaseSchedules\[1\].id must be unique among the database schedules, got "Rush"/,
+    error: /^TestStack\/Blog: databaseSchedules\[1\].id must be unique among the databaseSchedules, got "Rush"$/,
   },
   {
     name: 'a database schedule minimum not in steps of 0.5',

@@ -33,6 +33,23 @@ export interface ResolvedScaling {
   readonly schedules: ScheduledCapacity[];
 }
 
+/**
+ * Checks the ids of a list of schedules (they become construct ids and scheduled action
+ * names): a letter first, then letters, digits and "-"; each id once.
+ */
+export function checkScheduleIds(path: string, prop: string, schedules: ReadonlyArray<{ readonly id: string }>): void {
+  const seen = new Set<string>();
+  schedules.forEach((s, i) => {
+    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(s.id)) {
+      invalid(path, `${prop}[${i}].id`, s.id, 'must start with a letter and contain only letters, digits and "-"');
+    }
+    if (seen.has(s.id)) {
+      invalid(path, `${prop}[${i}].id`, s.id, `must be unique among the ${prop}`);
+    }
+    seen.add(s.id);
+  });
+}
+
 /** Applies the defaults and checks every value; `prop` is how the construct calls the options. */
 export function resolveScaling(path: string, prop: string, options: ServiceScalingOptions = {}, defaults: ScalingDefaults): ResolvedScaling {
   const minCapacity = checkInteger(path, `${prop}.minCapacity`, options.minCapacity, { min: 0 }) ?? 1;
@@ -46,16 +63,9 @@ export function resolveScaling(path: string, prop: string, options: ServiceScali
   const requestsPerTarget = checkInteger(path, `${prop}.requestsPerTarget`, options.requestsPerTarget, { min: 1 });
 
   const schedules = options.schedules ?? [];
-  const seen = new Set<string>();
+  checkScheduleIds(path, `${prop}.schedules`, schedules);
   schedules.forEach((s, i) => {
     const at = `${prop}.schedules[${i}]`;
-    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(s.id)) {
-      invalid(path, `${at}.id`, s.id, 'must start with a letter and contain only letters, digits and "-"');
-    }
-    if (seen.has(s.id)) {
-      invalid(path, `${at}.id`, s.id, 'must be unique among the schedules');
-    }
-    seen.add(s.id);
     if (s.minCapacity === undefined && s.maxCapacity === undefined) {
       invalid(path, at, s.id, 'must set minCapacity, maxCapacity or both');
     }

@@ -18,7 +18,7 @@ import { Construct } from 'constructs';
 import { checkFargateSize, defaultFargateMemory } from '../common/fargate-sizing';
 import { acknowledgeNagFinding } from '../common/nag';
 import { resolveCluster, resolveVpc } from '../common/network';
-import { applyServiceScaling, resolveScaling } from '../common/scaling';
+import { applyServiceScaling, checkScheduleIds, resolveScaling } from '../common/scaling';
 import { ServiceScalingOptions } from '../common/scaling-options';
 import { FargateNetworkProps, LoadBalancedFrontProps } from '../common/shared-props';
 import { checkInteger, invalid } from '../common/validation';
@@ -666,15 +666,17 @@ function checkUploadSize(sitePath: string, size: Size): number {
   return mib;
 }
 
+/** Aurora Serverless v2 capacity: from `min` to 256 ACUs in steps of 0.5 (tokens pass). */
+function checkCapacityUnits(sitePath: string, prop: string, value: number | undefined, min: number): number | undefined {
+  if (value !== undefined && !Token.isUnresolved(value) && (value < min || value > 256 || !Number.isInteger(value * 2))) {
+    invalid(sitePath, prop, value, `must be from ${min} to 256 Aurora capacity units in steps of 0.5`);
+  }
+  return value;
+}
+
 function resolveDatabase(sitePath: string, options: WordpressDatabaseOptions) {
-  const capacity = (prop: string, value: number | undefined, min: number) => {
-    if (value !== undefined && !Token.isUnresolved(value) && (value < min || value > 256 || !Number.isInteger(value * 2))) {
-      invalid(sitePath, prop, value, `must be from ${min} to 256 Aurora capacity units in steps of 0.5`);
-    }
-    return value;
-  };
-  const minCapacity = capacity('database.minCapacity', options.minCapacity, 0) ?? 0;
-  const maxCapacity = capacity('database.maxCapacity', options.maxCapacity, 1) ?? Math.max(4, minCapacity);
+  const minCapacity = checkCapacityUnits(sitePath, 'database.minCapacity', options.minCapacity, 0) ?? 0;
+  const maxCapacity = checkCapacityUnits(sitePath, 'database.maxCapacity', options.maxCapacity, 1) ?? Math.max(4, minCapacity);
   if (maxCapacity < minCapacity) {
     invalid(sitePath, 'database.maxCapacity', maxCapacity, `must be at least database.minCapacity (${minCapacity})`);
   }
@@ -696,22 +698,11 @@ function resolveDatabase(sitePath: string, options: WordpressDatabaseOptions) {
 }
 
 function checkDatabaseSchedules(sitePath: string, schedules: DatabaseCapacitySchedule[], maxCapacity: number): void {
-  const seen = new Set<string>();
+  checkScheduleIds(sitePath, 'databaseSchedules', schedules);
   schedules.forEach((s, i) => {
     const at = `databaseSchedules[${i}]`;
-    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(s.id)) {
-      invalid(sitePath, `${at}.id`, s.id, 'must start with a letter and contain only letters, digits and "-"');
-    }
-    if (seen.has(s.id)) {
-      invalid(sitePath, `${at}.id`, s.id, 'must be unique among the database schedules');
-    }
-    seen.add(s.id);
-    if (s.minCapacity < 0 || s.minCapacity > 256 || !Number.isInteger(s.minCapacity * 2)) {
-      invalid(sitePath, `${at}.minCapacity`, s.minCapacity, 'must be from 0 to 256 Aurora capacity units in steps of 0.5');
-    }
-    if (s.maxCapacity !== undefined && (s.maxCapacity < 1 || s.maxCapacity > 256 || !Number.isInteger(s.maxCapacity * 2))) {
-      invalid(sitePath, `${at}.maxCapacity`, s.maxCapacity, 'must be from 1 to 256 Aurora capacity units in steps of 0.5');
-    }
+    checkCapacityUnits(sitePath, `${at}.minCapacity`, s.minCapacity, 0);
+    checkCapacityUnits(sitePath, `${at}.maxCapacity`, s.maxCapacity, 1);
     const max = s.maxCapacity ?? maxCapacity;
     if (max < s.minCapacity) {
       invalid(sitePath, `${at}.minCapacity`, s.minCapacity, `must not exceed the maximum of that window (${max} ACUs); raise its maxCapacity`);
