@@ -364,10 +364,10 @@ describe('WordpressFargateSite for an event: HTTPS, domain, pre-warm of tasks an
     expect(cluster.EngineVersion).toBe('8.0.mysql_aurora.3.10.0');
   });
 
-  test('the database and the file system go into the isolated subnets when there are none... but stay private here', () => {
-    const vpcIdParameter = Object.entries<any>(b.json.Parameters).find(([, p]) => p.Default === '/event/network/private-with-egress/subnet-ids')![0];
+  test('in a VPC without isolated subnets, the database uses the private subnets published in SSM', () => {
+    const subnetIdsParameter = Object.entries<any>(b.json.Parameters).find(([, p]) => p.Default === '/event/network/private-with-egress/subnet-ids')![0];
     b.template.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
-      SubnetIds: [0, 1].map((i) => ({ 'Fn::Select': [i, { 'Fn::Split': [',', { Ref: vpcIdParameter }] }] })),
+      SubnetIds: [0, 1].map((i) => ({ 'Fn::Select': [i, { 'Fn::Split': [',', { Ref: subnetIdsParameter }] }] })),
     });
   });
 
@@ -454,7 +454,7 @@ describe('WordpressFargateSite, other choices', () => {
     expect(ingressOf(template, group)).toEqual([expect.objectContaining({ CidrIp: { 'Fn::GetAtt': [expect.stringMatching(/Vpc/), 'CidrBlock'] }, FromPort: 80 })]);
   });
 
-  test('in isolated subnets when the VPC has them, the data stays out of the subnets with internet egress', () => {
+  test('in isolated subnets when the VPC has them, the database stays out of the subnets with internet egress', () => {
     const { template } = build({}, (s) => ({
       vpc: new ec2.Vpc(s, 'Network', {
         maxAzs: 2,
@@ -468,6 +468,9 @@ describe('WordpressFargateSite, other choices', () => {
       }),
     }));
     template.hasResourceProperties('AWS::RDS::DBSubnetGroup', { SubnetIds: [{ Ref: Match.stringLikeRegexp('DataSubnet1') }, { Ref: Match.stringLikeRegexp('DataSubnet2') }] });
+    // the file system's mount targets stay beside the tasks, one per zone
+    const mountTargets = Object.values(template.findResources('AWS::EFS::MountTarget')).map((r) => r.Properties.SubnetId.Ref);
+    expect(mountTargets).toEqual([expect.stringMatching(/AppSubnet1/), expect.stringMatching(/AppSubnet2/)]);
   });
 
   test('an image of your own with several tasks at the first start: a warning that says what to do', () => {
@@ -481,6 +484,13 @@ describe('WordpressFargateSite, other choices', () => {
       path: '/TestStack/Blog',
       text: expect.stringMatching(/^3 tasks will start together on an empty file system.*Start with scaling.minCapacity 1/),
     })]);
+  });
+
+  test('the shipped image with several tasks at the first start: no warning (its lock makes that safe)', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'TestStack', { env: ENV });
+    new WordpressFargateSite(stack, 'Blog', { scaling: { minCapacity: 3 } });
+    expect(synth(app).allWarnings()).toEqual([]);
   });
 
   test('the images given replace the shipped ones', () => {
