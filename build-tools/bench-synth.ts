@@ -29,10 +29,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { LoadBalancedScalingService, ScheduledFargateEtl, WordpressFargateSite } from '../src';
-
-const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest');
-const ENV = { region: 'eu-west-1' };
+import { DEFAULT_CONFIGURATIONS, IMAGE, MONTHLY, REGION_ENV } from '../test/support/fixtures';
 
 /** A VPC as the library builds it: 2 AZs, 1 NAT, gateway endpoints, flow logs, restricted default SG. */
 function handWrittenVpc(stack: Stack): ec2.Vpc {
@@ -90,8 +87,6 @@ function fastScaleOut(scaling: ecs.ScalableTaskCount, service: ecs.FargateServic
     evaluationPeriods: 1,
   });
 }
-
-const MONTHLY = events.Schedule.cron({ day: '1', hour: '4', minute: '0' });
 
 /** ScheduledFargateEtl's default architecture, written with ScheduledFargateTask. */
 function handWrittenScheduledTask(stack: Stack): void {
@@ -228,24 +223,24 @@ function handWrittenWordpress(stack: Stack): void {
 
 interface Pair {
   readonly name: string;
-  readonly library: (stack: Stack) => void;
+  readonly library: (stack: Stack) => unknown;
   readonly handWritten: (stack: Stack) => void;
 }
 
 const PAIRS: Pair[] = [
   {
     name: 'LoadBalancedScalingService',
-    library: (stack) => new LoadBalancedScalingService(stack, 'Web', { image: IMAGE }),
+    library: DEFAULT_CONFIGURATIONS.LoadBalancedScalingService,
     handWritten: handWrittenLoadBalancedService,
   },
   {
     name: 'ScheduledFargateEtl',
-    library: (stack) => new ScheduledFargateEtl(stack, 'Etl', { schedule: MONTHLY, image: IMAGE }),
+    library: DEFAULT_CONFIGURATIONS.ScheduledFargateEtl,
     handWritten: handWrittenScheduledTask,
   },
   {
     name: 'WordpressFargateSite',
-    library: (stack) => new WordpressFargateSite(stack, 'Blog'),
+    library: DEFAULT_CONFIGURATIONS.WordpressFargateSite,
     handWritten: handWrittenWordpress,
   },
 ];
@@ -255,7 +250,7 @@ function timeSynth(build: (stack: Stack) => void): number {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfb-bench-'));
   const started = process.hrtime.bigint();
   const app = new App({ outdir, context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } });
-  build(new Stack(app, 'Bench', { env: ENV }));
+  build(new Stack(app, 'Bench', { env: REGION_ENV }));
   app.synth();
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
   fs.rmSync(outdir, { recursive: true, force: true });

@@ -47,7 +47,7 @@ const publish = (name: string, value: string) =>
   new ssm.StringParameter(stack, name, { parameterName: `${ROOT}/${name}`, stringValue: value });
 publish('cluster', etl.cluster.clusterArn);
 publish('task-definition', etl.taskDefinition.taskDefinitionArn);
-publish('rule', etl.rule!.ruleName);
+publish('rule', etl.eventRule!.ruleName);
 publish('subnets', etl.vpc.privateSubnets.map((s) => s.subnetId).join(','));
 publish('security-group', etl.securityGroup.securityGroupId);
 

@@ -14,7 +14,7 @@ import {
   LoadBalancedScalingService, LoadBalancedScalingServiceProps, ScheduledFargateEtl, ScheduledFargateEtlProps,
   SsmDecoupledVpc, SsmDecoupledVpcProps, WordpressFargateSite, WordpressFargateSiteProps,
 } from '../src';
-import { testApp } from './util';
+import { IMAGE, MONTHLY, testApp } from './support';
 
 /**
  * Every validation rule of the library, fed a bad value.
@@ -202,7 +202,6 @@ const ssmDecoupledVpc: BadInput[] = [
   },
 ];
 
-const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest');
 const serviceWith = (props: Partial<LoadBalancedScalingServiceProps>) => (stack: Stack) =>
   new LoadBalancedScalingService(stack, 'Web', { image: IMAGE, ...props });
 const certificate = (stack: Stack) =>
@@ -441,9 +440,9 @@ const loadBalancedScalingService: BadInput[] = [
   },
 ];
 
-const monthly = events.Schedule.cron({ day: '1', hour: '4', minute: '0' });
+
 const etlWith = (props: Partial<ScheduledFargateEtlProps>) => (stack: Stack) =>
-  new ScheduledFargateEtl(stack, 'Etl', { schedule: monthly, image: IMAGE, ...props });
+  new ScheduledFargateEtl(stack, 'Etl', { schedule: MONTHLY, image: IMAGE, ...props });
 
 const scheduledFargateEtl: BadInput[] = [
   {

@@ -1,5 +1,5 @@
 import { Lazy } from 'aws-cdk-lib';
-import { checkFargateSize, defaultFargateMemory, FARGATE_CPU_VALUES, fargateMemoryValues } from '../src/common/fargate-sizing';
+import { checkFargateSize, defaultFargateMemory, FARGATE_CPU_VALUES, fargateMemoryValues } from '../src/private/fargate-sizing';
 
 /** The Fargate task sizes every construct validates against, as AWS documents them. */
 

@@ -1,5 +1,5 @@
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -11,39 +11,15 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { LoadBalancedScalingService, LoadBalancedScalingServiceProps, SsmDecoupledVpc } from '../src';
-import { appWithVpcToLookUp, synth, Synthesized, testApp } from './util';
+import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, IMAGE, logicalIdOf, only, REGION_ENV, synth, testApp } from './support';
 
-const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest');
-/** Region-specific, account-agnostic: synthesizes without credentials, and ALB access logs need a region. */
-const ENV = { region: 'eu-west-1' };
+/** The service the tests build, with `props` (plus what `extra` builds first), synthesized in a fresh app. */
+type Built = Omit<BuiltIn<LoadBalancedScalingService>, 'construct'> & { readonly web: LoadBalancedScalingService };
 
-interface Built {
-  readonly stack: Stack;
-  readonly web: LoadBalancedScalingService;
-  readonly synthesized: Synthesized;
-  readonly template: Template;
-  readonly json: any;
-}
-
-/** Synthesizes one service with `props` (plus what `extra` builds first) in a fresh app. */
 function build(props: Partial<LoadBalancedScalingServiceProps> = {}, extra?: (stack: Stack) => Partial<LoadBalancedScalingServiceProps>): Built {
-  const app = testApp();
-  const stack = new Stack(app, 'TestStack', { env: ENV });
-  const web = new LoadBalancedScalingService(stack, 'Web', { image: IMAGE, ...extra?.(stack), ...props });
-  const synthesized = synth(app);
-  return { stack, web, synthesized, template: synthesized.template(stack), json: synthesized.json(stack) };
-}
-
-function logicalIdOf(template: Template, type: string, pattern?: RegExp): string {
-  const ids = Object.keys(template.findResources(type)).filter((id) => !pattern || pattern.test(id));
-  expect(ids).toHaveLength(1);
-  return ids[0];
-}
-
-function onlyResource(template: Template, type: string): any {
-  const all = Object.values(template.findResources(type));
-  expect(all).toHaveLength(1);
-  return all[0];
+  const { construct: web, ...built } = buildAndSynth((stack) =>
+    new LoadBalancedScalingService(stack, 'Web', { image: IMAGE, ...extra?.(stack), ...props }), { env: REGION_ENV });
+  return { web, ...built };
 }
 
 describe('LoadBalancedScalingService with default props', () => {
@@ -88,9 +64,10 @@ describe('LoadBalancedScalingService with default props', () => {
     b.template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Retain' });
   });
 
-  test('the service runs on Fargate in private subnets, without public IPs, with a security group', () => {
-    const service = onlyResource(b.template, 'AWS::ECS::Service').Properties;
+  test('the service runs on the latest Fargate platform in private subnets, without public IPs, with a security group', () => {
+    const service = only(b.template, 'AWS::ECS::Service').Properties;
     expect(service.LaunchType).toBe('FARGATE');
+    expect(service.PlatformVersion).toBe('LATEST');
     expect(service.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp).toBe('DISABLED');
     expect(service.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups).toHaveLength(1);
     expect(service.NetworkConfiguration.AwsvpcConfiguration.Subnets).toEqual(
@@ -98,7 +75,7 @@ describe('LoadBalancedScalingService with default props', () => {
   });
 
   test('sets no desired count, so deployments keep the number of tasks scaling chose', () => {
-    expect(onlyResource(b.template, 'AWS::ECS::Service').Properties.DesiredCount).toBeUndefined();
+    expect(only(b.template, 'AWS::ECS::Service').Properties.DesiredCount).toBeUndefined();
   });
 
   test('rolls a failed deployment back, keeping 100% healthy during deployments', () => {
@@ -239,7 +216,7 @@ describe('LoadBalancedScalingService with default props', () => {
     expect(b.web.listener).toBe(b.web.loadBalancedService.listener);
     expect(b.web.redirectListener).toBeUndefined();
     expect(b.web.logGroup).toBeDefined();
-    expect(b.web.scaling).toBeDefined();
+    expect(b.web.scalableTaskCount).toBeDefined();
   });
 
   test('synthesizes without warnings (no minHealthyPercent or circuit breaker notice from CDK)', () => {
@@ -323,7 +300,7 @@ describe('LoadBalancedScalingService in an imported VPC, internal, with every co
   });
 
   test('environment variables, secrets and SSM parameter names reach the container', () => {
-    const container = onlyResource(b.template, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions[0];
+    const container = only(b.template, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions[0];
     expect(container.Environment).toEqual([
       { Name: 'STAGE', Value: 'test' },
       { Name: 'TABLE_PARAMETER', Value: b.stack.resolve(tableParameter.parameterName) },
@@ -510,7 +487,7 @@ describe('LoadBalancedScalingService over HTTPS, on Spot, with every scaling opt
     b.template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
       CapacityProviders: ['FARGATE', 'FARGATE_SPOT'],
     });
-    expect(onlyResource(b.template, 'AWS::ECS::Service').Properties.LaunchType).toBeUndefined();
+    expect(only(b.template, 'AWS::ECS::Service').Properties.LaunchType).toBeUndefined();
   });
 
   test('allows ECS Exec, with the Session Manager channel on the task role', () => {

@@ -7,7 +7,6 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -15,7 +14,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { LoadBalancedScalingService, ScheduledFargateEtl, SsmDecoupledVpc, WordpressFargateSite } from '../src';
-import { synth, testApp } from './util';
+import { IMAGE, MONTHLY, synth, testApp } from './support';
 
 /**
  * cdk-nag's AwsSolutions rules on each construct's default and fully featured
@@ -42,7 +41,6 @@ interface NagCase {
 const CDK_MINOR = Number(require('aws-cdk-lib/package.json').version.split('.')[1]);
 const BEFORE_2_269 = CDK_MINOR < 269;
 
-const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest');
 const ALB_OPEN = 'AwsSolutions-EC23 @ Web/Service/LB/SecurityGroup/Resource';
 const ACCESS_LOG_BUCKET = 'AwsSolutions-S1 @ Web/AccessLogs/Resource';
 
@@ -147,7 +145,7 @@ cases.push(
   {
     name: 'ScheduledFargateEtl, default',
     build: (stack) => new ScheduledFargateEtl(stack, 'Etl', {
-      schedule: events.Schedule.cron({ day: '1', hour: '4', minute: '0' }),
+      schedule: MONTHLY,
       image: ecs.ContainerImage.fromEcrRepository(new ecr.Repository(stack, 'Repository', { imageScanOnPush: true }), 'v1'),
     }),
     acknowledged: [
@@ -167,7 +165,7 @@ cases.push(
       const apiKey = new secretsmanager.Secret(stack, 'ApiKey');
       Validations.of(apiKey).acknowledge({ id: 'AwsSolutions::AwsSolutions-SMG4', reason: 'a third-party API key, rotated by its issuer' });
       new ScheduledFargateEtl(stack, 'Etl', {
-        schedule: events.Schedule.cron({ day: '1', hour: '4', minute: '0' }),
+        schedule: MONTHLY,
         timeZone: cdk.TimeZone.EUROPE_BERLIN,
         image: ecs.ContainerImage.fromEcrRepository(new ecr.Repository(stack, 'Repository', { imageScanOnPush: true }), 'v1'),
         vpc: SsmDecoupledVpc.fromParameters(stack, 'Vpc', { parameterPrefix: '/nag/network' }),

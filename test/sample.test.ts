@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
-import { findIntrinsics, joinedJson, synth } from './util';
+import { findIntrinsics, joinedJson, synth } from './support';
 
 /**
  * The sample app, as `npm run sample` synthesizes it: with the context of sample/cdk.json

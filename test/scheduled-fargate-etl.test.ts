@@ -1,5 +1,5 @@
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -13,55 +13,27 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { ScheduledFargateEtl, ScheduledFargateEtlProps, SsmDecoupledVpc } from '../src';
-import { appWithVpcToLookUp, synth, Synthesized, testApp } from './util';
+import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, containersOf, logicalId, MONTHLY, only, statementsOf, synth } from './support';
 
-const MONTHLY = events.Schedule.cron({ day: '1', hour: '4', minute: '0' });
 
-interface Built {
-  readonly stack: Stack;
-  readonly etl: ScheduledFargateEtl;
-  readonly synthesized: Synthesized;
-  readonly template: Template;
-  readonly json: any;
-  readonly repository: ecr.Repository;
-}
+/** The job the tests build: the monthly schedule and an ECR image, plus `props` and what `extra` builds. */
+type Built = Omit<BuiltIn<ScheduledFargateEtl>, 'construct'> & { readonly etl: ScheduledFargateEtl; readonly repository: ecr.Repository };
 
-/** Synthesizes one job: the monthly schedule and an ECR image, plus `props` and what `extra` builds. */
 function build(props: Partial<ScheduledFargateEtlProps> = {}, extra?: (stack: Stack) => Partial<ScheduledFargateEtlProps>): Built {
-  const app = testApp();
-  const stack = new Stack(app, 'TestStack');
-  const repository = new ecr.Repository(stack, 'Repository', { imageScanOnPush: true });
-  const etl = new ScheduledFargateEtl(stack, 'MonthlyEtl', {
-    schedule: MONTHLY,
-    image: ecs.ContainerImage.fromEcrRepository(repository, 'v1'),
-    ...extra?.(stack),
-    ...props,
+  let repository!: ecr.Repository;
+  const { construct: etl, ...built } = buildAndSynth((stack) => {
+    repository = new ecr.Repository(stack, 'Repository', { imageScanOnPush: true });
+    return new ScheduledFargateEtl(stack, 'MonthlyEtl', {
+      schedule: MONTHLY,
+      image: ecs.ContainerImage.fromEcrRepository(repository, 'v1'),
+      ...extra?.(stack),
+      ...props,
+    });
   });
-  const synthesized = synth(app);
-  return { stack, etl, repository, synthesized, template: synthesized.template(stack), json: synthesized.json(stack) };
+  return { etl, repository, ...built };
 }
 
-function only(template: Template, type: string, props: any = {}): any {
-  const found = Object.values(template.findResources(type, props));
-  expect(found).toHaveLength(1);
-  return found[0];
-}
-
-function containers(template: Template): Record<string, any> {
-  const definition = only(template, 'AWS::ECS::TaskDefinition').Properties;
-  return Object.fromEntries(definition.ContainerDefinitions.map((c: any) => [c.Name, c]));
-}
-
-/** The statements of the policies attached to a role, by the role's logical id. */
-function statementsOf(template: Template, roleLogicalId: string): any[] {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleLogicalId }]))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
-}
-
-function logicalId(stack: Stack, construct: { node: { defaultChild?: any } }): string {
-  return stack.resolve((construct.node.defaultChild as any).logicalId);
-}
+const containers = containersOf;
 
 describe('ScheduledFargateEtl with default props', () => {
   let b: Built;
@@ -180,7 +152,7 @@ describe('ScheduledFargateEtl with default props', () => {
     b.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/Events',
       MetricName: 'FailedInvocations',
-      Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(b.stack, b.etl.rule!) } }],
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(b.stack, b.etl.eventRule!) } }],
       Statistic: 'Sum',
       Period: 300,
       Threshold: 1,
@@ -363,7 +335,7 @@ describe('ScheduledFargateEtl in a time zone, through EventBridge Scheduler', ()
       FlexibleTimeWindow: { Mode: 'OFF' },
       GroupName: Match.stringLikeRegexp('ScheduleGroup'),
     });
-    expect(b.etl.rule).toBeUndefined();
+    expect(b.etl.eventRule).toBeUndefined();
     expect(b.etl.schedulerSchedule).toBeDefined();
     b.template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: Match.anyValue() }, 0);
   });

@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { SsmDecoupledVpc } from '../src';
-import { findIntrinsics, synth, Synthesized, testApp, vpcLookupResponse } from './util';
+import { findIntrinsics, synth, Synthesized, testApp, vpcLookupResponse } from './support';
 
 const PREFIX = '/my-app/network';
 const ENV = { account: '123456789012', region: 'eu-central-1' };

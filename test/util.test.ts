@@ -1,5 +1,5 @@
 import { CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
-import { synth, testApp } from './util';
+import { synth, testApp } from './support';
 
 /** The shared test helpers really fail on what they promise to catch. */
 

@@ -4,7 +4,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { WordpressFargateSite } from '../src';
-import { synth, testApp } from './util';
+import { synth, testApp } from './support';
 
 /**
  * The files in assets/wordpress agree with each other and with the construct: every

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, RemovalPolicy, Size, Stack, TimeZone } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -12,52 +12,18 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { SsmDecoupledVpc, WordpressFargateSite, WordpressFargateSiteProps } from '../src';
-import { findIntrinsics, joinedJson, synth, Synthesized, testApp } from './util';
+import { buildAndSynth, Built as BuiltIn, containersOf, environmentOf, findIntrinsics, ingressOf, joinedJson, logicalId, only, REGION_ENV, synth, testApp } from './support';
 
-const ENV = { region: 'eu-west-1' };
-
-interface Built {
-  readonly stack: Stack;
-  readonly site: WordpressFargateSite;
-  readonly synthesized: Synthesized;
-  readonly template: Template;
-  readonly json: any;
-}
+/** The site the tests build, with `props` (plus what `extra` builds first), synthesized in a fresh app. */
+type Built = Omit<BuiltIn<WordpressFargateSite>, 'construct'> & { readonly site: WordpressFargateSite };
 
 function build(props: WordpressFargateSiteProps = {}, extra?: (stack: Stack) => WordpressFargateSiteProps): Built {
-  const app = testApp();
-  const stack = new Stack(app, 'TestStack', { env: ENV });
-  const site = new WordpressFargateSite(stack, 'Blog', { ...extra?.(stack), ...props });
-  const synthesized = synth(app);
-  return { stack, site, synthesized, template: synthesized.template(stack), json: synthesized.json(stack) };
+  const { construct: site, ...built } = buildAndSynth((stack) =>
+    new WordpressFargateSite(stack, 'Blog', { ...extra?.(stack), ...props }), { env: REGION_ENV });
+  return { site, ...built };
 }
 
-function only(template: Template, type: string, props: any = {}): any {
-  const found = Object.values(template.findResources(type, props));
-  expect(found).toHaveLength(1);
-  return found[0];
-}
-
-function containersOf(template: Template): Record<string, any> {
-  return Object.fromEntries(only(template, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions.map((c: any) => [c.Name, c]));
-}
-
-function environment(container: any): Record<string, unknown> {
-  return Object.fromEntries((container.Environment ?? []).map((e: any) => [e.Name, e.Value]));
-}
-
-function logicalId(stack: Stack, construct: { node: { defaultChild?: any } }): string {
-  return stack.resolve((construct.node.defaultChild as any).logicalId);
-}
-
-/** The ingress rules (inline or standalone) of a security group, by its logical id. */
-function ingressOf(template: Template, securityGroupLogicalId: string): any[] {
-  const standalone = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'))
-    .map((r) => r.Properties)
-    .filter((p) => JSON.stringify(p.GroupId) === JSON.stringify({ 'Fn::GetAtt': [securityGroupLogicalId, 'GroupId'] }));
-  const inline = template.toJSON().Resources[securityGroupLogicalId].Properties.SecurityGroupIngress ?? [];
-  return [...inline, ...standalone];
-}
+const environment = environmentOf;
 
 describe('WordpressFargateSite with default props', () => {
   let b: Built;
@@ -226,10 +192,10 @@ describe('WordpressFargateSite with default props', () => {
     expect(containers.wordpress.HealthCheck).toMatchObject({ StartPeriod: 120, Command: ['CMD-SHELL', expect.stringContaining('fsockopen("127.0.0.1", 9000)')] });
   });
 
-  test('the service runs on platform 1.4.0 in private subnets without public IPs, nginx behind the load balancer', () => {
+  test('the service runs on the latest Fargate platform (EFS needs 1.4.0 or later) in private subnets without public IPs, nginx behind the load balancer', () => {
     b.template.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
-      PlatformVersion: '1.4.0',
+      PlatformVersion: 'LATEST',
       NetworkConfiguration: {
         AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED', Subnets: b.site.vpc.privateSubnets.map((s) => b.stack.resolve(s.subnetId)) }),
       },
@@ -475,7 +441,7 @@ describe('WordpressFargateSite, other choices', () => {
 
   test('an image of your own with several tasks at the first start: a warning that says what to do', () => {
     const app = testApp({ context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } });
-    const stack = new Stack(app, 'TestStack', { env: ENV });
+    const stack = new Stack(app, 'TestStack', { env: REGION_ENV });
     new WordpressFargateSite(stack, 'Blog', {
       wordpressImage: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/wordpress:7.1-php8.3-fpm'),
       scaling: { minCapacity: 3 },
@@ -488,7 +454,7 @@ describe('WordpressFargateSite, other choices', () => {
 
   test('the shipped image with several tasks at the first start: no warning (its lock makes that safe)', () => {
     const app = testApp();
-    const stack = new Stack(app, 'TestStack', { env: ENV });
+    const stack = new Stack(app, 'TestStack', { env: REGION_ENV });
     new WordpressFargateSite(stack, 'Blog', { scaling: { minCapacity: 3 } });
     expect(synth(app).allWarnings()).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
@@ -7,19 +7,23 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { checkFargateSize, defaultFargateMemory } from '../common/fargate-sizing';
-import { acknowledgeNagFinding } from '../common/nag';
-import { resolveCluster, resolveVpc } from '../common/network';
-import { applyServiceScaling, resolveScaling } from '../common/scaling';
+import { LoadBalancedFrontProps } from '../common/load-balancer-props';
+import { FargateNetworkProps } from '../common/network-props';
 import { ServiceScalingOptions } from '../common/scaling-options';
-import { FargateNetworkProps, LoadBalancedFrontProps } from '../common/shared-props';
-import { checkInteger, invalid } from '../common/validation';
-import { acknowledgeOpenLoadBalancer, configureTargets, finishLoadBalancer, resolveWebFront, webUrl } from '../common/web-front';
+import { FargateTaskProps } from '../common/task-props';
+import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
+import { createLoadBalancedService } from '../private/load-balanced-service';
+import { acknowledgeNagFinding } from '../private/nag';
+import { resolveCluster, resolveVpc } from '../private/network';
+import { resolveScaling, ResolvedScaling } from '../private/scaling';
+import { FargateTask, createFargateTask } from '../private/task';
+import { checkInteger, invalid } from '../private/validation';
+import { resolveWebFront, WebFront } from '../private/web-front';
 
 /**
  * Properties of a `LoadBalancedScalingService`.
  */
-export interface LoadBalancedScalingServiceProps extends FargateNetworkProps, LoadBalancedFrontProps {
+export interface LoadBalancedScalingServiceProps extends FargateTaskProps, FargateNetworkProps, LoadBalancedFrontProps {
   // ---------------------------------------------------------------- the container
 
   /**
@@ -44,56 +48,6 @@ export interface LoadBalancedScalingServiceProps extends FargateNetworkProps, Lo
   readonly containerName?: string;
 
   /**
-   * The task's CPU units (1024 = 1 vCPU): 256, 512, 1024, 2048, 4096, 8192 or 16384.
-   *
-   * @default 256
-   */
-  readonly cpu?: number;
-
-  /**
-   * The task's memory in MiB; must be a value Fargate allows for `cpu`.
-   *
-   * @default - the smallest value Fargate allows for `cpu` (512 for 256)
-   */
-  readonly memoryLimitMiB?: number;
-
-  /**
-   * The task's ephemeral storage in GiB, from 21 to 200.
-   *
-   * @default - Fargate's 20 GiB
-   */
-  readonly ephemeralStorageGiB?: number;
-
-  /**
-   * The family of the task definition.
-   *
-   * @default - a name CDK generates from the construct path
-   */
-  readonly family?: string;
-
-  /**
-   * The CPU architecture the image is built for. `ARM64` (Graviton) costs about 20% less.
-   *
-   * @default ecs.CpuArchitecture.X86_64
-   */
-  readonly cpuArchitecture?: ecs.CpuArchitecture;
-
-  /**
-   * Environment variables of the container. Never put secrets here: use `secrets`.
-   *
-   * @default - none
-   */
-  readonly environment?: { [name: string]: string };
-
-  /**
-   * Secrets injected as environment variables when the task starts, from Secrets
-   * Manager or SSM SecureString parameters; the execution role may read exactly these.
-   *
-   * @default - none
-   */
-  readonly secrets?: { [name: string]: ecs.Secret };
-
-  /**
    * SSM parameters the application looks up itself: each environment variable holds
    * the parameter's name, and the task role may read exactly that parameter. Use this
    * for values that can change without a deployment (the go-on-aws app reads its table
@@ -104,25 +58,11 @@ export interface LoadBalancedScalingServiceProps extends FargateNetworkProps, Lo
   readonly ssmParameters?: { [name: string]: ssm.IStringParameter };
 
   /**
-   * The command of the container.
-   *
-   * @default - the image's CMD
-   */
-  readonly command?: string[];
-
-  /**
    * A container health check, in addition to the load balancer's.
    *
    * @default - none
    */
   readonly containerHealthCheck?: ecs.HealthCheck;
-
-  /**
-   * How long the container's logs are kept in CloudWatch Logs.
-   *
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 
   // ---------------------------------------------------------------- where it runs
 
@@ -134,14 +74,6 @@ export interface LoadBalancedScalingServiceProps extends FargateNetworkProps, Lo
   readonly taskSubnets?: ec2.SubnetSelection;
 
   // ---------------------------------------------------------------- the load balancer
-
-  /**
-   * Whether the load balancer is internet-facing. An internal one admits traffic from
-   * the VPC's CIDR only.
-   *
-   * @default true
-   */
-  readonly publicLoadBalancer?: boolean;
 
   /**
    * The path of the load balancer's health check.
@@ -280,145 +212,77 @@ export class LoadBalancedScalingService extends Construct {
    * @default - undefined when `accessLogs` is false
    */
   public readonly accessLogsBucket?: s3.IBucket;
-  /** The auto scaling of the service's task count. */
-  public readonly scaling: ecs.ScalableTaskCount;
+  /** The auto scaling of the service's task count (the `scaling` prop configures it). */
+  public readonly scalableTaskCount: ecs.ScalableTaskCount;
   /** The URL of the service, for example `http://web-123.eu-west-1.elb.amazonaws.com`. */
   public readonly url: string;
 
   constructor(scope: Construct, id: string, props: LoadBalancedScalingServiceProps) {
     super(scope, id);
-    const path = this.node.path;
+    const settings = resolveServiceSettings(this, props);
 
-    // ------------------------------------------------------------ validation
-    const cpu = props.cpu ?? 256;
-    const memoryLimitMiB = props.memoryLimitMiB ?? defaultFargateMemory(cpu, 512);
-    checkFargateSize(path, { cpu, memoryLimitMiB, ephemeralStorageGiB: props.ephemeralStorageGiB });
-    const containerPorts = props.containerPorts ?? [80];
-    if (containerPorts.length === 0) {
-      invalid(path, 'containerPorts', containerPorts, 'must name at least one port (the first receives the load balancer\'s traffic)');
-    }
-    containerPorts.forEach((p, i) => checkInteger(path, `containerPorts[${i}]`, p, { min: 1, max: 65535 }));
-    if (new Set(containerPorts).size !== containerPorts.length) {
-      invalid(path, 'containerPorts', containerPorts, 'must not name a port twice');
-    }
-    const front = resolveWebFront(this, props, {
-      healthCheckPath: '/',
-      warningId: 'cdk-fargate-blueprints:LoadBalancedScalingService.accessLogsNeedRegion',
-    });
-    const minHealthyPercent = checkInteger(path, 'minHealthyPercent', props.minHealthyPercent, { min: 0, max: 100 }) ?? 100;
-    const maxHealthyPercent = checkInteger(path, 'maxHealthyPercent', props.maxHealthyPercent, { min: 100, max: 400 }) ?? 200;
-    const scalingOptions = resolveScaling(path, 'scaling', props.scaling, { maxCapacity: 4 });
-    const desiredCount = checkInteger(path, 'desiredCount', props.desiredCount, { min: 1 });
-    if (desiredCount !== undefined && !Token.isUnresolved(desiredCount)
-      && (desiredCount < scalingOptions.minCapacity || desiredCount > scalingOptions.maxCapacity)) {
-      invalid(path, 'desiredCount', desiredCount, `must be within scaling.minCapacity and scaling.maxCapacity (${scalingOptions.minCapacity} to ${scalingOptions.maxCapacity})`);
-    }
-    if (!props.fargateSpot && (props.onDemandBaseTasks !== undefined || props.spotWeight !== undefined)) {
-      invalid(path, props.onDemandBaseTasks !== undefined ? 'onDemandBaseTasks' : 'spotWeight',
-        props.onDemandBaseTasks ?? props.spotWeight, 'only applies with fargateSpot: true');
-    }
-    const onDemandBaseTasks = checkInteger(path, 'onDemandBaseTasks', props.onDemandBaseTasks, { min: 0, max: 100000 }) ?? 1;
-    const spotWeight = checkInteger(path, 'spotWeight', props.spotWeight, { min: 1, max: 1000 }) ?? 3;
-    const containerName = props.containerName ?? 'web';
-
-    // ------------------------------------------------------------ network
     this.vpc = resolveVpc(this, props);
     this.cluster = resolveCluster(this, this.vpc, props);
 
-    // ------------------------------------------------------------ compute
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.RETAIN,
+    const task = createFargateTask(this, { ...props, size: settings.size });
+    this.taskDefinition = task.taskDefinition;
+    this.logGroup = task.logGroup;
+    this.container = this.addApplicationContainer(task, settings, props);
+
+    const web = createLoadBalancedService(this, {
+      ...settings,
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      certificate: props.certificate,
+      domainName: props.domainName,
+      domainZone: props.domainZone,
+      accessLogsBucket: props.accessLogsBucket,
+      serviceName: props.serviceName,
+      taskSubnets: props.taskSubnets,
+      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
+      enableExecuteCommand: props.enableExecuteCommand,
     });
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu,
-      memoryLimitMiB,
-      ephemeralStorageGiB: props.ephemeralStorageGiB,
-      family: props.family,
-      runtimePlatform: {
-        cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      },
-    });
+    this.loadBalancedService = web.loadBalancedService;
+    this.service = web.service;
+    this.loadBalancer = web.createdLoadBalancer!;
+    this.listener = web.listener;
+    this.redirectListener = web.redirectListener;
+    this.targetGroup = web.targetGroup;
+    this.accessLogsBucket = web.accessLogsBucket;
+    this.scalableTaskCount = web.scalableTaskCount;
+    this.url = web.url;
+
+    this.acknowledgeNagFindings(props);
+  }
+
+  /**
+   * The application container: its ports, environment (with the names of the SSM
+   * parameters the task role may read), secrets, command and logs.
+   */
+  private addApplicationContainer(
+    task: FargateTask,
+    settings: ServiceSettings,
+    props: Pick<LoadBalancedScalingServiceProps, 'image' | 'environment' | 'secrets' | 'ssmParameters' | 'command' | 'containerHealthCheck'>,
+  ): ecs.ContainerDefinition {
     const parameterNames: { [name: string]: string } = {};
     for (const [name, parameter] of Object.entries(props.ssmParameters ?? {})) {
       parameterNames[name] = parameter.parameterName;
-      parameter.grantRead(this.taskDefinition.taskRole);
+      parameter.grantRead(task.taskDefinition.taskRole);
     }
-    this.container = this.taskDefinition.addContainer(containerName, {
-      containerName,
+    return task.taskDefinition.addContainer(settings.containerName, {
+      containerName: settings.containerName,
       image: props.image,
-      portMappings: containerPorts.map((containerPort) => ({ containerPort, protocol: ecs.Protocol.TCP })),
+      portMappings: settings.containerPorts.map((containerPort) => ({ containerPort, protocol: ecs.Protocol.TCP })),
       environment: { ...props.environment, ...parameterNames },
       secrets: props.secrets,
       command: props.command,
       healthCheck: props.containerHealthCheck,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: containerName }),
+      logging: task.logDriver(settings.containerName),
     });
-
-    // ------------------------------------------------------------ load balancing
-    const publicLoadBalancer = props.publicLoadBalancer ?? true;
-    this.loadBalancedService = new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Service', {
-      cluster: this.cluster,
-      taskDefinition: this.taskDefinition,
-      serviceName: props.serviceName,
-      desiredCount,
-      minHealthyPercent,
-      maxHealthyPercent,
-      circuitBreaker: { rollback: true },
-      assignPublicIp: false,
-      taskSubnets: props.taskSubnets,
-      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
-      enableExecuteCommand: props.enableExecuteCommand,
-      propagateTags: ecs.PropagatedTagSource.SERVICE,
-      enableECSManagedTags: true,
-      capacityProviderStrategies: props.fargateSpot
-        ? [
-          { capacityProvider: 'FARGATE', base: onDemandBaseTasks, weight: 1 },
-          { capacityProvider: 'FARGATE_SPOT', weight: spotWeight },
-        ]
-        : undefined,
-      publicLoadBalancer,
-      // an internal load balancer admits the VPC only (below), not 0.0.0.0/0
-      openListener: publicLoadBalancer,
-      listenerPort: front.listenerPort,
-      certificate: props.certificate,
-      sslPolicy: front.sslPolicy,
-      redirectHTTP: front.redirectHttp,
-      domainName: props.domainName,
-      domainZone: props.domainZone,
-    });
-    this.service = this.loadBalancedService.service;
-    this.loadBalancer = this.loadBalancedService.loadBalancer;
-    this.listener = this.loadBalancedService.listener;
-    this.redirectListener = this.loadBalancedService.redirectListener;
-    this.targetGroup = this.loadBalancedService.targetGroup;
-
-    if (!publicLoadBalancer) {
-      this.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), ec2.Port.tcp(front.listenerPort), 'from the VPC');
-    }
-    this.accessLogsBucket = finishLoadBalancer(this, this.loadBalancer, front, props.accessLogsBucket);
-    configureTargets(this.targetGroup, front);
-    if (desiredCount === undefined) {
-      // Without DesiredCount, CloudFormation starts the service with one task and later
-      // deployments keep whatever number auto scaling has chosen (independent of the
-      // @aws-cdk/aws-ecs-patterns:removeDefaultDesiredCount feature flag).
-      (this.service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
-    }
-
-    // ------------------------------------------------------------ scaling
-    this.scaling = applyServiceScaling(this.service, scalingOptions, this.targetGroup);
-
-    this.url = webUrl(front, props.domainName ?? this.loadBalancer.loadBalancerDnsName);
-
-    this.acknowledgeNagFindings(props, publicLoadBalancer);
   }
 
   /** The cdk-nag findings this construct accepts by design, each with its reason. */
-  private acknowledgeNagFindings(props: LoadBalancedScalingServiceProps, publicLoadBalancer: boolean): void {
-    if (publicLoadBalancer) {
-      acknowledgeOpenLoadBalancer(this.loadBalancer);
-    }
+  private acknowledgeNagFindings(props: Pick<LoadBalancedScalingServiceProps, 'enableExecuteCommand' | 'environment' | 'ssmParameters'>): void {
     if (props.enableExecuteCommand) {
       acknowledgeNagFinding(this.taskDefinition.taskRole, 'AwsSolutions-IAM5[Resource::*]',
         'ECS Exec opens its Session Manager channel with ssmmessages:Create/OpenControlChannel and Create/OpenDataChannel, which support no resource-level permissions.');
@@ -428,4 +292,75 @@ export class LoadBalancedScalingService extends Construct {
         'The only environment variables are the names of the SSM parameters (ssmParameters) the application reads at run time; their values never appear in the task definition.');
     }
   }
+}
+
+/** The props of a LoadBalancedScalingService, checked, with the defaults applied. */
+interface ServiceSettings {
+  readonly size: ResolvedFargateSize;
+  readonly containerName: string;
+  readonly containerPorts: number[];
+  readonly front: WebFront;
+  readonly publicLoadBalancer: boolean;
+  readonly minHealthyPercent: number;
+  readonly maxHealthyPercent: number;
+  readonly desiredCount?: number;
+  readonly scaling: ResolvedScaling;
+  readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
+}
+
+function resolveServiceSettings(scope: Construct, props: LoadBalancedScalingServiceProps): ServiceSettings {
+  const path = scope.node.path;
+  const containerPorts = props.containerPorts ?? [80];
+  if (containerPorts.length === 0) {
+    invalid(path, 'containerPorts', containerPorts, 'must name at least one port (the first receives the load balancer\'s traffic)');
+  }
+  containerPorts.forEach((p, i) => checkInteger(path, `containerPorts[${i}]`, p, { min: 1, max: 65535 }));
+  if (new Set(containerPorts).size !== containerPorts.length) {
+    invalid(path, 'containerPorts', containerPorts, 'must not name a port twice');
+  }
+  const scaling = resolveScaling(path, 'scaling', props.scaling, { maxCapacity: 4 });
+  return {
+    size: resolveFargateSize(path, props, { cpu: 256, memoryAtLeast: 512 }),
+    containerName: props.containerName ?? 'web',
+    containerPorts,
+    front: resolveWebFront(scope, props, {
+      healthCheckPath: '/',
+      warningId: 'cdk-fargate-blueprints:LoadBalancedScalingService.accessLogsNeedRegion',
+    }),
+    publicLoadBalancer: props.publicLoadBalancer ?? true,
+    minHealthyPercent: checkInteger(path, 'minHealthyPercent', props.minHealthyPercent, { min: 0, max: 100 }) ?? 100,
+    maxHealthyPercent: checkInteger(path, 'maxHealthyPercent', props.maxHealthyPercent, { min: 100, max: 400 }) ?? 200,
+    desiredCount: checkDesiredCount(path, props.desiredCount, scaling),
+    scaling,
+    capacityProviderStrategies: spotStrategies(path, props),
+  };
+}
+
+/** A desired count within the scaling bounds. */
+function checkDesiredCount(path: string, desiredCount: number | undefined, scaling: ResolvedScaling): number | undefined {
+  checkInteger(path, 'desiredCount', desiredCount, { min: 1 });
+  if (desiredCount !== undefined && !Token.isUnresolved(desiredCount)
+    && (desiredCount < scaling.minCapacity || desiredCount > scaling.maxCapacity)) {
+    invalid(path, 'desiredCount', desiredCount, `must be within scaling.minCapacity and scaling.maxCapacity (${scaling.minCapacity} to ${scaling.maxCapacity})`);
+  }
+  return desiredCount;
+}
+
+/** With fargateSpot: a base of regular Fargate tasks, then `spotWeight` Spot tasks per regular one. */
+function spotStrategies(
+  path: string, props: Pick<LoadBalancedScalingServiceProps, 'fargateSpot' | 'onDemandBaseTasks' | 'spotWeight'>,
+): ecs.CapacityProviderStrategy[] | undefined {
+  if (!props.fargateSpot && (props.onDemandBaseTasks !== undefined || props.spotWeight !== undefined)) {
+    invalid(path, props.onDemandBaseTasks !== undefined ? 'onDemandBaseTasks' : 'spotWeight',
+      props.onDemandBaseTasks ?? props.spotWeight, 'only applies with fargateSpot: true');
+  }
+  const onDemandBaseTasks = checkInteger(path, 'onDemandBaseTasks', props.onDemandBaseTasks, { min: 0, max: 100000 }) ?? 1;
+  const spotWeight = checkInteger(path, 'spotWeight', props.spotWeight, { min: 1, max: 1000 }) ?? 3;
+  if (!props.fargateSpot) {
+    return undefined;
+  }
+  return [
+    { capacityProvider: 'FARGATE', base: onDemandBaseTasks, weight: 1 },
+    { capacityProvider: 'FARGATE_SPOT', weight: spotWeight },
+  ];
 }

@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
+import { Aws, Duration, PhysicalName, Stack, TimeZone } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -15,11 +15,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { checkFargateSize, defaultFargateMemory } from '../common/fargate-sizing';
-import { acknowledgeNagFinding, wildcardResourceFinding } from '../common/nag';
-import { resolveCluster, resolveVpc } from '../common/network';
-import { FargateNetworkProps } from '../common/shared-props';
-import { checkInteger, invalid } from '../common/validation';
+import { FargateNetworkProps } from '../common/network-props';
+import { FargateTaskProps } from '../common/task-props';
+import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
+import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
+import { resolveCluster, resolveVpc } from '../private/network';
+import { createFargateTask, FargateTask } from '../private/task';
+import { checkInteger, invalid } from '../private/validation';
 
 /** The MySQL image the sidecar runs unless told otherwise: the official image, 8.4 LTS, from ECR Public. */
 const DEFAULT_MYSQL_IMAGE = 'public.ecr.aws/docker/library/mysql:8.4';
@@ -60,7 +62,7 @@ export interface MysqlSidecarOptions {
 /**
  * Properties of a `ScheduledFargateEtl`.
  */
-export interface ScheduledFargateEtlProps extends FargateNetworkProps {
+export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetworkProps {
   // ---------------------------------------------------------------- when
 
   /**
@@ -100,63 +102,6 @@ export interface ScheduledFargateEtlProps extends FargateNetworkProps {
   readonly image: ecs.ContainerImage;
 
   /**
-   * The command of the job.
-   *
-   * @default - the image's CMD
-   */
-  readonly command?: string[];
-
-  /**
-   * The task's CPU units (1024 = 1 vCPU): 256, 512, 1024, 2048, 4096, 8192 or 16384.
-   *
-   * @default 1024
-   */
-  readonly cpu?: number;
-
-  /**
-   * The task's memory in MiB; must be a value Fargate allows for `cpu`.
-   *
-   * @default 2048, or the smallest value Fargate allows for `cpu` when that is larger
-   */
-  readonly memoryLimitMiB?: number;
-
-  /**
-   * The task's ephemeral storage in GiB, from 21 to 200, for data the job processes locally.
-   *
-   * @default - Fargate's 20 GiB
-   */
-  readonly ephemeralStorageGiB?: number;
-
-  /**
-   * The family of the task definition; failure notifications name it.
-   *
-   * @default - a name CDK generates from the construct path
-   */
-  readonly family?: string;
-
-  /**
-   * The CPU architecture the images are built for.
-   *
-   * @default ecs.CpuArchitecture.X86_64
-   */
-  readonly cpuArchitecture?: ecs.CpuArchitecture;
-
-  /**
-   * Environment variables of the job. Never put secrets here: use `secrets`.
-   *
-   * @default - none
-   */
-  readonly environment?: { [name: string]: string };
-
-  /**
-   * Secrets injected as environment variables when the task starts (Secrets Manager
-   * secrets or fields of them, SSM parameters); the execution role may read exactly these.
-   *
-   * @default - none
-   */
-  readonly secrets?: { [name: string]: ecs.Secret };
-
-  /**
    * A bucket the job reads from and writes to: the task role may get, put, delete and
    * list its objects (and use its KMS key), and the job gets its name in `BUCKET_NAME`.
    *
@@ -172,13 +117,6 @@ export interface ScheduledFargateEtlProps extends FargateNetworkProps {
    * @default - no database
    */
   readonly mysqlSidecar?: MysqlSidecarOptions;
-
-  /**
-   * How long the job's logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 
   /**
    * The role ECS uses to start the task: pull the images, write the logs, read the
@@ -301,15 +239,15 @@ export class ScheduledFargateEtl extends Construct {
   /** The security group of the task (no inbound rules). */
   public readonly securityGroup: ec2.SecurityGroup;
   /**
-   * The EventBridge rule that starts the job.
+   * The EventBridge rule that starts the job (a schedule in UTC).
    *
    * @default - undefined with `timeZone` (see `schedulerSchedule`)
    */
-  public readonly rule?: events.Rule;
+  public readonly eventRule?: events.Rule;
   /**
-   * The EventBridge Scheduler schedule that starts the job.
+   * The EventBridge Scheduler schedule that starts the job (a schedule in `timeZone`).
    *
-   * @default - undefined without `timeZone` (see `rule`)
+   * @default - undefined without `timeZone` (see `eventRule`)
    */
   public readonly schedulerSchedule?: scheduler.Schedule;
   /** The rule that turns a failed run into a notification. */
@@ -327,234 +265,248 @@ export class ScheduledFargateEtl extends Construct {
   /** The log group of the containers. */
   public readonly logGroup: logs.LogGroup;
 
+  /** What the failed-invocations alarm watches: set by the schedule step. */
+  private failedInvocations?: cloudwatch.IMetric;
+  /** The role the EventBridge rule starts tasks with (rule schedules only). */
+  private eventsRole?: iam.Role;
+
   constructor(scope: Construct, id: string, props: ScheduledFargateEtlProps) {
     super(scope, id);
-    const path = this.node.path;
+    const settings = resolveEtlSettings(this.node.path, props);
 
-    // ------------------------------------------------------------ validation
-    if (!props.schedule) {
-      invalid(path, 'schedule', props.schedule, 'is required: when should the job run?');
-    }
-    if (!props.image) {
-      invalid(path, 'image', props.image, 'is required: a schedule without a job to run starts nothing');
-    }
-    const cronSchedule = props.schedule.expressionString.startsWith('cron(');
-    if (props.timeZone && !cronSchedule) {
-      invalid(path, 'timeZone', props.timeZone.timezoneName,
-        `only applies to cron schedules; ${props.schedule.expressionString} runs at fixed intervals in every time zone`);
-    }
-    const cpu = props.cpu ?? 1024;
-    const memoryLimitMiB = props.memoryLimitMiB ?? defaultFargateMemory(cpu, 2048);
-    checkFargateSize(path, { cpu, memoryLimitMiB, ephemeralStorageGiB: props.ephemeralStorageGiB });
-    const desiredTaskCount = checkInteger(path, 'desiredTaskCount', props.desiredTaskCount, { min: 1, max: 10 }) ?? 1;
-    const retryAttempts = checkInteger(path, 'retryAttempts', props.retryAttempts, { min: 0, max: 185 }) ?? 3;
-    const maxEventAge = props.maxEventAge ?? Duration.hours(2);
-    checkInteger(path, 'maxEventAge (seconds)', maxEventAge.toSeconds(), { min: 60, max: 86400 });
-    if (props.notificationEmails && props.failureTopic) {
-      invalid(path, 'notificationEmails', props.notificationEmails, 'only subscribe to the topic the construct creates; subscribe them to the failureTopic you pass');
-    }
-    const sidecarEnvironment = ['DB_HOST', 'DB_PORT', 'DB_DATABASE', 'DB_USER', 'DB_PASSWORD'];
-    const reserved = [...(props.bucket ? ['BUCKET_NAME'] : []), ...(props.mysqlSidecar ? sidecarEnvironment : [])];
-    for (const name of [...Object.keys(props.environment ?? {}), ...Object.keys(props.secrets ?? {})]) {
-      if (reserved.includes(name)) {
-        invalid(path, `environment/secrets ${name}`, name,
-          `is set by the construct (${name === 'BUCKET_NAME' ? 'bucket' : 'mysqlSidecar'}); remove it or rename it`);
-      }
-    }
-    if (props.mysqlSidecar) {
-      checkMysqlSidecar(path, props.mysqlSidecar);
-    }
-
-    // ------------------------------------------------------------ network
+    // network
     this.vpc = resolveVpc(this, props);
     this.cluster = resolveCluster(this, this.vpc, props);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
-      description: `Task of ${path}: no inbound traffic`,
+      description: `Task of ${this.node.path}: no inbound traffic`,
       allowAllOutbound: true,
     });
 
-    // ------------------------------------------------------------ the task
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.executionRole = props.executionRole ?? new iam.Role(this, 'ExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: `Starts the tasks of ${path}: pulls the images, writes the logs, reads the secrets`,
-    });
-    this.taskRole = props.taskRole ?? new iam.Role(this, 'TaskRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: `The job ${path}`,
-    });
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu,
-      memoryLimitMiB,
-      ephemeralStorageGiB: props.ephemeralStorageGiB,
-      family: props.family,
-      executionRole: this.executionRole,
-      taskRole: this.taskRole,
-      runtimePlatform: {
-        cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      },
-    });
-
-    const environment: { [name: string]: string } = { ...props.environment };
-    const secrets: { [name: string]: ecs.Secret } = { ...props.secrets };
-    if (props.bucket) {
-      environment.BUCKET_NAME = props.bucket.bucketName;
-      this.grantBucketReadWrite(props.bucket);
-    }
+    // the task
+    this.executionRole = props.executionRole
+      ?? this.ecsTasksRole('ExecutionRole', `Starts the tasks of ${this.node.path}: pulls the images, writes the logs, reads the secrets`);
+    this.taskRole = props.taskRole ?? this.ecsTasksRole('TaskRole', `The job ${this.node.path}`);
+    const task = createFargateTask(this, { ...props, size: settings.size, executionRole: this.executionRole, taskRole: this.taskRole });
+    this.taskDefinition = task.taskDefinition;
+    this.logGroup = task.logGroup;
+    const job = this.jobEnvironment(props);
     if (props.mysqlSidecar) {
-      const sidecar = props.mysqlSidecar;
-      const username = sidecar.username ?? 'etl';
-      const secret = new secretsmanager.Secret(this, 'MysqlCredentials', {
-        description: `MySQL user of ${path}, for the database that lives one task run`,
-        generateSecretString: {
-          secretStringTemplate: JSON.stringify({ username }),
-          generateStringKey: 'password',
-          excludePunctuation: true,
-          passwordLength: 32,
-        },
-      });
-      this.mysqlSecret = secret;
-      const password = ecs.Secret.fromSecretsManager(secret, 'password');
-      this.mysqlContainer = this.taskDefinition.addContainer('mysql', {
-        containerName: 'mysql',
-        image: sidecar.image ?? ecs.ContainerImage.fromRegistry(DEFAULT_MYSQL_IMAGE),
-        essential: true,
-        command: sidecar.mysqldArguments,
-        environment: { MYSQL_DATABASE: sidecar.databaseName, MYSQL_USER: username },
-        secrets: { MYSQL_PASSWORD: password, MYSQL_ROOT_PASSWORD: password },
-        portMappings: [{ containerPort: 3306, protocol: ecs.Protocol.TCP }],
-        // answers over TCP only once the entrypoint's initialization is done
-        healthCheck: {
-          command: ['CMD-SHELL', 'mysqladmin ping --host=127.0.0.1 --port=3306 --silent || exit 1'],
-          interval: Duration.seconds(5),
-          timeout: Duration.seconds(5),
-          retries: 12,
-          startPeriod: Duration.seconds(30),
-        },
-        // time to shut down cleanly when the job has finished
-        stopTimeout: Duration.seconds(60),
-        logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'mysql' }),
-      });
-      Object.assign(environment, {
-        DB_HOST: '127.0.0.1',
-        DB_PORT: '3306',
-        DB_DATABASE: sidecar.databaseName,
-        DB_USER: username,
-      });
-      secrets.DB_PASSWORD = password;
+      this.mysqlSecret = this.createMysqlSecret(props.mysqlSidecar);
+      this.mysqlContainer = this.addMysqlSidecar(task, props.mysqlSidecar, this.mysqlSecret, job);
     }
+    this.appContainer = this.addJobContainer(task, props, job);
 
-    this.appContainer = this.taskDefinition.addContainer('app', {
-      containerName: 'app',
-      image: props.image,
-      essential: true,
-      command: props.command,
-      environment,
-      secrets,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'app' }),
-    });
-    if (this.mysqlContainer) {
-      this.appContainer.addContainerDependencies({ container: this.mysqlContainer, condition: ecs.ContainerDependencyCondition.HEALTHY });
-    }
-
-    // ------------------------------------------------------------ failures
-    if (props.failureTopic) {
-      this.failureTopic = props.failureTopic;
-    } else {
-      const topic = new sns.Topic(this, 'FailureTopic', { displayName: `Failed runs of ${path}`, enforceSSL: true });
-      for (const email of props.notificationEmails ?? []) {
-        topic.addSubscription(new snsSubscriptions.EmailSubscription(email));
-      }
-      this.failureTopic = topic;
-    }
+    // failures
+    this.failureTopic = props.failureTopic ?? this.createFailureTopic(props.notificationEmails);
     this.deadLetterQueue = props.deadLetterQueue ?? new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
 
-    // ------------------------------------------------------------ the schedule
-    const capacityProviderStrategies = props.fargateSpot ? [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] : undefined;
-    const subnetSelection = props.subnetSelection ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-    let failedInvocations: cloudwatch.IMetric;
+    // the schedule
+    const target = this.runTaskTarget(props, settings);
     if (props.timeZone) {
-      const group = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {});
-      this.schedulerSchedule = new scheduler.Schedule(this, 'Schedule', {
-        schedule: scheduler.ScheduleExpression.expression(props.schedule.expressionString, props.timeZone),
-        scheduleGroup: group,
-        enabled: props.enabled ?? true,
-        description: `Runs ${path}`,
-        target: new schedulerTargets.EcsRunFargateTask(this.cluster, {
-          taskDefinition: this.taskDefinition,
-          taskCount: desiredTaskCount,
-          vpcSubnets: subnetSelection,
-          securityGroups: [this.securityGroup],
-          assignPublicIp: false,
-          capacityProviderStrategies,
-          retryAttempts,
-          maxEventAge,
-          deadLetterQueue: this.deadLetterQueue,
-        }),
-      });
-      failedInvocations = new cloudwatch.MathExpression({
-        expression: 'errors + dropped',
-        usingMetrics: {
-          errors: group.metricTargetErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-          dropped: group.metricDropped({ period: Duration.minutes(5), statistic: 'Sum' }),
-        },
-        label: 'Runs the schedule could not start',
-        period: Duration.minutes(5),
-      });
+      this.schedulerSchedule = this.scheduleInTimeZone(props.schedule, props.timeZone, props.enabled, target);
     } else {
-      this.rule = new events.Rule(this, 'Schedule', {
-        schedule: props.schedule,
-        enabled: props.enabled ?? true,
-        description: `Runs ${path}`,
-        targets: [new eventsTargets.EcsTask({
-          cluster: this.cluster,
-          taskDefinition: this.taskDefinition,
-          taskCount: desiredTaskCount,
-          subnetSelection,
-          securityGroups: [this.securityGroup],
-          assignPublicIp: false,
-          retryAttempts,
-          maxEventAge,
-          deadLetterQueue: this.deadLetterQueue,
-        })],
-      });
-      if (capacityProviderStrategies) {
-        // the rule's ECS target has no L2 option for capacity providers
-        const cfnRule = this.rule.node.defaultChild as events.CfnRule;
-        cfnRule.addPropertyDeletionOverride('Targets.0.EcsParameters.LaunchType');
-        cfnRule.addPropertyOverride('Targets.0.EcsParameters.CapacityProviderStrategy',
-          capacityProviderStrategies.map((s) => ({ CapacityProvider: s.capacityProvider, Weight: s.weight })));
-      }
-      failedInvocations = new cloudwatch.Metric({
-        namespace: 'AWS/Events',
-        metricName: 'FailedInvocations',
-        dimensionsMap: { RuleName: this.rule.ruleName },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      });
+      this.eventRule = this.scheduleInUtc(props.schedule, props.enabled, target, props.fargateSpot);
     }
 
-    this.failedInvocationsAlarm = new cloudwatch.Alarm(this, 'FailedInvocationsAlarm', {
-      metric: failedInvocations,
+    // alarms and notifications
+    this.failedInvocationsAlarm = this.alarmOnFailedInvocations();
+    this.failureRule = this.notifyFailedRuns();
+    this.acknowledgeNagFindings(props);
+  }
+
+  /** A role that ECS tasks assume. */
+  private ecsTasksRole(id: string, description: string): iam.Role {
+    return new iam.Role(this, id, { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), description });
+  }
+
+  /** The job's environment and secrets: the user's, plus what the bucket and the sidecar set. */
+  private jobEnvironment(props: Pick<ScheduledFargateEtlProps, 'environment' | 'secrets' | 'bucket'>): JobEnvironment {
+    const job: JobEnvironment = { environment: { ...props.environment }, secrets: { ...props.secrets } };
+    if (props.bucket) {
+      job.environment.BUCKET_NAME = props.bucket.bucketName;
+      this.grantBucketReadWrite(props.bucket);
+    }
+    return job;
+  }
+
+  /** The generated password of the sidecar's database user, in Secrets Manager. */
+  private createMysqlSecret(sidecar: MysqlSidecarOptions): secretsmanager.Secret {
+    return new secretsmanager.Secret(this, 'MysqlCredentials', {
+      description: `MySQL user of ${this.node.path}, for the database that lives one task run`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: sidecar.username ?? 'etl' }),
+        generateStringKey: 'password',
+        excludePunctuation: true,
+        passwordLength: 32,
+      },
+    });
+  }
+
+  /**
+   * MySQL beside the job: essential, healthy once it answers on 127.0.0.1:3306, with the
+   * job's connection settings added to `job`.
+   */
+  private addMysqlSidecar(
+    task: FargateTask, sidecar: MysqlSidecarOptions, secret: secretsmanager.ISecret, job: JobEnvironment,
+  ): ecs.ContainerDefinition {
+    const username = sidecar.username ?? 'etl';
+    const password = ecs.Secret.fromSecretsManager(secret, 'password');
+    const container = task.taskDefinition.addContainer('mysql', {
+      containerName: 'mysql',
+      image: sidecar.image ?? ecs.ContainerImage.fromRegistry(DEFAULT_MYSQL_IMAGE),
+      essential: true,
+      command: sidecar.mysqldArguments,
+      environment: { MYSQL_DATABASE: sidecar.databaseName, MYSQL_USER: username },
+      secrets: { MYSQL_PASSWORD: password, MYSQL_ROOT_PASSWORD: password },
+      portMappings: [{ containerPort: 3306, protocol: ecs.Protocol.TCP }],
+      // answers over TCP only once the entrypoint's initialization is done
+      healthCheck: {
+        command: ['CMD-SHELL', 'mysqladmin ping --host=127.0.0.1 --port=3306 --silent || exit 1'],
+        interval: Duration.seconds(5),
+        timeout: Duration.seconds(5),
+        retries: 12,
+        startPeriod: Duration.seconds(30),
+      },
+      // time to shut down cleanly when the job has finished
+      stopTimeout: Duration.seconds(60),
+      logging: task.logDriver('mysql'),
+    });
+    Object.assign(job.environment, {
+      DB_HOST: '127.0.0.1',
+      DB_PORT: '3306',
+      DB_DATABASE: sidecar.databaseName,
+      DB_USER: username,
+    });
+    job.secrets.DB_PASSWORD = password;
+    return container;
+  }
+
+  /** The job's container, started once MySQL (when there is one) is healthy. */
+  private addJobContainer(task: FargateTask, props: Pick<ScheduledFargateEtlProps, 'image' | 'command'>, job: JobEnvironment): ecs.ContainerDefinition {
+    const container = task.taskDefinition.addContainer('app', {
+      containerName: 'app',
+      image: props.image,
+      essential: true,
+      command: props.command,
+      environment: job.environment,
+      secrets: job.secrets,
+      logging: task.logDriver('app'),
+    });
+    if (this.mysqlContainer) {
+      container.addContainerDependencies({ container: this.mysqlContainer, condition: ecs.ContainerDependencyCondition.HEALTHY });
+    }
+    return container;
+  }
+
+  /** The topic the construct creates: TLS only, with the email subscriptions asked for. */
+  private createFailureTopic(notificationEmails: string[] = []): sns.Topic {
+    const topic = new sns.Topic(this, 'FailureTopic', { displayName: `Failed runs of ${this.node.path}`, enforceSSL: true });
+    for (const email of notificationEmails) {
+      topic.addSubscription(new snsSubscriptions.EmailSubscription(email));
+    }
+    return topic;
+  }
+
+  /** Where and how each run starts: the subnets, the security group, retries and the dead-letter queue. */
+  private runTaskTarget(props: Pick<ScheduledFargateEtlProps, 'subnetSelection' | 'fargateSpot'>, settings: EtlSettings): RunTaskTarget {
+    return {
+      taskCount: settings.desiredTaskCount,
+      subnetSelection: props.subnetSelection ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      capacityProviderStrategies: props.fargateSpot ? [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] : undefined,
+      retryAttempts: settings.retryAttempts,
+      maxEventAge: settings.maxEventAge,
+    };
+  }
+
+  /** An EventBridge Scheduler schedule in the time zone given, in a group of its own. */
+  private scheduleInTimeZone(schedule: events.Schedule, timeZone: TimeZone, enabled: boolean | undefined, target: RunTaskTarget): scheduler.Schedule {
+    const group = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {});
+    this.failedInvocations = new cloudwatch.MathExpression({
+      expression: 'errors + dropped',
+      usingMetrics: {
+        errors: group.metricTargetErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        dropped: group.metricDropped({ period: Duration.minutes(5), statistic: 'Sum' }),
+      },
+      label: 'Runs the schedule could not start',
+      period: Duration.minutes(5),
+    });
+    return new scheduler.Schedule(this, 'Schedule', {
+      schedule: scheduler.ScheduleExpression.expression(schedule.expressionString, timeZone),
+      scheduleGroup: group,
+      enabled: enabled ?? true,
+      description: `Runs ${this.node.path}`,
+      target: new schedulerTargets.EcsRunFargateTask(this.cluster, {
+        taskDefinition: this.taskDefinition,
+        taskCount: target.taskCount,
+        vpcSubnets: target.subnetSelection,
+        securityGroups: [this.securityGroup],
+        assignPublicIp: false,
+        capacityProviderStrategies: target.capacityProviderStrategies,
+        retryAttempts: target.retryAttempts,
+        maxEventAge: target.maxEventAge,
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    });
+  }
+
+  /** An EventBridge rule (UTC) that runs the task, with its own role kept for the acknowledgements. */
+  private scheduleInUtc(schedule: events.Schedule, enabled: boolean | undefined, target: RunTaskTarget, fargateSpot?: boolean): events.Rule {
+    // the role EcsTask would create itself (same id and scope), kept here by reference
+    this.eventsRole = new iam.Role(this.taskDefinition, 'EventsRole', {
+      roleName: PhysicalName.GENERATE_IF_NEEDED,
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+    });
+    const rule = new events.Rule(this, 'Schedule', {
+      schedule,
+      enabled: enabled ?? true,
+      description: `Runs ${this.node.path}`,
+      targets: [new eventsTargets.EcsTask({
+        cluster: this.cluster,
+        taskDefinition: this.taskDefinition,
+        role: this.eventsRole,
+        taskCount: target.taskCount,
+        subnetSelection: target.subnetSelection,
+        securityGroups: [this.securityGroup],
+        assignPublicIp: false,
+        retryAttempts: target.retryAttempts,
+        maxEventAge: target.maxEventAge,
+        deadLetterQueue: this.deadLetterQueue,
+      })],
+    });
+    if (fargateSpot && target.capacityProviderStrategies) {
+      // the rule's ECS target has no L2 option for capacity providers
+      const cfnRule = rule.node.defaultChild as events.CfnRule;
+      cfnRule.addPropertyDeletionOverride('Targets.0.EcsParameters.LaunchType');
+      cfnRule.addPropertyOverride('Targets.0.EcsParameters.CapacityProviderStrategy',
+        target.capacityProviderStrategies.map((s) => ({ CapacityProvider: s.capacityProvider, Weight: s.weight })));
+    }
+    this.failedInvocations = new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'FailedInvocations',
+      dimensionsMap: { RuleName: rule.ruleName },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    });
+    return rule;
+  }
+
+  /** An alarm, notifying the failure topic, on runs the schedule could not start. */
+  private alarmOnFailedInvocations(): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, 'FailedInvocationsAlarm', {
+      metric: this.failedInvocations!,
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `The schedule of ${path} could not start the job`,
+      alarmDescription: `The schedule of ${this.node.path} could not start the job`,
     });
-    this.failedInvocationsAlarm.addAlarmAction(new cloudwatchActions.SnsAction(this.failureTopic));
-
-    this.failureRule = this.notifyFailedRuns();
-    this.acknowledgeNagFindings(props);
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.failureTopic));
+    return alarm;
   }
 
   /**
@@ -618,14 +570,13 @@ export class ScheduledFargateEtl extends Construct {
   }
 
   /** The cdk-nag findings this construct accepts by design, each with its reason. */
-  private acknowledgeNagFindings(props: ScheduledFargateEtlProps): void {
+  private acknowledgeNagFindings(props: Pick<ScheduledFargateEtlProps, 'executionRole' | 'deadLetterQueue' | 'environment'>): void {
     if (!props.executionRole) {
       acknowledgeNagFinding(this.executionRole, 'AwsSolutions-IAM5[Resource::*]',
         'ecr:GetAuthorizationToken, needed to pull from ECR, supports no resource-level permissions.');
     }
-    const eventsRole = this.taskDefinition.node.tryFindChild('EventsRole');
-    if (eventsRole) {
-      acknowledgeNagFinding(eventsRole, wildcardResourceFinding(this, `arn:${Stack.of(this).partition}:ecs:${Stack.of(this).region}:*:task/${this.cluster.clusterName}/*`),
+    if (this.eventsRole) {
+      acknowledgeNagFinding(this.eventsRole, wildcardResourceFinding(this, `arn:${Stack.of(this).partition}:ecs:${Stack.of(this).region}:*:task/${this.cluster.clusterName}/*`),
         'EventBridge tags the tasks it starts in this cluster (ecs:TagResource); their ids are not known in advance.');
     }
     if (this.mysqlSecret) {
@@ -639,6 +590,67 @@ export class ScheduledFargateEtl extends Construct {
     if (Object.keys(props.environment ?? {}).length === 0) {
       acknowledgeNagFinding(this.taskDefinition, 'AwsSolutions-ECS2',
         'The construct sets only non-secret connection settings (bucket name, 127.0.0.1:3306, database and user names); passwords are ECS secrets.');
+    }
+  }
+}
+
+/** The job's environment variables and secrets, as the containers are added. */
+interface JobEnvironment {
+  readonly environment: { [name: string]: string };
+  readonly secrets: { [name: string]: ecs.Secret };
+}
+
+/** How every run is started, for either kind of schedule. */
+interface RunTaskTarget {
+  readonly taskCount: number;
+  readonly subnetSelection: ec2.SubnetSelection;
+  readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
+  readonly retryAttempts: number;
+  readonly maxEventAge: Duration;
+}
+
+/** The props of a ScheduledFargateEtl, checked, with the defaults applied. */
+interface EtlSettings {
+  readonly size: ResolvedFargateSize;
+  readonly desiredTaskCount: number;
+  readonly retryAttempts: number;
+  readonly maxEventAge: Duration;
+}
+
+function resolveEtlSettings(path: string, props: ScheduledFargateEtlProps): EtlSettings {
+  if (!props.schedule) {
+    invalid(path, 'schedule', props.schedule, 'is required: when should the job run?');
+  }
+  if (!props.image) {
+    invalid(path, 'image', props.image, 'is required: a schedule without a job to run starts nothing');
+  }
+  if (props.timeZone && !props.schedule.expressionString.startsWith('cron(')) {
+    invalid(path, 'timeZone', props.timeZone.timezoneName,
+      `only applies to cron schedules; ${props.schedule.expressionString} runs at fixed intervals in every time zone`);
+  }
+  const size = resolveFargateSize(path, props, { cpu: 1024, memoryAtLeast: 2048 });
+  const desiredTaskCount = checkInteger(path, 'desiredTaskCount', props.desiredTaskCount, { min: 1, max: 10 }) ?? 1;
+  const retryAttempts = checkInteger(path, 'retryAttempts', props.retryAttempts, { min: 0, max: 185 }) ?? 3;
+  const maxEventAge = props.maxEventAge ?? Duration.hours(2);
+  checkInteger(path, 'maxEventAge (seconds)', maxEventAge.toSeconds(), { min: 60, max: 86400 });
+  if (props.notificationEmails && props.failureTopic) {
+    invalid(path, 'notificationEmails', props.notificationEmails, 'only subscribe to the topic the construct creates; subscribe them to the failureTopic you pass');
+  }
+  checkReservedEnvironment(path, props);
+  if (props.mysqlSidecar) {
+    checkMysqlSidecar(path, props.mysqlSidecar);
+  }
+  return { size, desiredTaskCount, retryAttempts, maxEventAge };
+}
+
+/** The variables the construct sets itself may not be set again by the user. */
+function checkReservedEnvironment(path: string, props: Pick<ScheduledFargateEtlProps, 'environment' | 'secrets' | 'bucket' | 'mysqlSidecar'>): void {
+  const sidecarEnvironment = ['DB_HOST', 'DB_PORT', 'DB_DATABASE', 'DB_USER', 'DB_PASSWORD'];
+  const reserved = [...(props.bucket ? ['BUCKET_NAME'] : []), ...(props.mysqlSidecar ? sidecarEnvironment : [])];
+  for (const name of [...Object.keys(props.environment ?? {}), ...Object.keys(props.secrets ?? {})]) {
+    if (reserved.includes(name)) {
+      invalid(path, `environment/secrets ${name}`, name,
+        `is set by the construct (${name === 'BUCKET_NAME' ? 'bucket' : 'mysqlSidecar'}); remove it or rename it`);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { invalid } from '../common/validation';
+import { invalid } from '../private/validation';
 
 /**
  * The layout of the parameters an SsmDecoupledVpc publishes under its prefix.

@@ -15,14 +15,18 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { checkFargateSize, defaultFargateMemory } from '../common/fargate-sizing';
-import { acknowledgeNagFinding } from '../common/nag';
-import { resolveCluster, resolveVpc } from '../common/network';
-import { applyServiceScaling, checkScheduleIds, resolveScaling } from '../common/scaling';
+import { LoadBalancedFrontProps } from '../common/load-balancer-props';
+import { FargateNetworkProps } from '../common/network-props';
 import { ServiceScalingOptions } from '../common/scaling-options';
-import { FargateNetworkProps, LoadBalancedFrontProps } from '../common/shared-props';
-import { checkInteger, invalid } from '../common/validation';
-import { acknowledgeOpenLoadBalancer, configureTargets, finishLoadBalancer, resolveWebFront, webUrl } from '../common/web-front';
+import { FargateTaskSizeProps } from '../common/task-props';
+import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
+import { createLoadBalancedService } from '../private/load-balanced-service';
+import { acknowledgeNagFinding } from '../private/nag';
+import { resolveCluster, resolveVpc } from '../private/network';
+import { checkScheduleIds, resolveScaling, ResolvedScaling } from '../private/scaling';
+import { createFargateTask, FargateTask } from '../private/task';
+import { checkInteger, invalid } from '../private/validation';
+import { resolveWebFront, WebFront } from '../private/web-front';
 
 /** The build contexts of the two images, shipped in the npm package. */
 const ASSETS = path.join(__dirname, '..', '..', 'assets', 'wordpress');
@@ -126,7 +130,7 @@ export interface DatabaseCapacitySchedule {
 /**
  * Properties of a `WordpressFargateSite`.
  */
-export interface WordpressFargateSiteProps extends FargateNetworkProps, LoadBalancedFrontProps {
+export interface WordpressFargateSiteProps extends FargateTaskSizeProps, FargateNetworkProps, LoadBalancedFrontProps {
   // ---------------------------------------------------------------- where it runs
 
   /**
@@ -137,13 +141,6 @@ export interface WordpressFargateSiteProps extends FargateNetworkProps, LoadBala
    * @default - a new load balancer
    */
   readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
-
-  /**
-   * Whether the load balancer the construct creates is internet-facing.
-   *
-   * @default true
-   */
-  readonly publicLoadBalancer?: boolean;
 
   // ---------------------------------------------------------------- WordPress
 
@@ -213,35 +210,6 @@ export interface WordpressFargateSiteProps extends FargateNetworkProps, LoadBala
   readonly removalPolicy?: RemovalPolicy;
 
   // ---------------------------------------------------------------- the tasks
-
-  /**
-   * The task's CPU units (1024 = 1 vCPU).
-   *
-   * @default 1024
-   */
-  readonly cpu?: number;
-
-  /**
-   * The task's memory in MiB; PHP gets all but 256 MiB of it (one php-fpm worker per
-   * 64 MiB).
-   *
-   * @default 2048, or the smallest value Fargate allows for `cpu` when that is larger
-   */
-  readonly memoryLimitMiB?: number;
-
-  /**
-   * The CPU architecture of the images.
-   *
-   * @default ecs.CpuArchitecture.X86_64
-   */
-  readonly cpuArchitecture?: ecs.CpuArchitecture;
-
-  /**
-   * How long the containers' logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 
   /**
    * Auto scaling of the tasks: bounds, targets, fast scale-out and pre-warm windows.
@@ -335,8 +303,8 @@ export class WordpressFargateSite extends Construct {
   public readonly fileSystem: efs.FileSystem;
   /** The access point the tasks mount (as www-data). */
   public readonly accessPoint: efs.AccessPoint;
-  /** The auto scaling of the task count. */
-  public readonly scaling: ecs.ScalableTaskCount;
+  /** The auto scaling of the task count (the `scaling` prop configures it). */
+  public readonly scalableTaskCount: ecs.ScalableTaskCount;
   /** The log group of both containers. */
   public readonly logGroup: logs.LogGroup;
   /**
@@ -347,60 +315,87 @@ export class WordpressFargateSite extends Construct {
   public readonly accessLogsBucket?: s3.IBucket;
   /** The URL of the site. */
   public readonly url: string;
+  /** The secret CDK generated for the database (databaseSecret is its attachment to the cluster). */
+  private readonly generatedDatabaseSecret: rds.DatabaseSecret;
 
   constructor(scope: Construct, id: string, props: WordpressFargateSiteProps = {}) {
     super(scope, id);
-    const sitePath = this.node.path;
+    const settings = resolveSiteSettings(this, props);
 
-    // ------------------------------------------------------------ validation
-    const cpu = props.cpu ?? 1024;
-    const memoryLimitMiB = props.memoryLimitMiB ?? defaultFargateMemory(cpu, 2048);
-    checkFargateSize(sitePath, { cpu, memoryLimitMiB });
-    if (props.loadBalancer && props.publicLoadBalancer !== undefined) {
-      invalid(sitePath, 'publicLoadBalancer', props.publicLoadBalancer, 'only applies to the load balancer the construct creates, not to the loadBalancer given');
-    }
-    if (props.loadBalancer && (props.accessLogs !== undefined || props.accessLogsBucket)) {
-      invalid(sitePath, props.accessLogs !== undefined ? 'accessLogs' : 'accessLogsBucket', props.accessLogs ?? props.accessLogsBucket!.node.path,
-        'only applies to the load balancer the construct creates; configure access logs on the loadBalancer given');
-    }
-    const front = resolveWebFront(this, props, {
-      healthCheckPath: '/healthz',
-      warningId: 'cdk-fargate-blueprints:WordpressFargateSite.accessLogsNeedRegion',
-    });
-    const uploadMaxMiB = checkUploadSize(sitePath, props.uploadMaxSize ?? Size.mebibytes(64));
-    const tablePrefix = props.tablePrefix ?? 'wp_';
-    if (!/^[A-Za-z0-9_]{1,20}$/.test(tablePrefix)) {
-      invalid(sitePath, 'tablePrefix', tablePrefix, 'must be 1 to 20 letters, digits or "_" (WordPress uses it in table names)');
-    }
-    const database = resolveDatabase(sitePath, props.database ?? {});
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
-    if (removalPolicy === RemovalPolicy.DESTROY && database.deletionProtection) {
-      invalid(sitePath, 'removalPolicy', 'DESTROY', 'cannot delete a database with deletion protection; also set database.deletionProtection to false');
-    }
-    const databaseSchedules = props.databaseSchedules ?? [];
-    checkDatabaseSchedules(sitePath, databaseSchedules, database.maxCapacity);
-    const scalingOptions = resolveScaling(sitePath, 'scaling', { requestsPerTarget: 600, ...props.scaling }, { maxCapacity: 10 });
-    if (props.wordpressImage && scalingOptions.minCapacity > 1) {
-      Annotations.of(this).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.concurrentFirstStart',
-        `${scalingOptions.minCapacity} tasks will start together on an empty file system, and the wordpressImage given may not `
-        + 'serialize the first-start copy of WordPress as the shipped image does (a lock on the file system). Start with scaling.minCapacity 1 '
-        + 'for the first deployment, or build your image FROM the shipped one.');
-    }
-
-    // ------------------------------------------------------------ network
+    // network
     this.vpc = resolveVpc(this, props);
     this.cluster = resolveCluster(this, this.vpc, props);
-    const privateSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-    const dataSubnets: ec2.SubnetSelection = this.vpc.isolatedSubnets.length > 0
-      ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
-      : privateSubnets;
 
-    // ------------------------------------------------------------ storage: the shared web root
-    this.fileSystem = new efs.FileSystem(this, 'FileSystem', {
+    // storage: the shared web root, the database and the secrets
+    this.fileSystem = this.createFileSystem(settings.removalPolicy);
+    this.accessPoint = this.fileSystem.addAccessPoint('AccessPoint', {
+      path: '/wordpress',
+      posixUser: { uid: WWW_DATA, gid: WWW_DATA },
+      createAcl: { ownerUid: WWW_DATA, ownerGid: WWW_DATA, permissions: '755' },
+    });
+    this.generatedDatabaseSecret = new rds.DatabaseSecret(this, 'DatabaseSecret', { username: 'wordpress', dbname: 'wordpress' });
+    this.database = this.createDatabase(settings.database, this.generatedDatabaseSecret, settings.removalPolicy);
+    this.databaseSecret = this.database.secret!;
+    // one secret of 512 characters, cut into WordPress' eight keys and salts by the image
+    this.keysAndSaltsSecret = new secretsmanager.Secret(this, 'KeysAndSalts', {
+      description: `WordPress keys and salts of ${this.node.path}: 8 x 64 characters`,
+      generateSecretString: { passwordLength: 512, excludePunctuation: true },
+    });
+
+    // the task: nginx and php-fpm sharing the web root
+    const task = this.createTask(props, settings.size);
+    this.taskDefinition = task.taskDefinition;
+    this.logGroup = task.logGroup;
+    const platform = props.cpuArchitecture === ecs.CpuArchitecture.ARM64 ? ecrAssets.Platform.LINUX_ARM64 : ecrAssets.Platform.LINUX_AMD64;
+    this.nginxContainer = this.addNginxContainer(task, props.nginxImage ?? ecs.ContainerImage.fromAsset(path.join(ASSETS, 'nginx'), { platform }), settings);
+    this.wordpressContainer = this.addWordpressContainer(task, props.wordpressImage ?? ecs.ContainerImage.fromAsset(path.join(ASSETS, 'php'), { platform }), settings);
+    this.nginxContainer.addContainerDependencies({ container: this.wordpressContainer, condition: ecs.ContainerDependencyCondition.HEALTHY });
+
+    // the service behind the load balancer
+    const web = createLoadBalancedService(this, {
+      front: settings.front,
+      scaling: settings.scaling,
+      loadBalancer: props.loadBalancer,
+      publicLoadBalancer: props.publicLoadBalancer ?? true,
+      certificate: props.certificate,
+      domainName: props.domainName,
+      domainZone: props.domainZone,
+      accessLogsBucket: props.accessLogsBucket,
+      enableExecuteCommand: props.enableExecuteCommand,
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(120),
+    });
+    this.loadBalancedService = web.loadBalancedService;
+    this.service = web.service;
+    this.loadBalancer = web.loadBalancer;
+    this.listener = web.listener;
+    this.targetGroup = web.targetGroup;
+    this.accessLogsBucket = web.accessLogsBucket;
+    this.scalableTaskCount = web.scalableTaskCount;
+    this.url = web.url;
+
+    // the data is reachable from the tasks only
+    this.database.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
+    this.fileSystem.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
+
+    settings.databaseSchedules.forEach((window) => this.scheduleDatabaseCapacity(window, settings.database));
+    this.acknowledgeNagFindings(props.enableExecuteCommand);
+  }
+
+  /**
+   * The web root: encrypted, elastic throughput (a small file system gets little burst
+   * throughput, elastic follows a rush), backed up, TLS only, kept unless the site's
+   * removal policy is DESTROY.
+   */
+  private createFileSystem(removalPolicy: RemovalPolicy): efs.FileSystem {
+    const fileSystem = new efs.FileSystem(this, 'FileSystem', {
       vpc: this.vpc,
-      vpcSubnets: privateSubnets,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       encrypted: true,
-      // a small file system gets little burst throughput; elastic throughput follows a rush
       throughputMode: efs.ThroughputMode.ELASTIC,
       performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
       lifecyclePolicy: efs.LifecyclePolicy.AFTER_30_DAYS,
@@ -409,30 +404,33 @@ export class WordpressFargateSite extends Construct {
       allowAnonymousAccess: false,
       removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
-    this.fileSystem.addToResourcePolicy(new iam.PolicyStatement({
+    fileSystem.addToResourcePolicy(new iam.PolicyStatement({
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
       actions: ['*'],
       conditions: { Bool: { 'aws:SecureTransport': 'false' } },
     }));
-    this.accessPoint = this.fileSystem.addAccessPoint('AccessPoint', {
-      path: '/wordpress',
-      posixUser: { uid: WWW_DATA, gid: WWW_DATA },
-      createAcl: { ownerUid: WWW_DATA, ownerGid: WWW_DATA, permissions: '755' },
-    });
+    return fileSystem;
+  }
 
-    // ------------------------------------------------------------ storage: the database
-    this.database = new rds.DatabaseCluster(this, 'Database', {
+  /**
+   * Aurora MySQL Serverless v2 in the isolated subnets when the VPC has them (else the
+   * private ones), encrypted, backed up, removed as the site's removal policy says.
+   */
+  private createDatabase(database: ResolvedDatabase, secret: rds.DatabaseSecret, removalPolicy: RemovalPolicy): rds.DatabaseCluster {
+    const cluster = new rds.DatabaseCluster(this, 'Database', {
       engine: rds.DatabaseClusterEngine.auroraMysql({ version: database.engineVersion }),
       writer: rds.ClusterInstance.serverlessV2('Writer', { publiclyAccessible: false }),
       serverlessV2MinCapacity: database.minCapacity,
       serverlessV2MaxCapacity: database.maxCapacity,
       serverlessV2AutoPauseDuration: database.minCapacity === 0 ? database.autoPauseAfter : undefined,
       // dbname in the secret too: the tasks read user, password and database name from it
-      credentials: rds.Credentials.fromSecret(new rds.DatabaseSecret(this, 'DatabaseSecret', { username: 'wordpress', dbname: 'wordpress' })),
+      credentials: rds.Credentials.fromSecret(secret),
       defaultDatabaseName: 'wordpress',
       vpc: this.vpc,
-      vpcSubnets: dataSubnets,
+      vpcSubnets: this.vpc.isolatedSubnets.length > 0
+        ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
+        : { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       storageEncrypted: true,
       backup: { retention: database.backupRetention },
       deletionProtection: database.deletionProtection,
@@ -440,28 +438,22 @@ export class WordpressFargateSite extends Construct {
     });
     // the CloudFormation validator of older aws-cdk-lib releases (2.262's) asks every DB instance
     // for StorageEncrypted, which an Aurora instance does not take: the cluster encrypts the storage
-    Validations.of(this.database.node.findChild('Writer')).acknowledge({
+    Validations.of(cluster.node.findChild('Writer')).acknowledge({
       id: 'CloudFormation-Validate::W9008',
       reason: 'Aurora encrypts storage per cluster (StorageEncrypted: true on the cluster); an Aurora DB instance has no StorageEncrypted of its own.',
     });
-    this.databaseSecret = this.database.secret!;
+    return cluster;
+  }
 
-    // one secret of 512 characters, cut into WordPress' eight keys and salts by the image
-    this.keysAndSaltsSecret = new secretsmanager.Secret(this, 'KeysAndSalts', {
-      description: `WordPress keys and salts of ${sitePath}: 8 x 64 characters`,
-      generateSecretString: { passwordLength: 512, excludePunctuation: true },
-    });
-
-    // ------------------------------------------------------------ compute
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const cpuArchitecture = props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64;
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu,
-      memoryLimitMiB,
-      runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+  /**
+   * The task definition with the web root as an EFS volume (TLS, through the access
+   * point, with IAM authorization), which the task role may mount and write through
+   * exactly that access point.
+   */
+  private createTask(props: Pick<WordpressFargateSiteProps, 'cpuArchitecture' | 'logRetention'>, size: ResolvedFargateSize): FargateTask {
+    const task = createFargateTask(this, {
+      ...props,
+      size,
       volumes: [{
         name: 'wordpress',
         efsVolumeConfiguration: {
@@ -471,24 +463,25 @@ export class WordpressFargateSite extends Construct {
         },
       }],
     });
-    // exactly this file system, through exactly this access point
-    this.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    task.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
       resources: [this.fileSystem.fileSystemArn],
       conditions: { StringEquals: { 'elasticfilesystem:AccessPointArn': this.accessPoint.accessPointArn } },
     }));
+    return task;
+  }
 
-    const platform = cpuArchitecture === ecs.CpuArchitecture.ARM64 ? ecrAssets.Platform.LINUX_ARM64 : ecrAssets.Platform.LINUX_AMD64;
-    const logging = (streamPrefix: string) => ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix });
-    const requestLimit = `${uploadMaxMiB + 1}`;
-
-    // nginx first: the first essential container is the one the load balancer targets
-    this.nginxContainer = this.taskDefinition.addContainer('nginx', {
+  /**
+   * nginx, first: the first essential container is the one the load balancer targets.
+   * It serves the web root read-only and answers its own health check.
+   */
+  private addNginxContainer(task: FargateTask, image: ecs.ContainerImage, settings: SiteSettings): ecs.ContainerDefinition {
+    const container = task.taskDefinition.addContainer('nginx', {
       containerName: 'nginx',
-      image: props.nginxImage ?? ecs.ContainerImage.fromAsset(path.join(ASSETS, 'nginx'), { platform }),
+      image,
       essential: true,
       portMappings: [{ containerPort: 80, protocol: ecs.Protocol.TCP }],
-      environment: { NGINX_CLIENT_MAX_BODY_SIZE: `${requestLimit}m` },
+      environment: { NGINX_CLIENT_MAX_BODY_SIZE: `${settings.uploadMaxMiB + 1}m` },
       healthCheck: {
         command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1/healthz || exit 1'],
         interval: Duration.seconds(10),
@@ -496,29 +489,29 @@ export class WordpressFargateSite extends Construct {
         retries: 3,
         startPeriod: Duration.seconds(10),
       },
-      logging: logging('nginx'),
+      logging: task.logDriver('nginx'),
     });
-    this.nginxContainer.addMountPoints({ sourceVolume: 'wordpress', containerPath: WEB_ROOT, readOnly: true });
+    container.addMountPoints({ sourceVolume: 'wordpress', containerPath: WEB_ROOT, readOnly: true });
+    return container;
+  }
 
-    const phpWorkers = Math.min(200, Math.max(4, Math.floor((memoryLimitMiB - MIB_FOR_NGINX) / MIB_PER_PHP_WORKER)));
-    const home = props.domainName ? `${front.https ? 'https' : 'http'}://${props.domainName}` : undefined;
-    const configExtra = [
-      ...(home ? [`define('WP_HOME', '${home}');`, `define('WP_SITEURL', '${home}');`] : []),
-      ...(front.https ? ['define(\'FORCE_SSL_ADMIN\', true);'] : []),
-      ...(props.wordpressConfigExtra ? [props.wordpressConfigExtra] : []),
-    ].join('\n');
-    this.wordpressContainer = this.taskDefinition.addContainer('wordpress', {
+  /**
+   * WordPress on php-fpm: database settings from the environment and the database secret,
+   * keys and salts from their secret, PHP limits from the props, the web root read-write.
+   */
+  private addWordpressContainer(task: FargateTask, image: ecs.ContainerImage, settings: SiteSettings): ecs.ContainerDefinition {
+    const container = task.taskDefinition.addContainer('wordpress', {
       containerName: 'wordpress',
-      image: props.wordpressImage ?? ecs.ContainerImage.fromAsset(path.join(ASSETS, 'php'), { platform }),
+      image,
       essential: true,
       portMappings: [{ containerPort: 9000, protocol: ecs.Protocol.TCP }],
       environment: {
         WORDPRESS_DB_HOST: this.database.clusterEndpoint.socketAddress,
-        WORDPRESS_TABLE_PREFIX: tablePrefix,
-        PHP_UPLOAD_MAX_FILESIZE: `${uploadMaxMiB}M`,
-        PHP_POST_MAX_SIZE: `${requestLimit}M`,
-        PHP_FPM_MAX_CHILDREN: String(phpWorkers),
-        ...(configExtra ? { WORDPRESS_CONFIG_EXTRA: configExtra } : {}),
+        WORDPRESS_TABLE_PREFIX: settings.tablePrefix,
+        PHP_UPLOAD_MAX_FILESIZE: `${settings.uploadMaxMiB}M`,
+        PHP_POST_MAX_SIZE: `${settings.uploadMaxMiB + 1}M`,
+        PHP_FPM_MAX_CHILDREN: String(settings.phpWorkers),
+        ...(settings.configExtra ? { WORDPRESS_CONFIG_EXTRA: settings.configExtra } : {}),
       },
       secrets: {
         WORDPRESS_DB_USER: ecs.Secret.fromSecretsManager(this.databaseSecret, 'username'),
@@ -535,68 +528,15 @@ export class WordpressFargateSite extends Construct {
         // the very first task copies WordPress onto the file system first
         startPeriod: Duration.seconds(120),
       },
-      logging: logging('wordpress'),
+      logging: task.logDriver('wordpress'),
     });
-    this.wordpressContainer.addMountPoints({ sourceVolume: 'wordpress', containerPath: WEB_ROOT, readOnly: false });
-    this.nginxContainer.addContainerDependencies({ container: this.wordpressContainer, condition: ecs.ContainerDependencyCondition.HEALTHY });
-
-    // ------------------------------------------------------------ load balancing
-    const publicLoadBalancer = props.loadBalancer ? undefined : props.publicLoadBalancer ?? true;
-    this.loadBalancedService = new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Service', {
-      cluster: this.cluster,
-      taskDefinition: this.taskDefinition,
-      loadBalancer: props.loadBalancer,
-      publicLoadBalancer,
-      openListener: props.loadBalancer ? true : publicLoadBalancer,
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-      circuitBreaker: { rollback: true },
-      assignPublicIp: false,
-      taskSubnets: privateSubnets,
-      platformVersion: ecs.FargatePlatformVersion.VERSION1_4,
-      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(120),
-      enableExecuteCommand: props.enableExecuteCommand,
-      propagateTags: ecs.PropagatedTagSource.SERVICE,
-      enableECSManagedTags: true,
-      listenerPort: front.listenerPort,
-      certificate: props.certificate,
-      sslPolicy: front.sslPolicy,
-      redirectHTTP: front.redirectHttp,
-      domainName: props.domainName,
-      domainZone: props.domainZone,
-    });
-    this.service = this.loadBalancedService.service;
-    this.listener = this.loadBalancedService.listener;
-    this.targetGroup = this.loadBalancedService.targetGroup;
-    // keep the number of tasks scaling chose when deploying (CloudFormation starts with one)
-    (this.service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
-
-    if (props.loadBalancer) {
-      this.loadBalancer = props.loadBalancer;
-    } else {
-      const created = this.loadBalancedService.loadBalancer;
-      this.loadBalancer = created;
-      if (!publicLoadBalancer) {
-        created.connections.allowFrom(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), ec2.Port.tcp(front.listenerPort), 'from the VPC');
-      }
-      this.accessLogsBucket = finishLoadBalancer(this, created, front, props.accessLogsBucket);
-    }
-    configureTargets(this.targetGroup, front);
-
-    // the data is reachable from the tasks only
-    this.database.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
-    this.fileSystem.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
-
-    // ------------------------------------------------------------ scaling
-    this.scaling = applyServiceScaling(this.service, scalingOptions, this.targetGroup);
-    databaseSchedules.forEach((window) => this.scheduleDatabaseCapacity(window, database.maxCapacity, database.autoPauseAfter));
-
-    this.url = webUrl(front, props.domainName ?? this.loadBalancer.loadBalancerDnsName);
-    this.acknowledgeNagFindings(publicLoadBalancer !== false && !props.loadBalancer, props);
+    container.addMountPoints({ sourceVolume: 'wordpress', containerPath: WEB_ROOT, readOnly: false });
+    return container;
   }
 
   /** Changes the database's capacity range at the time given (RDS ModifyDBCluster through EventBridge Scheduler). */
-  private scheduleDatabaseCapacity(window: DatabaseCapacitySchedule, defaultMax: number, autoPauseAfter: Duration): void {
+  private scheduleDatabaseCapacity(window: DatabaseCapacitySchedule, database: ResolvedDatabase): void {
+    const defaultMax = database.maxCapacity;
     const cluster = Stack.of(this).formatArn({
       service: 'rds',
       resource: 'cluster',
@@ -615,7 +555,7 @@ export class WordpressFargateSite extends Construct {
             MinCapacity: window.minCapacity,
             MaxCapacity: window.maxCapacity ?? defaultMax,
             // back to 0: pause after the site's idle time again (ModifyDBCluster would apply its own default)
-            ...(window.minCapacity === 0 ? { SecondsUntilAutoPause: autoPauseAfter.toSeconds() } : {}),
+            ...(window.minCapacity === 0 ? { SecondsUntilAutoPause: database.autoPauseAfter.toSeconds() } : {}),
           },
           ApplyImmediately: true,
         }),
@@ -626,18 +566,15 @@ export class WordpressFargateSite extends Construct {
   }
 
   /** The cdk-nag findings this construct accepts by design, each with its reason. */
-  private acknowledgeNagFindings(openLoadBalancer: boolean, props: WordpressFargateSiteProps): void {
-    if (openLoadBalancer) {
-      acknowledgeOpenLoadBalancer(this.loadBalancer);
-    }
+  private acknowledgeNagFindings(enableExecuteCommand?: boolean): void {
     const reasons: Array<[Construct, string, string]> = [
       [this.database, 'AwsSolutions-RDS6', 'WordPress connects with a user and password (from Secrets Manager); it has no IAM database authentication.'],
       [this.database, 'AwsSolutions-RDS11',
         'The database admits connections from the WordPress tasks\' security group only; another port number would add no protection.'],
       [this.database, 'AwsSolutions-RDS14', 'Backtracking rewinds the whole cluster in place, losing every later write, and is billed per change record; '
         + 'the automated backups restore any point in time into a new cluster instead.'],
-      // the generated secret itself (database.secret is its attachment to the cluster)
-      [this.node.findChild('DatabaseSecret'), 'AwsSolutions-SMG4',
+      // the generated secret itself (databaseSecret is its attachment to the cluster)
+      [this.generatedDatabaseSecret, 'AwsSolutions-SMG4',
         'The tasks receive the password when they start: rotating it would cut running tasks off the database until they restart. Rotate it with a deployment.'],
       [this.keysAndSaltsSecret, 'AwsSolutions-SMG4', 'Rotating WordPress\' keys and salts logs every user out; it is done on purpose, with a deployment.'],
       [this.taskDefinition, 'AwsSolutions-ECS2',
@@ -647,14 +584,94 @@ export class WordpressFargateSite extends Construct {
       reasons.push([this.taskDefinition.executionRole, 'AwsSolutions-IAM5[Resource::*]',
         'ecr:GetAuthorizationToken, needed to pull the images from ECR, supports no resource-level permissions.']);
     }
+    if (enableExecuteCommand) {
+      reasons.push([this.taskDefinition.taskRole, 'AwsSolutions-IAM5[Resource::*]',
+        'ECS Exec opens its Session Manager channel with ssmmessages actions that support no resource-level permissions.']);
+    }
     for (const [construct, rule, reason] of reasons) {
       acknowledgeNagFinding(construct, rule, reason);
     }
-    if (props.enableExecuteCommand) {
-      acknowledgeNagFinding(this.taskDefinition.taskRole, 'AwsSolutions-IAM5[Resource::*]',
-        'ECS Exec opens its Session Manager channel with ssmmessages actions that support no resource-level permissions.');
-    }
   }
+}
+
+/** The database options, checked, with the defaults applied. */
+interface ResolvedDatabase {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly autoPauseAfter: Duration;
+  readonly backupRetention: Duration;
+  readonly engineVersion: rds.AuroraMysqlEngineVersion;
+  readonly deletionProtection: boolean;
+}
+
+/** The props of a WordpressFargateSite, checked, with the defaults applied. */
+interface SiteSettings {
+  readonly size: ResolvedFargateSize;
+  readonly front: WebFront;
+  readonly uploadMaxMiB: number;
+  readonly tablePrefix: string;
+  readonly configExtra: string;
+  readonly phpWorkers: number;
+  readonly database: ResolvedDatabase;
+  readonly databaseSchedules: DatabaseCapacitySchedule[];
+  readonly removalPolicy: RemovalPolicy;
+  readonly scaling: ResolvedScaling;
+}
+
+function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps): SiteSettings {
+  const sitePath = scope.node.path;
+  const size = resolveFargateSize(sitePath, props, { cpu: 1024, memoryAtLeast: 2048 });
+  if (props.loadBalancer && props.publicLoadBalancer !== undefined) {
+    invalid(sitePath, 'publicLoadBalancer', props.publicLoadBalancer, 'only applies to the load balancer the construct creates, not to the loadBalancer given');
+  }
+  if (props.loadBalancer && (props.accessLogs !== undefined || props.accessLogsBucket)) {
+    invalid(sitePath, props.accessLogs !== undefined ? 'accessLogs' : 'accessLogsBucket', props.accessLogs ?? props.accessLogsBucket!.node.path,
+      'only applies to the load balancer the construct creates; configure access logs on the loadBalancer given');
+  }
+  const front = resolveWebFront(scope, props, {
+    healthCheckPath: '/healthz',
+    warningId: 'cdk-fargate-blueprints:WordpressFargateSite.accessLogsNeedRegion',
+  });
+  const tablePrefix = props.tablePrefix ?? 'wp_';
+  if (!/^[A-Za-z0-9_]{1,20}$/.test(tablePrefix)) {
+    invalid(sitePath, 'tablePrefix', tablePrefix, 'must be 1 to 20 letters, digits or "_" (WordPress uses it in table names)');
+  }
+  const database = resolveDatabase(sitePath, props.database ?? {});
+  const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
+  if (removalPolicy === RemovalPolicy.DESTROY && database.deletionProtection) {
+    invalid(sitePath, 'removalPolicy', 'DESTROY', 'cannot delete a database with deletion protection; also set database.deletionProtection to false');
+  }
+  const databaseSchedules = props.databaseSchedules ?? [];
+  checkDatabaseSchedules(sitePath, databaseSchedules, database.maxCapacity);
+  const scaling = resolveScaling(sitePath, 'scaling', { requestsPerTarget: 600, ...props.scaling }, { maxCapacity: 10 });
+  if (props.wordpressImage && scaling.minCapacity > 1) {
+    Annotations.of(scope).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.concurrentFirstStart',
+      `${scaling.minCapacity} tasks will start together on an empty file system, and the wordpressImage given may not `
+      + 'serialize the first-start copy of WordPress as the shipped image does (a lock on the file system). Start with scaling.minCapacity 1 '
+      + 'for the first deployment, or build your image FROM the shipped one.');
+  }
+  return {
+    size,
+    front,
+    uploadMaxMiB: checkUploadSize(sitePath, props.uploadMaxSize ?? Size.mebibytes(64)),
+    tablePrefix,
+    configExtra: wordpressConfigExtra(props, front),
+    phpWorkers: Math.min(200, Math.max(4, Math.floor((size.memoryLimitMiB - MIB_FOR_NGINX) / MIB_PER_PHP_WORKER))),
+    database,
+    databaseSchedules,
+    removalPolicy,
+    scaling,
+  };
+}
+
+/** What the construct adds to wp-config.php: the site's URL with a domain name, HTTPS for the admin, then the user's PHP. */
+function wordpressConfigExtra(props: Pick<WordpressFargateSiteProps, 'domainName' | 'wordpressConfigExtra'>, front: WebFront): string {
+  const home = props.domainName ? `${front.https ? 'https' : 'http'}://${props.domainName}` : undefined;
+  return [
+    ...(home ? [`define('WP_HOME', '${home}');`, `define('WP_SITEURL', '${home}');`] : []),
+    ...(front.https ? ['define(\'FORCE_SSL_ADMIN\', true);'] : []),
+    ...(props.wordpressConfigExtra ? [props.wordpressConfigExtra] : []),
+  ].join('\n');
 }
 
 /** The upload limit as whole MiB, from 1 MiB to 4 GiB. */
@@ -674,7 +691,7 @@ function checkCapacityUnits(sitePath: string, prop: string, value: number | unde
   return value;
 }
 
-function resolveDatabase(sitePath: string, options: WordpressDatabaseOptions) {
+function resolveDatabase(sitePath: string, options: WordpressDatabaseOptions): ResolvedDatabase {
   const minCapacity = checkCapacityUnits(sitePath, 'database.minCapacity', options.minCapacity, 0) ?? 0;
   const maxCapacity = checkCapacityUnits(sitePath, 'database.maxCapacity', options.maxCapacity, 1) ?? Math.max(4, minCapacity);
   if (maxCapacity < minCapacity) {

@@ -1,10 +1,8 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeNagFinding } from './nag';
-import { LoadBalancedFrontProps } from './shared-props';
 import { checkInteger, invalid } from './validation';
+import { LoadBalancedFrontProps } from '../common/load-balancer-props';
 
 /** The front props as the shared code reads them; each construct sets its own health check path. */
 export interface WebFrontProps extends LoadBalancedFrontProps {
@@ -86,63 +84,4 @@ export function resolveWebFront(scope: Construct, props: WebFrontProps, defaults
     deregistrationDelay,
     accessLogs: props.accessLogs ?? regionKnown,
   };
-}
-
-/**
- * What a load balancer the construct created gets: invalid HTTP headers dropped and,
- * when on, access logs (to the bucket given or to a new one). Returns the bucket.
- */
-export function finishLoadBalancer(
-  scope: Construct, loadBalancer: elbv2.ApplicationLoadBalancer, front: WebFront, bucket?: s3.IBucket,
-): s3.IBucket | undefined {
-  loadBalancer.setAttribute('routing.http.drop_invalid_header_fields.enabled', 'true');
-  if (!front.accessLogs) {
-    return undefined;
-  }
-  const accessLogsBucket = bucket ?? createAccessLogsBucket(scope);
-  loadBalancer.logAccessLogs(accessLogsBucket);
-  return accessLogsBucket;
-}
-
-/**
- * The target group's health check and deregistration delay: two passing checks at
- * the interval put a task into service, three failing ones take it out.
- */
-export function configureTargets(targetGroup: elbv2.ApplicationTargetGroup, front: WebFront): void {
-  const interval = front.healthCheckInterval;
-  targetGroup.configureHealthCheck({
-    path: front.healthCheckPath,
-    healthyHttpCodes: front.healthyHttpCodes,
-    interval,
-    timeout: Duration.seconds(Math.min(5, interval.toSeconds() - 1)),
-    healthyThresholdCount: 2,
-    unhealthyThresholdCount: 3,
-  });
-  targetGroup.setAttribute('deregistration_delay.timeout_seconds', String(front.deregistrationDelay.toSeconds()));
-}
-
-/** The URL users reach the site at: the domain name, or the load balancer's DNS name. */
-export function webUrl(front: WebFront, host: string): string {
-  const defaultPort = front.https ? 443 : 80;
-  return `${front.https ? 'https' : 'http'}://${host}${front.listenerPort === defaultPort ? '' : `:${front.listenerPort}`}`;
-}
-
-/** Acknowledges the one cdk-nag finding an internet-facing load balancer cannot avoid. */
-export function acknowledgeOpenLoadBalancer(loadBalancer: elbv2.IApplicationLoadBalancer): void {
-  acknowledgeNagFinding(loadBalancer, 'AwsSolutions-EC23',
-    'An internet-facing load balancer must admit 0.0.0.0/0 on its listener ports; the tasks behind it admit only the load balancer.');
-}
-
-function createAccessLogsBucket(scope: Construct): s3.Bucket {
-  const bucket = new s3.Bucket(scope, 'AccessLogs', {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    enforceSSL: true,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    lifecycleRules: [{ expiration: Duration.days(90) }],
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  acknowledgeNagFinding(bucket, 'AwsSolutions-S1',
-    'This bucket only receives the load balancer\'s access logs; logging access to it would need yet another bucket.');
-  return bucket;
 }

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { checkInteger, invalid } from './validation';
+import { FargateTaskSizeProps } from '../common/task-props';
 
 /**
  * The task sizes Fargate accepts (Linux), as AWS documents them: per cpu value, the
@@ -83,4 +84,28 @@ function describeMemory(cpu: number, allowed: number[]): string {
 
 function listOf(values: number[]): string {
   return `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+}
+
+/** A task size with the construct's defaults applied, checked. */
+export interface ResolvedFargateSize {
+  readonly cpu: number;
+  readonly memoryLimitMiB: number;
+  readonly ephemeralStorageGiB?: number;
+}
+
+/**
+ * The task size a construct runs with: its props, or its defaults (`cpu`, and memory of
+ * at least `memoryAtLeast` MiB that Fargate allows for that cpu), checked with
+ * checkFargateSize.
+ */
+export function resolveFargateSize(
+  path: string,
+  props: FargateTaskSizeProps & { readonly ephemeralStorageGiB?: number },
+  defaults: { readonly cpu: number; readonly memoryAtLeast: number },
+): ResolvedFargateSize {
+  const cpu = props.cpu ?? defaults.cpu;
+  const memoryLimitMiB = props.memoryLimitMiB ?? defaultFargateMemory(cpu, defaults.memoryAtLeast);
+  const size = { cpu, memoryLimitMiB, ephemeralStorageGiB: props.ephemeralStorageGiB };
+  checkFargateSize(path, size);
+  return size;
 }

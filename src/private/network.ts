@@ -3,12 +3,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FargateNetworkProps } from './shared-props';
 import { invalid } from './validation';
-import type { SsmDecoupledVpcProps } from '../ssm-decoupled-vpc/ssm-decoupled-vpc';
-
-/** How to build a VPC: the VPC props of SsmDecoupledVpc, each with the library's default. */
-export type VpcSettings = Omit<SsmDecoupledVpcProps, 'parameterPrefix' | 'vpcIdParameterName'>;
+import { FargateNetworkProps } from '../common/network-props';
+import { VpcLayoutProps } from '../common/vpc-layout-props';
 
 /** A VPC built by `createVpc`, with the parts built next to it. */
 export interface CreatedVpc {
@@ -24,7 +21,7 @@ export interface CreatedVpc {
  * off the NAT gateway), flow logs to a log group kept one month, and a default
  * security group without rules. Created as `Vpc` and `FlowLogGroup` in `scope`.
  */
-export function createVpc(scope: Construct, settings: VpcSettings = {}): CreatedVpc {
+export function createVpc(scope: Construct, settings: VpcLayoutProps = {}): CreatedVpc {
   const natGateways = settings.natGateways ?? 1;
   const vpc = new ec2.Vpc(scope, 'Vpc', {
     ipAddresses: settings.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, AppProps, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, AppProps, Environment, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -144,46 +144,6 @@ function messageText(data: unknown): string {
   return typeof data === 'string' ? data : JSON.stringify(data);
 }
 
-/** Every value of every `Ref`/`Fn::*` intrinsic of a given name anywhere in `json`. */
-export function findIntrinsics(json: unknown, name: string): unknown[] {
-  const found: unknown[] = [];
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-    } else if (node && typeof node === 'object') {
-      for (const [k, v] of Object.entries(node)) {
-        if (k === name) {
-          found.push(v);
-        }
-        visit(v);
-      }
-    }
-  };
-  visit(json);
-  return found;
-}
-
-/**
- * Parses a JSON document that CloudFormation assembles with `Fn::Join` (an input that
- * names resources), with each reference written as `${Ref:LogicalId}` or
- * `${LogicalId.Attribute}`.
- */
-export function joinedJson(value: unknown): any {
-  if (typeof value === 'string') {
-    return JSON.parse(value);
-  }
-  const join = (value as any)?.['Fn::Join'];
-  if (!join || join[0] !== '') {
-    throw new Error(`not a JSON string or an Fn::Join with no separator: ${JSON.stringify(value)}`);
-  }
-  return JSON.parse(join[1].map((part: any) => {
-    if (typeof part === 'string') return part;
-    if (part.Ref) return `\${Ref:${part.Ref}}`;
-    if (part['Fn::GetAtt']) return `\${${part['Fn::GetAtt'].join('.')}}`;
-    throw new Error(`unexpected part ${JSON.stringify(part)}`);
-  }).join(''));
-}
-
 /**
  * What the CDK CLI caches in cdk.context.json for a VPC lookup in `env`: VPC
  * vpc-0a1b2c3d4e5f60718 with two public and two private subnets in zones a and b.
@@ -219,4 +179,25 @@ export function appWithVpcToLookUp(vpcName: string): { app: App; env: { account:
     },
   });
   return { app, env };
+}
+
+/** One construct synthesized alone in a fresh app: its stack, the construct, its template. */
+export interface Built<T> {
+  readonly stack: Stack;
+  readonly construct: T;
+  readonly synthesized: Synthesized;
+  readonly template: Template;
+  readonly json: any;
+}
+
+/**
+ * Builds what `create` builds in stack `TestStack` of a fresh test app (with `env` when
+ * given), synthesizes the app once and returns the parts a test file asserts on.
+ */
+export function buildAndSynth<T>(create: (stack: Stack) => T, options: { env?: Environment; app?: TestAppOptions } = {}): Built<T> {
+  const app = testApp(options.app);
+  const stack = new Stack(app, 'TestStack', { env: options.env });
+  const construct = create(stack);
+  const synthesized = synth(app);
+  return { stack, construct, synthesized, template: synthesized.template(stack), json: synthesized.json(stack) };
 }

@@ -1,47 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-
-/**
- * Where a construct's tasks run: a VPC (new, given or looked up by name) or an existing
- * cluster. Shared by LoadBalancedScalingService, ScheduledFargateEtl and
- * WordpressFargateSite.
- */
-export interface FargateNetworkProps {
-  /**
-   * The VPC to run in. Give at most one of `vpc`, `vpcName` and `cluster`.
-   *
-   * @default - a new VPC: 2 availability zones, 1 NAT gateway, flow logs
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * The name of an existing VPC, looked up at synth time (needs a stack with a concrete
-   * `env`, and AWS credentials on the first synth).
-   *
-   * @default - see `vpc`
-   */
-  readonly vpcName?: string;
-
-  /**
-   * An existing cluster to run in; its VPC is used.
-   *
-   * @default - a new cluster with Container Insights
-   */
-  readonly cluster?: ecs.ICluster;
-
-  /**
-   * Whether the cluster the construct creates records Container Insights metrics
-   * (billed as custom metrics). Not allowed with `cluster`.
-   *
-   * @default true
-   */
-  readonly containerInsights?: boolean;
-}
 
 /**
  * The Application Load Balancer in front of a web service: listener, HTTPS, domain
@@ -49,6 +10,14 @@ export interface FargateNetworkProps {
  * WordpressFargateSite.
  */
 export interface LoadBalancedFrontProps {
+  /**
+   * Whether the load balancer the construct creates is internet-facing. An internal
+   * one admits traffic from its VPC's address range only.
+   *
+   * @default true
+   */
+  readonly publicLoadBalancer?: boolean;
+
   /**
    * The port of the listener.
    *

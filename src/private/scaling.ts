@@ -3,8 +3,8 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { ScheduledCapacity, ServiceScalingOptions } from './scaling-options';
 import { checkInteger, invalid } from './validation';
+import { ScheduledCapacity, ServiceScalingOptions } from '../common/scaling-options';
 
 /** What a construct decides for the scaling options it does not get. */
 export interface ScalingDefaults {

@@ -1,0 +1,28 @@
+import { Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import { IConstruct } from 'constructs';
+import { LoadBalancedScalingService, ScheduledFargateEtl, SsmDecoupledVpc, WordpressFargateSite } from '../../src';
+
+/**
+ * What the test suites, the nag checks and the synth benchmark build again and again:
+ * the sample image, the monthly schedule, the region-only environment, and each
+ * construct's default configuration.
+ */
+
+/** A public image the load-balanced service runs (the go-on-aws example app). */
+export const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest');
+
+/** 04:00 UTC on the first day of every month: the ETL of the seed article. */
+export const MONTHLY = events.Schedule.cron({ day: '1', hour: '4', minute: '0' });
+
+/** Region-specific, account-agnostic: synthesizes without credentials; access logs need a region. */
+export const REGION_ENV = { region: 'eu-west-1' };
+
+/** Each construct in its default configuration, under the construct id the tests use. */
+export const DEFAULT_CONFIGURATIONS: Record<string, (stack: Stack) => IConstruct> = {
+  SsmDecoupledVpc: (stack) => new SsmDecoupledVpc(stack, 'Network', { parameterPrefix: '/my-app/network' }),
+  LoadBalancedScalingService: (stack) => new LoadBalancedScalingService(stack, 'Web', { image: IMAGE }),
+  ScheduledFargateEtl: (stack) => new ScheduledFargateEtl(stack, 'MonthlyEtl', { schedule: MONTHLY, image: IMAGE }),
+  WordpressFargateSite: (stack) => new WordpressFargateSite(stack, 'Blog'),
+};
