@@ -35,6 +35,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `aws-cdk-lib-floor@npm:aws-cdk-lib@${CDK_PEER_FLOOR}`,
     `aws-cdk@${CDK_CLI_VERSION}`,
     'cdk-nag@^3.0.2',
+    'fast-check@^4',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     'tsx@^4',
     'yaml@^2',
@@ -145,6 +146,17 @@ const compatFloor = project.addTask('compat:floor', {
 const testFloor = project.addTask('test:floor', {
   description: `Run the cdk-nag, validation and sample app tests on aws-cdk-lib ${CDK_PEER_FLOOR}, the peer dependency floor`,
   exec: 'jest --ci --config build-tools/jest.floor.config.js',
+});
+
+// Property-based tests (test/props.fuzz.test.ts): the test command runs a fixed seed and a
+// bounded number of cases per construct; this task runs many more with a random seed and
+// prints the seed, and for a failure the path, to replay it. Override with FUZZ_RUNS
+// (cases per construct), FUZZ_SEED and FUZZ_PATH.
+project.addTask('fuzz', {
+  description: 'Run the property-based props tests long: many cases per construct, a random seed (FUZZ_RUNS, FUZZ_SEED, FUZZ_PATH)',
+  env: { FUZZ: 'long' },
+  exec: 'jest --ci --coverage=false --reporters=default test/props.fuzz.test.ts',
+  receiveArgs: true,
 });
 
 const typecheck = project.addTask('typecheck', {
