@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Size, Stack, TimeZone } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Lazy, RemovalPolicy, Size, Stack, TimeZone } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -15,6 +16,7 @@ import {
   SsmDecoupledVpc, SsmDecoupledVpcProps, WordpressFargateSite, WordpressFargateSiteProps,
 } from '../src';
 import { IMAGE, MONTHLY, testApp } from './support';
+import { synthFindings } from './support/fuzz';
 
 /**
  * Every validation rule of the library, fed a bad value.
@@ -199,6 +201,62 @@ const ssmDecoupledVpc: BadInput[] = [
       new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() }),
       { parameterPrefix: 'network' }),
     error: /^TestStack: parameterPrefix must start with "\/"/,
+  },
+  // found by the props fuzz suite (test/props.fuzz.test.ts)
+  {
+    name: 'maxAzs that is a token',
+    build: vpcWith({ maxAzs: Lazy.number({ produce: () => 2 }) }),
+    error: /^TestStack\/Network: maxAzs must be a literal number, because the subnets are laid out at synth time, got "\$\{Token\[TOKEN\.\d+\]\}"$/,
+  },
+  {
+    name: 'natGateways from a CloudFormation parameter',
+    build: (stack) => vpcWith({ natGateways: new CfnParameter(stack, 'Nat', { type: 'Number' }).valueAsNumber })(stack),
+    error: /^TestStack\/Network: natGateways must be a literal number, because the subnets are laid out at synth time/,
+  },
+  {
+    name: 'two subnet groups with one name',
+    build: vpcWith({
+      subnetConfiguration: [
+        { name: 'Same', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'Same', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    }),
+    error: /^TestStack\/Network: subnetConfiguration\[1\].name must be unique among the subnet groups \(it names their subnets\), got "Same"$/,
+  },
+  {
+    name: 'a subnet group of /8',
+    build: vpcWith({ subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 8 }] }),
+    error: /^TestStack\/Network: subnetConfiguration\[0\].cidrMask must be a whole number from 16 to 28 \(EC2 subnets are \/16 to \/28\), got 8$/,
+  },
+  {
+    name: 'a NAT gateway without a public subnet group',
+    build: vpcWith({ subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }),
+    error: /^TestStack\/Network: subnetConfiguration needs a PUBLIC group for the NAT gateways \(natGateways is 1\); add one, or set natGateways to 0, got \["Isolated"\]$/,
+  },
+  {
+    name: 'an address range too small for the subnets',
+    build: vpcWith({ ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/28') }),
+    error: /^TestStack\/Network: ipAddresses must leave room for the subnets: 2 availability zones times the subnet groups, each subnet \/28 or larger \(aws-cdk-lib reports the error given\), got ".*CIDR/,
+  },
+  {
+    name: 'the S3 gateway endpoint twice',
+    build: vpcWith({ gatewayEndpoints: [ec2.GatewayVpcEndpointAwsService.S3, ec2.GatewayVpcEndpointAwsService.S3] }),
+    error: /^TestStack\/Network: gatewayEndpoints\[1\] must not name a service twice, got "s3"$/,
+  },
+  {
+    name: 'a flow log retention CloudWatch Logs does not offer',
+    build: vpcWith({ flowLogRetention: 42 as logs.RetentionDays }),
+    error: /^TestStack\/Network: flowLogRetention must be one of logs.RetentionDays \(1, 3, 5, .* or 3653 days, or INFINITE\), got 42$/,
+  },
+  {
+    name: 'a VPC name longer than a tag value',
+    build: vpcWith({ vpcName: 'n'.repeat(300) }),
+    error: /^TestStack\/Network: vpcName must be 1 to 256 characters long \(the Name tag of the VPC; EC2 tag values are at most 256 characters\), got "n{40}\.\.\. \(300 characters\)"$/,
+  },
+  {
+    name: 'fromParameters with availabilityZoneCount from a token',
+    build: (stack) => SsmDecoupledVpc.fromParameters(stack, 'Imported', { parameterPrefix: PREFIX, availabilityZoneCount: Lazy.number({ produce: () => 2 }) }),
+    error: /^TestStack\/Imported: availabilityZoneCount must be a literal number, because the lists of subnets are split into that many items at synth time/,
   },
 ];
 
@@ -438,6 +496,117 @@ const loadBalancedScalingService: BadInput[] = [
     build: serviceWith({ scaling: { maxCapacity: 4, schedules: [{ id: 'Rush', schedule: daily, minCapacity: 10 }] } }),
     error: /^TestStack\/Web: scaling.schedules\[0\].minCapacity must not exceed scaling.maxCapacity \(4\) unless the schedule also sets maxCapacity, got 10$/,
   },
+  // found by the props fuzz suite (test/props.fuzz.test.ts)
+  {
+    name: 'a health check path longer than 1,024 characters',
+    build: serviceWith({ healthCheckPath: `/${'a'.repeat(1024)}` }),
+    error: /^TestStack\/Web: healthCheckPath must be 1 to 1024 characters long \(the limit of Elastic Load Balancing\), got "\/a{39}\.\.\. \(1025 characters\)"$/,
+  },
+  {
+    name: 'a sub-second scale-out cooldown',
+    build: serviceWith({ scaling: { scaleOutCooldown: Duration.millis(1500) } }),
+    error: /^TestStack\/Web: scaling.scaleOutCooldown \(seconds\) must be a whole number of at least 0, got 1.5$/,
+  },
+  {
+    name: 'a scale-in cooldown of NaN seconds',
+    build: serviceWith({ scaling: { scaleInCooldown: Duration.seconds(NaN) } }),
+    error: /^TestStack\/Web: scaling.scaleInCooldown \(seconds\) must be a whole number of at least 0, got NaN$/,
+  },
+  {
+    name: 'an empty container name',
+    build: serviceWith({ containerName: '' }),
+    error: /^TestStack\/Web: containerName must be 1 to 255 letters, digits, "_" or "-" \(an ECS name\), got ""$/,
+  },
+  {
+    name: 'a container name with a space',
+    build: serviceWith({ containerName: 'my app' }),
+    error: /^TestStack\/Web: containerName must be 1 to 255 letters, digits, "_" or "-" \(an ECS name\), got "my app"$/,
+  },
+  {
+    name: 'a task family with a space',
+    build: serviceWith({ family: 'my app' }),
+    error: /^TestStack\/Web: family must be 1 to 255 letters, digits, "_" or "-" \(an ECS name\), got "my app"$/,
+  },
+  {
+    name: 'a service name longer than ECS allows',
+    build: serviceWith({ serviceName: 's'.repeat(256) }),
+    error: /^TestStack\/Web: serviceName must be 1 to 255 letters, digits, "_" or "-" \(an ECS name\), got "s{256}"$/,
+  },
+  {
+    name: 'a sub-second health check interval',
+    build: serviceWith({ healthCheckInterval: Duration.millis(1500) }),
+    error: /^TestStack\/Web: healthCheckInterval \(seconds\) must be a whole number from 5 to 300, got 1.5$/,
+  },
+  {
+    name: 'a health check interval from a token',
+    build: serviceWith({ healthCheckInterval: Duration.seconds(Lazy.number({ produce: () => 10 })) }),
+    error: /^TestStack\/Web: healthCheckInterval must be a literal duration, because the health check timeout is computed from it, got "Duration.seconds\(/,
+  },
+  {
+    name: 'a half-second health check grace period',
+    build: serviceWith({ healthCheckGracePeriod: Duration.millis(500) }),
+    error: /^TestStack\/Web: healthCheckGracePeriod \(seconds\) must be a whole number from 0 to 2147483647, got 0.5$/,
+  },
+  {
+    name: 'a deregistration delay of NaN seconds',
+    build: serviceWith({ deregistrationDelay: Duration.seconds(NaN) }),
+    error: /^TestStack\/Web: deregistrationDelay \(seconds\) must be a whole number from 0 to 3600, got NaN$/,
+  },
+  {
+    name: 'an access logs bucket with a KMS key',
+    build: (stack) => serviceWith({ accessLogsBucket: new s3.Bucket(stack, 'Logs', { encryption: s3.BucketEncryption.KMS }) })(stack),
+    error: /^TestStack\/Web: accessLogsBucket must be encrypted with SSE-S3 \(s3.BucketEncryption.S3_MANAGED\): Elastic Load Balancing cannot write access logs to a bucket with a KMS key, got "TestStack\/Logs"$/,
+  },
+  {
+    name: 'task subnets the VPC does not have',
+    build: serviceWith({ taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }),
+    error: /^TestStack\/Web: taskSubnets must select subnets the VPC has: .*Isolated.*, got \{"subnetType":"Isolated"\}$/,
+  },
+  {
+    name: 'a container health check with 11 retries',
+    build: serviceWith({ containerHealthCheck: { command: ['CMD-SHELL', 'exit 0'], retries: 11 } }),
+    error: /^TestStack\/Web: containerHealthCheck.retries must be a whole number from 1 to 10, got 11$/,
+  },
+  {
+    name: 'a container health check timeout of 1 second',
+    build: serviceWith({ containerHealthCheck: { command: ['CMD-SHELL', 'exit 0'], timeout: Duration.seconds(1) } }),
+    error: /^TestStack\/Web: containerHealthCheck.timeout \(seconds\) must be a whole number from 2 to 120, got 1$/,
+  },
+  {
+    name: 'a container health check without a command',
+    build: serviceWith({ containerHealthCheck: { command: [] } }),
+    error: /^TestStack\/Web: containerHealthCheck.command must not be empty, .*got \[\]$/,
+  },
+  {
+    name: 'a log retention CloudWatch Logs does not offer',
+    build: serviceWith({ logRetention: 0 as logs.RetentionDays }),
+    error: /^TestStack\/Web: logRetention must be one of logs.RetentionDays .*, got 0$/,
+  },
+  {
+    name: 'a CPU target from a token with fast scale-out',
+    build: (stack) => serviceWith({ scaling: { cpuTargetPercent: new CfnParameter(stack, 'Cpu', { type: 'Number' }).valueAsNumber } })(stack),
+    error: /^TestStack\/Web: scaling.cpuTargetPercent must be a literal number, because the thresholds of the fast scale-out steps are computed from it \(or set scaling.fastScaleOut to false\)/,
+  },
+  {
+    name: 'a construct id that security group descriptions refuse',
+    build: (stack) => new LoadBalancedScalingService(stack, 'Wëb', { image: IMAGE }),
+    error: /^TestStack\/Wëb: id may only contain letters a-z and A-Z, digits, spaces and .*\(it becomes part of EC2 security group descriptions, which allow nothing else\), got "Wëb"$/,
+  },
+  {
+    name: 'an empty vpcName',
+    build: serviceWith({ vpcName: '' }),
+    error: /^TestStack\/Web: vpcName must be 1 to 256 characters long \(the Name tag of an existing VPC\), got ""$/,
+  },
+  {
+    name: 'a maximum healthy percent that leaves no room above the minimum',
+    build: serviceWith({ maxHealthyPercent: 100 }),
+    error: /^TestStack\/Web: maxHealthyPercent must be greater than minHealthyPercent \(100\), or a deployment cannot replace any task, got 100$/,
+  },
+  {
+    name: 'environment variables larger than a task definition may be',
+    build: serviceWith({ environment: { CONFIG: 'x'.repeat(50000) } }),
+    error: /^TestStack\/Web: environment may hold at most 49152 characters \(names and values\), because ECS accepts task definitions of at most 64 KiB; put large content in S3 or SSM instead, got "50006 characters"$/,
+  },
 ];
 
 
@@ -560,6 +729,37 @@ const scheduledFargateEtl: BadInput[] = [
     name: 'a MySQL user with a dash',
     build: etlWith({ mysqlSidecar: { databaseName: 'db', username: 'etl-user' } }),
     error: /mysqlSidecar.username must be 1 to 32 letters, digits or "_", and not root, got "etl-user"/,
+  },
+  // found by the props fuzz suite (test/props.fuzz.test.ts)
+  {
+    name: 'a half-second maximum event age',
+    build: etlWith({ maxEventAge: Duration.millis(500) }),
+    error: /^TestStack\/Etl: maxEventAge \(seconds\) must be a whole number from 60 to 86400, got 0.5$/,
+  },
+  {
+    name: 'an empty notification email',
+    build: etlWith({ notificationEmails: [''] }),
+    error: /^TestStack\/Etl: notificationEmails\[0\] must be an email address \(name@example.com\), got ""$/,
+  },
+  {
+    name: 'a notification email with a space',
+    build: etlWith({ notificationEmails: ['ops@example.com', 'ops team@example.com'] }),
+    error: /^TestStack\/Etl: notificationEmails\[1\] must be an email address \(name@example.com\), got "ops team@example.com"$/,
+  },
+  {
+    name: 'a VPC without the private subnets the job runs in by default',
+    build: (stack) => etlWith({ vpc: new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] }) })(stack),
+    error: /^TestStack\/Etl: vpc must have the subnets the tasks run in by default \(or set subnetSelection\): .*Private.*, got \{"subnetType":"Private"\}$/,
+  },
+  {
+    name: 'a subnet selection the VPC does not have',
+    build: etlWith({ subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }),
+    error: /^TestStack\/Etl: subnetSelection must select subnets the VPC has: .*Isolated.*, got \{"subnetType":"Isolated"\}$/,
+  },
+  {
+    name: 'a construct id with a character security group descriptions refuse',
+    build: (stack) => new ScheduledFargateEtl(stack, 'Etl ✓', { schedule: MONTHLY, image: IMAGE }),
+    error: /^TestStack\/Etl ✓: id may only contain letters a-z and A-Z, digits, spaces and /,
   },
 ];
 
@@ -717,6 +917,37 @@ const wordpressFargateSite: BadInput[] = [
     build: siteWith({ domainName: 'blog.example.com' }),
     error: /^TestStack\/Blog: domainName needs both domainName and domainZone, got "blog.example.com"$/,
   },
+  // found by the props fuzz suite (test/props.fuzz.test.ts)
+  {
+    name: 'an upload limit in bytes',
+    build: siteWith({ uploadMaxSize: Size.bytes(100) }),
+    error: /^TestStack\/Blog: uploadMaxSize must be a whole number of MiB from 1 MiB to 4 GiB \(for example Size.mebibytes\(64\)\), got "0.0000\d+ MiB"$/,
+  },
+  {
+    name: 'an upload limit from a token',
+    build: siteWith({ uploadMaxSize: Size.mebibytes(Lazy.number({ produce: () => 64 })) }),
+    error: /^TestStack\/Blog: uploadMaxSize must be a literal size, because the PHP and nginx limits are computed from it, got "Size.mebibytes\(/,
+  },
+  {
+    name: 'a sub-second health check grace period',
+    build: siteWith({ healthCheckGracePeriod: Duration.millis(1500) }),
+    error: /^TestStack\/Blog: healthCheckGracePeriod \(seconds\) must be a whole number from 0 to 2147483647, got 1.5$/,
+  },
+  {
+    name: 'an auto-pause of NaN seconds',
+    build: siteWith({ database: { autoPauseAfter: Duration.seconds(NaN) } }),
+    error: /^TestStack\/Blog: database.autoPauseAfter \(seconds\) must be a whole number from 300 to 86400, got NaN$/,
+  },
+  {
+    name: 'a VPC without private subnets with egress',
+    build: (stack) => siteWith({ vpc: new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] }) })(stack),
+    error: /^TestStack\/Blog: vpc must have the subnets the tasks run in by default: .*Private.*, got \{"subnetType":"Private"\}$/,
+  },
+  {
+    name: 'PHP configuration larger than a task definition may be',
+    build: siteWith({ wordpressConfigExtra: 'x'.repeat(70000) }),
+    error: /^TestStack\/Blog: wordpressConfigExtra may hold at most 49152 characters .*got "70022 characters"$/,
+  },
 ];
 
 const all: Array<[string, BadInput[]]> = [
@@ -730,6 +961,31 @@ describe.each(all)('%s rejects', (_construct, rows) => {
   test.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
     const stack = new Stack(testApp(), 'TestStack');
     expect(() => row.build(stack)).toThrow(row.error);
+  });
+});
+
+/**
+ * Inputs the props fuzz suite found synthesizing templates CloudFormation (or the
+ * service behind it) refuses, which the constructs now turn into valid templates.
+ */
+const nowValid: Array<[string, (stack: Stack) => unknown]> = [
+  ['a job whose long construct id made the failure topic\'s display name too long for SNS (100 characters)',
+    (stack) => new ScheduledFargateEtl(stack, `Etl${'X'.repeat(120)}`, { schedule: MONTHLY, image: IMAGE })],
+  ['a job with a MySQL sidecar, whose health check retried more often than ECS allows (10)',
+    (stack) => new ScheduledFargateEtl(stack, 'Etl', { schedule: MONTHLY, image: IMAGE, mysqlSidecar: { databaseName: 'db' } })],
+  ['a deregistration delay from a CloudFormation parameter, rendered as the number it encodes',
+    (stack) => new LoadBalancedScalingService(stack, 'Web', {
+      image: IMAGE,
+      accessLogs: false,
+      deregistrationDelay: Duration.seconds(new CfnParameter(stack, 'Delay', { type: 'Number', default: 30 }).valueAsNumber),
+    })],
+];
+
+describe('now synthesizes without a CloudFormation finding', () => {
+  test.each(nowValid)('%s', (_name, build) => {
+    const app = testApp();
+    build(new Stack(app, 'TestStack'));
+    expect(synthFindings(app)).toEqual([]);
   });
 });
 

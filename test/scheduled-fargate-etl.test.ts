@@ -291,8 +291,9 @@ describe('ScheduledFargateEtl as in the article: bucket, MySQL sidecar, secrets,
       Command: ['CMD-SHELL', 'mysqladmin ping --host=127.0.0.1 --port=3306 --silent || exit 1'],
       Interval: 5,
       Timeout: 5,
-      Retries: 12,
-      StartPeriod: 30,
+      // ECS accepts 1 to 10 retries
+      Retries: 10,
+      StartPeriod: 40,
     });
     expect(app.DependsOn).toEqual([{ ContainerName: 'mysql', Condition: 'HEALTHY' }]);
   });

@@ -14,10 +14,10 @@ import { FargateTaskProps } from '../common/task-props';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { createLoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeNagFinding } from '../private/nag';
-import { resolveCluster, resolveVpc } from '../private/network';
+import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
 import { resolveScaling, ResolvedScaling } from '../private/scaling';
-import { FargateTask, createFargateTask } from '../private/task';
-import { checkInteger, invalid } from '../private/validation';
+import { checkContainerHealthCheck, checkEnvironmentSize, FargateTask, createFargateTask } from '../private/task';
+import { checkConstructId, checkEcsName, checkInteger, invalid } from '../private/validation';
 import { resolveWebFront, WebFront } from '../private/web-front';
 
 /**
@@ -219,9 +219,11 @@ export class LoadBalancedScalingService extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancedScalingServiceProps) {
     super(scope, id);
+    checkConstructId(this);
     const settings = resolveServiceSettings(this, props);
 
     this.vpc = resolveVpc(this, props);
+    checkTaskSubnets(this, this.vpc, props, { prop: 'taskSubnets', value: props.taskSubnets });
     this.cluster = resolveCluster(this, this.vpc, props);
 
     const task = createFargateTask(this, { ...props, size: settings.size });
@@ -239,7 +241,6 @@ export class LoadBalancedScalingService extends Construct {
       accessLogsBucket: props.accessLogsBucket,
       serviceName: props.serviceName,
       taskSubnets: props.taskSubnets,
-      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
       enableExecuteCommand: props.enableExecuteCommand,
     });
     this.loadBalancedService = web.loadBalancedService;
@@ -318,6 +319,10 @@ function resolveServiceSettings(scope: Construct, props: LoadBalancedScalingServ
   if (new Set(containerPorts).size !== containerPorts.length) {
     invalid(path, 'containerPorts', containerPorts, 'must not name a port twice');
   }
+  checkEcsName(path, 'containerName', props.containerName);
+  checkEcsName(path, 'serviceName', props.serviceName);
+  checkContainerHealthCheck(path, 'containerHealthCheck', props.containerHealthCheck);
+  checkEnvironmentSize(path, 'environment', props.environment);
   const scaling = resolveScaling(path, 'scaling', props.scaling, { maxCapacity: 4 });
   return {
     size: resolveFargateSize(path, props, { cpu: 256, memoryAtLeast: 512 }),
@@ -325,15 +330,25 @@ function resolveServiceSettings(scope: Construct, props: LoadBalancedScalingServ
     containerPorts,
     front: resolveWebFront(scope, props, {
       healthCheckPath: '/',
+      healthCheckGracePeriod: Duration.seconds(60),
       warningId: 'cdk-fargate-blueprints:LoadBalancedScalingService.accessLogsNeedRegion',
     }),
     publicLoadBalancer: props.publicLoadBalancer ?? true,
-    minHealthyPercent: checkInteger(path, 'minHealthyPercent', props.minHealthyPercent, { min: 0, max: 100 }) ?? 100,
-    maxHealthyPercent: checkInteger(path, 'maxHealthyPercent', props.maxHealthyPercent, { min: 100, max: 400 }) ?? 200,
+    ...checkHealthyPercents(path, props),
     desiredCount: checkDesiredCount(path, props.desiredCount, scaling),
     scaling,
     capacityProviderStrategies: spotStrategies(path, props),
   };
+}
+
+/** The bounds of a rolling deployment; ECS needs room between them to replace tasks. */
+function checkHealthyPercents(path: string, props: Pick<LoadBalancedScalingServiceProps, 'minHealthyPercent' | 'maxHealthyPercent'>) {
+  const minHealthyPercent = checkInteger(path, 'minHealthyPercent', props.minHealthyPercent, { min: 0, max: 100 }) ?? 100;
+  const maxHealthyPercent = checkInteger(path, 'maxHealthyPercent', props.maxHealthyPercent, { min: 100, max: 400 }) ?? 200;
+  if (!Token.isUnresolved(minHealthyPercent) && !Token.isUnresolved(maxHealthyPercent) && maxHealthyPercent <= minHealthyPercent) {
+    invalid(path, 'maxHealthyPercent', maxHealthyPercent, `must be greater than minHealthyPercent (${minHealthyPercent}), or a deployment cannot replace any task`);
+  }
+  return { minHealthyPercent, maxHealthyPercent };
 }
 
 /** A desired count within the scaling bounds. */

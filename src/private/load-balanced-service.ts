@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tokenization } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -40,7 +40,6 @@ export interface LoadBalancedServiceOptions {
   readonly minHealthyPercent: number;
   readonly maxHealthyPercent: number;
   readonly taskSubnets?: ec2.SubnetSelection;
-  readonly healthCheckGracePeriod: Duration;
   readonly enableExecuteCommand?: boolean;
   readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
 }
@@ -82,7 +81,7 @@ export function createLoadBalancedService(scope: Construct, options: LoadBalance
     platformVersion: ecs.FargatePlatformVersion.LATEST,
     assignPublicIp: false,
     taskSubnets: options.taskSubnets,
-    healthCheckGracePeriod: options.healthCheckGracePeriod,
+    healthCheckGracePeriod: front.healthCheckGracePeriod,
     enableExecuteCommand: options.enableExecuteCommand,
     propagateTags: ecs.PropagatedTagSource.SERVICE,
     enableECSManagedTags: true,
@@ -165,7 +164,8 @@ function configureTargets(targetGroup: elbv2.ApplicationTargetGroup, front: WebF
     healthyThresholdCount: 2,
     unhealthyThresholdCount: 3,
   });
-  targetGroup.setAttribute('deregistration_delay.timeout_seconds', String(front.deregistrationDelay.toSeconds()));
+  // a token too (Duration.seconds(parameter.valueAsNumber)): String() would render its encoding
+  targetGroup.setAttribute('deregistration_delay.timeout_seconds', Tokenization.stringifyNumber(front.deregistrationDelay.toSeconds()));
 }
 
 /** The URL users reach the site at: the domain name, or the load balancer's DNS name. */

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { invalid } from './validation';
+import { checkLength, checkLiteral, checkLogRetention, invalid } from './validation';
 import { FargateNetworkProps } from '../common/network-props';
 import { VpcLayoutProps } from '../common/vpc-layout-props';
 
@@ -23,14 +23,14 @@ export interface CreatedVpc {
  */
 export function createVpc(scope: Construct, settings: VpcLayoutProps = {}): CreatedVpc {
   const natGateways = settings.natGateways ?? 1;
-  const vpc = new ec2.Vpc(scope, 'Vpc', {
+  const vpc = explainAddressRange(scope, settings, () => new ec2.Vpc(scope, 'Vpc', {
     ipAddresses: settings.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),
     maxAzs: settings.maxAzs ?? 2,
     natGateways,
     subnetConfiguration: settings.subnetConfiguration ?? defaultSubnets(natGateways),
     restrictDefaultSecurityGroup: settings.restrictDefaultSecurityGroup ?? true,
     vpcName: settings.vpcName,
-  });
+  }));
 
   const gatewayEndpoints = (settings.gatewayEndpoints ?? [
     ec2.GatewayVpcEndpointAwsService.S3,
@@ -48,6 +48,93 @@ export function createVpc(scope: Construct, settings: VpcLayoutProps = {}): Crea
     trafficType: settings.flowLogTrafficType ?? ec2.FlowLogTrafficType.ALL,
   });
   return { vpc, gatewayEndpoints, flowLog, flowLogGroup };
+}
+
+/**
+ * Checks the layout props of a VPC the library creates from a user's props, beyond
+ * what the construct checks itself: literal zone and NAT counts (the subnets are laid
+ * out at synth time), subnet groups EC2 and CDK can create, and endpoints and a name
+ * tag EC2 accepts.
+ */
+export function checkVpcLayout(path: string, settings: VpcLayoutProps): void {
+  const why = 'the subnets are laid out at synth time';
+  checkLiteral(path, 'maxAzs', settings.maxAzs, why);
+  checkLiteral(path, 'natGateways', settings.natGateways, why);
+  const groups = settings.subnetConfiguration ?? [];
+  const names = groups.map((g) => g.name);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) {
+      invalid(path, `subnetConfiguration[${i}].name`, name, 'must be unique among the subnet groups (it names their subnets)');
+    }
+  });
+  groups.forEach((g, i) => {
+    // EC2: "The allowed block size is between a /28 netmask and /16 netmask" (subnets)
+    if (g.cidrMask !== undefined && !Token.isUnresolved(g.cidrMask) && !(Number.isInteger(g.cidrMask) && g.cidrMask >= 16 && g.cidrMask <= 28)) {
+      invalid(path, `subnetConfiguration[${i}].cidrMask`, g.cidrMask, 'must be a whole number from 16 to 28 (EC2 subnets are /16 to /28)');
+    }
+  });
+  const natGateways = settings.natGateways ?? 1;
+  const active = groups.filter((g) => !g.reserved);
+  if (active.length > 0 && natGateways > 0 && !active.some((g) => g.subnetType === ec2.SubnetType.PUBLIC)) {
+    invalid(path, 'subnetConfiguration', names,
+      `needs a PUBLIC group for the NAT gateways (natGateways is ${natGateways}); add one, or set natGateways to 0`);
+  }
+  // names look like com.amazonaws.<region token>.s3: the last segment is the service
+  const services = (settings.gatewayEndpoints ?? []).map((e) => e.name.split('.').pop());
+  services.forEach((service, i) => {
+    if (services.indexOf(service) !== i) {
+      invalid(path, `gatewayEndpoints[${i}]`, service, 'must not name a service twice');
+    }
+  });
+  checkLogRetention(path, 'flowLogRetention', settings.flowLogRetention);
+  // EC2 tags: a value is at most 256 characters; an empty Name would hide the VPC's name
+  checkLength(path, 'vpcName', settings.vpcName, { min: 1, max: 256, why: 'the Name tag of the VPC; EC2 tag values are at most 256 characters' });
+}
+
+/**
+ * Runs `create` (the VPC), turning aws-cdk-lib's error for an address range too small
+ * for the subnet layout into one that names the prop to change.
+ */
+function explainAddressRange<T>(scope: Construct, settings: VpcLayoutProps, create: () => T): T {
+  try {
+    return create();
+  } catch (e) {
+    const prop = settings.ipAddresses ? 'ipAddresses' : settings.subnetConfiguration ? 'subnetConfiguration' : undefined;
+    if (!prop || !(e instanceof Error) || e instanceof TypeError || !/cidr|subnet|space/i.test(e.message)) {
+      throw e;
+    }
+    return invalid(scope.node.path, prop, e.message,
+      `must leave room for the subnets: ${settings.maxAzs ?? 2} availability zones times the subnet groups, each subnet /28 or larger (aws-cdk-lib reports the error given)`);
+  }
+}
+
+/**
+ * Checks that a construct's tasks can be placed: `selection` (the prop `prop`, or the
+ * construct's own default) selects subnets of `vpc`. Otherwise aws-cdk-lib fails later,
+ * naming neither the construct nor the prop; a default that the VPC given cannot
+ * satisfy is reported against the prop that gave the VPC.
+ */
+export function checkTaskSubnets(
+  scope: Construct, vpc: ec2.IVpc, choice: FargateNetworkProps,
+  selection: { readonly prop?: string; readonly value?: ec2.SubnetSelection; readonly default?: ec2.SubnetSelection },
+): void {
+  const subnets = selection.value ?? selection.default;
+  if (!subnets) {
+    return;
+  }
+  try {
+    vpc.selectSubnets(subnets);
+  } catch (e) {
+    if (!(e instanceof Error) || e instanceof TypeError) {
+      throw e;
+    }
+    if (selection.value && selection.prop) {
+      invalid(scope.node.path, selection.prop, selection.value, `must select subnets the VPC has: ${e.message}`);
+    }
+    const given = (['cluster', 'vpc', 'vpcName'] as const).find((k) => choice[k] !== undefined) ?? 'vpc';
+    invalid(scope.node.path, given, subnets,
+      `must have the subnets the tasks run in by default${selection.prop ? ` (or set ${selection.prop})` : ''}: ${e.message}`);
+  }
 }
 
 /** CDK's subnet layout: public + private with egress, or public + isolated without NAT. */
@@ -73,6 +160,7 @@ export function resolveVpc(scope: Construct, choice: FargateNetworkProps): ec2.I
     return choice.vpc;
   }
   if (choice.vpcName !== undefined) {
+    checkLength(path, 'vpcName', choice.vpcName, { min: 1, max: 256, why: 'the Name tag of an existing VPC' });
     const stack = Stack.of(scope);
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
       invalid(path, 'vpcName', choice.vpcName,

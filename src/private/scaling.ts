@@ -3,7 +3,7 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { checkInteger, invalid } from './validation';
+import { checkDuration, checkInteger, checkLiteral, invalid } from './validation';
 import { ScheduledCapacity, ServiceScalingOptions } from '../common/scaling-options';
 
 /** What a construct decides for the scaling options it does not get. */
@@ -61,6 +61,15 @@ export function resolveScaling(path: string, prop: string, options: ServiceScali
   const cpuTargetPercent = checkInteger(path, `${prop}.cpuTargetPercent`, options.cpuTargetPercent, percent) ?? 50;
   const memoryTargetPercent = checkInteger(path, `${prop}.memoryTargetPercent`, options.memoryTargetPercent, percent);
   const requestsPerTarget = checkInteger(path, `${prop}.requestsPerTarget`, options.requestsPerTarget, { min: 1 });
+  const fastScaleOut = options.fastScaleOut ?? true;
+  if (fastScaleOut) {
+    const why = `the thresholds of the fast scale-out steps are computed from it (or set ${prop}.fastScaleOut to false)`;
+    checkLiteral(path, `${prop}.cpuTargetPercent`, options.cpuTargetPercent, why);
+    checkLiteral(path, `${prop}.requestsPerTarget`, options.requestsPerTarget, why);
+  }
+  // Application Auto Scaling takes cooldowns in whole seconds
+  checkDuration(path, `${prop}.scaleOutCooldown`, options.scaleOutCooldown, { min: 0 });
+  checkDuration(path, `${prop}.scaleInCooldown`, options.scaleInCooldown, { min: 0 });
 
   const schedules = options.schedules ?? [];
   checkScheduleIds(path, `${prop}.schedules`, schedules);
@@ -86,7 +95,7 @@ export function resolveScaling(path: string, prop: string, options: ServiceScali
     cpuTargetPercent,
     memoryTargetPercent,
     requestsPerTarget,
-    fastScaleOut: options.fastScaleOut ?? true,
+    fastScaleOut,
     scaleOutCooldown: options.scaleOutCooldown ?? Duration.seconds(60),
     scaleInCooldown: options.scaleInCooldown ?? Duration.seconds(300),
     schedules,

@@ -1,4 +1,6 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { IConstruct } from 'constructs';
 
 /**
  * Input checks shared by every construct of the library.
@@ -63,5 +65,115 @@ export function describe(value: unknown): string {
     return JSON.stringify(value);
   } catch {
     return String(value);
+  }
+}
+
+/**
+ * Checks a duration that becomes a whole number of `unit` (default seconds) in the
+ * template, from `min` to `max`: sub-second, fractional and NaN durations are refused
+ * here, naming the prop, instead of failing deep inside aws-cdk-lib. A token passes,
+ * unless the construct computes with the value at synth time (`literal` says what for).
+ * Returns the amount in `unit` (undefined for a token).
+ */
+export function checkDuration(
+  path: string,
+  prop: string,
+  duration: Duration | undefined,
+  bounds: { min: number; max?: number; unit?: 'seconds' | 'days'; literal?: string },
+): number | undefined {
+  const unit = bounds.unit ?? 'seconds';
+  if (duration === undefined) {
+    return undefined;
+  }
+  if (duration.isUnresolved()) {
+    if (bounds.literal) {
+      invalid(path, prop, duration.toString(), `must be a literal duration, because ${bounds.literal}`);
+    }
+    return undefined;
+  }
+  const amount = unit === 'days' ? duration.toDays({ integral: false }) : duration.toSeconds({ integral: false });
+  return checkInteger(path, `${prop} (${unit})`, amount, bounds);
+}
+
+/** Refuses a token where the construct computes with the value at synth time (`why` says what for). */
+export function checkLiteral(path: string, prop: string, value: number | undefined, why: string): void {
+  if (value !== undefined && Token.isUnresolved(value)) {
+    invalid(path, prop, Token.asString(value), `must be a literal number, because ${why}`);
+  }
+}
+
+/**
+ * ECS names (task definition family, container, service): "Up to 255 letters
+ * (uppercase and lowercase), numbers, underscores, and hyphens are allowed" (Amazon
+ * ECS API reference, RegisterTaskDefinition and CreateService). Tokens pass.
+ */
+export function checkEcsName(path: string, prop: string, value: string | undefined): void {
+  if (value !== undefined && !Token.isUnresolved(value) && !/^[a-zA-Z0-9_-]{1,255}$/.test(value)) {
+    invalid(path, prop, value, 'must be 1 to 255 letters, digits, "_" or "-" (an ECS name)');
+  }
+}
+
+/** Checks the length of a string that AWS limits (tokens pass). */
+export function checkLength(path: string, prop: string, value: string | undefined, bounds: { min: number; max: number; why: string }): void {
+  if (value !== undefined && !Token.isUnresolved(value) && (value.length < bounds.min || value.length > bounds.max)) {
+    invalid(path, prop, value.length > 60 ? `${value.slice(0, 40)}... (${value.length} characters)` : value,
+      `must be ${bounds.min} to ${bounds.max} characters long (${bounds.why})`);
+  }
+}
+
+/**
+ * The retention periods CloudWatch Logs accepts (AWS::Logs::LogGroup RetentionInDays),
+ * plus `INFINITE`: the members of `logs.RetentionDays`, which a number cast to the enum
+ * (or a value from another language) may not be.
+ */
+export function checkLogRetention(path: string, prop: string, value: logs.RetentionDays | undefined): void {
+  const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
+  if (value !== undefined && !Token.isUnresolved(value) && !allowed.includes(value)) {
+    invalid(path, prop, value, 'must be one of logs.RetentionDays (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days, or INFINITE)');
+  }
+}
+
+/**
+ * The characters EC2 accepts in a security group description ("a-z, A-Z, 0-9, spaces,
+ * and ._-:/()#,@[]+=&;{}!$*", EC2 API reference, CreateSecurityGroup). Security groups
+ * the constructs create (and aws-ecs-patterns creates for them) are described with the
+ * construct path, so a construct id needs them too.
+ */
+const SECURITY_GROUP_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
+
+/** Checks that a construct's id can be part of the descriptions of its security groups. */
+export function checkConstructId(scope: IConstruct): void {
+  if (!SECURITY_GROUP_DESCRIPTION.test(scope.node.id)) {
+    invalid(scope.node.path, 'id', scope.node.id,
+      'may only contain letters a-z and A-Z, digits, spaces and ._-:/()#,@[]+=&;{}!$* (it becomes part of EC2 security group descriptions, which allow nothing else)');
+  }
+}
+
+/** `text` cut to at most `max` characters (for descriptions made from a construct path). */
+export function fitted(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
+
+/**
+ * Checks a size that becomes a whole number of MiB (from `min` to `max` MiB): sizes
+ * that are not whole MiB (`Size.bytes(100)`) are refused naming the prop, not by a
+ * conversion error inside aws-cdk-lib. A token is refused too when the construct
+ * computes with the value (`literal` says what for). Returns the MiB.
+ */
+export function checkMebibytes(path: string, prop: string, size: Size, bounds: { min: number; max: number; literal: string; allowed: string }): number {
+  if (size.isUnresolved()) {
+    invalid(path, prop, size.toString(), `must be a literal size, because ${bounds.literal}`);
+  }
+  const mib = size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!Number.isInteger(mib) || mib < bounds.min || mib > bounds.max) {
+    invalid(path, prop, `${mib} MiB`, `must be ${bounds.allowed}`);
+  }
+  return mib;
+}
+
+/** An email address as SNS email subscriptions need one: `name@domain` without spaces. */
+export function checkEmailAddress(path: string, prop: string, value: string): void {
+  if (!Token.isUnresolved(value) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
+    invalid(path, prop, value, 'must be an email address (name@example.com)');
   }
 }

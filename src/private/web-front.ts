@@ -1,12 +1,13 @@
 import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { checkInteger, invalid } from './validation';
+import { checkDuration, checkInteger, checkLength, invalid } from './validation';
 import { LoadBalancedFrontProps } from '../common/load-balancer-props';
 
 /** The front props as the shared code reads them; each construct sets its own health check path. */
 export interface WebFrontProps extends LoadBalancedFrontProps {
   readonly healthCheckPath?: string;
+  readonly healthCheckGracePeriod?: Duration;
 }
 
 /** The validated settings, defaults applied. */
@@ -18,6 +19,7 @@ export interface WebFront {
   readonly healthCheckPath: string;
   readonly healthyHttpCodes: string;
   readonly healthCheckInterval: Duration;
+  readonly healthCheckGracePeriod: Duration;
   readonly deregistrationDelay: Duration;
   readonly accessLogs: boolean;
 }
@@ -27,7 +29,9 @@ export interface WebFront {
  * region, access logs are off unless asked for (which is an error), with a warning
  * under `warningId`.
  */
-export function resolveWebFront(scope: Construct, props: WebFrontProps, defaults: { healthCheckPath: string; warningId: string }): WebFront {
+export function resolveWebFront(
+  scope: Construct, props: WebFrontProps, defaults: { healthCheckPath: string; healthCheckGracePeriod: Duration; warningId: string },
+): WebFront {
   const path = scope.node.path;
   const https = props.certificate !== undefined;
   const listenerPort = checkInteger(path, 'listenerPort', props.listenerPort, { min: 1, max: 65535 }) ?? (https ? 443 : 80);
@@ -48,16 +52,25 @@ export function resolveWebFront(scope: Construct, props: WebFrontProps, defaults
   if (!healthCheckPath.startsWith('/')) {
     invalid(path, 'healthCheckPath', healthCheckPath, 'must start with "/"');
   }
+  // AWS::ElasticLoadBalancingV2::TargetGroup HealthCheckPath: 1 to 1,024 characters
+  checkLength(path, 'healthCheckPath', healthCheckPath, { min: 1, max: 1024, why: 'the limit of Elastic Load Balancing' });
   const healthyHttpCodes = props.healthyHttpCodes ?? '200';
   if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(healthyHttpCodes)
     || healthyHttpCodes.match(/\d{3}/g)!.some((c) => Number(c) < 200 || Number(c) > 499)) {
     invalid(path, 'healthyHttpCodes', healthyHttpCodes, 'must be HTTP codes from 200 to 499, comma-separated or as ranges, for example "200", "200,401" or "200-299"');
   }
   const healthCheckInterval = props.healthCheckInterval ?? Duration.seconds(10);
-  checkInteger(path, 'healthCheckInterval (seconds)', healthCheckInterval.toSeconds(), { min: 5, max: 300 });
+  checkDuration(path, 'healthCheckInterval', healthCheckInterval, { min: 5, max: 300, literal: 'the health check timeout is computed from it' });
   const deregistrationDelay = props.deregistrationDelay ?? Duration.seconds(30);
-  checkInteger(path, 'deregistrationDelay (seconds)', deregistrationDelay.toSeconds(), { min: 0, max: 3600 });
+  checkDuration(path, 'deregistrationDelay', deregistrationDelay, { min: 0, max: 3600 });
+  // ECS CreateService healthCheckGracePeriodSeconds: 0 to 2,147,483,647
+  const healthCheckGracePeriod = props.healthCheckGracePeriod ?? defaults.healthCheckGracePeriod;
+  checkDuration(path, 'healthCheckGracePeriod', healthCheckGracePeriod, { min: 0, max: 2147483647 });
 
+  if (props.accessLogsBucket?.encryptionKey) {
+    invalid(path, 'accessLogsBucket', props.accessLogsBucket.node.path,
+      'must be encrypted with SSE-S3 (s3.BucketEncryption.S3_MANAGED): Elastic Load Balancing cannot write access logs to a bucket with a KMS key');
+  }
   if (props.accessLogs === false && props.accessLogsBucket) {
     invalid(path, 'accessLogsBucket', props.accessLogsBucket.node.path, 'is given but accessLogs is false; drop one of them');
   }
@@ -81,6 +94,7 @@ export function resolveWebFront(scope: Construct, props: WebFrontProps, defaults
     healthCheckPath,
     healthyHttpCodes,
     healthCheckInterval,
+    healthCheckGracePeriod,
     deregistrationDelay,
     accessLogs: props.accessLogs ?? regionKnown,
   };

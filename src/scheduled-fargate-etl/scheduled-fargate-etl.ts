@@ -19,12 +19,14 @@ import { FargateNetworkProps } from '../common/network-props';
 import { FargateTaskProps } from '../common/task-props';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
-import { resolveCluster, resolveVpc } from '../private/network';
-import { createFargateTask, FargateTask } from '../private/task';
-import { checkInteger, invalid } from '../private/validation';
+import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
+import { checkEnvironmentSize, createFargateTask, FargateTask } from '../private/task';
+import { checkConstructId, checkDuration, checkEmailAddress, checkInteger, fitted, invalid } from '../private/validation';
 
 /** The MySQL image the sidecar runs unless told otherwise: the official image, 8.4 LTS, from ECR Public. */
 const DEFAULT_MYSQL_IMAGE = 'public.ecr.aws/docker/library/mysql:8.4';
+/** Where the task runs unless `subnetSelection` says otherwise. */
+const DEFAULT_SUBNETS: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
 
 /**
  * A MySQL database that lives next to the job, in the same task, for the duration of
@@ -272,14 +274,16 @@ export class ScheduledFargateEtl extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledFargateEtlProps) {
     super(scope, id);
+    checkConstructId(this);
     const settings = resolveEtlSettings(this.node.path, props);
 
     // network
     this.vpc = resolveVpc(this, props);
+    checkTaskSubnets(this, this.vpc, props, { prop: 'subnetSelection', value: props.subnetSelection, default: DEFAULT_SUBNETS });
     this.cluster = resolveCluster(this, this.vpc, props);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
-      description: `Task of ${this.node.path}: no inbound traffic`,
+      description: fitted(`Task of ${this.node.path}: no inbound traffic`, 255),
       allowAllOutbound: true,
     });
 
@@ -369,8 +373,9 @@ export class ScheduledFargateEtl extends Construct {
         command: ['CMD-SHELL', 'mysqladmin ping --host=127.0.0.1 --port=3306 --silent || exit 1'],
         interval: Duration.seconds(5),
         timeout: Duration.seconds(5),
-        retries: 12,
-        startPeriod: Duration.seconds(30),
+        // ECS allows 1 to 10 retries: 10 x 5 s after a 40 s start period, as long as 12 after 30 s
+        retries: 10,
+        startPeriod: Duration.seconds(40),
       },
       // time to shut down cleanly when the job has finished
       stopTimeout: Duration.seconds(60),
@@ -405,7 +410,8 @@ export class ScheduledFargateEtl extends Construct {
 
   /** The topic the construct creates: TLS only, with the email subscriptions asked for. */
   private createFailureTopic(notificationEmails: string[] = []): sns.Topic {
-    const topic = new sns.Topic(this, 'FailureTopic', { displayName: `Failed runs of ${this.node.path}`, enforceSSL: true });
+    // SNS display names are at most 100 characters
+    const topic = new sns.Topic(this, 'FailureTopic', { displayName: fitted(`Failed runs of ${this.node.path}`, 100), enforceSSL: true });
     for (const email of notificationEmails) {
       topic.addSubscription(new snsSubscriptions.EmailSubscription(email));
     }
@@ -416,7 +422,7 @@ export class ScheduledFargateEtl extends Construct {
   private runTaskTarget(props: Pick<ScheduledFargateEtlProps, 'subnetSelection' | 'fargateSpot'>, settings: EtlSettings): RunTaskTarget {
     return {
       taskCount: settings.desiredTaskCount,
-      subnetSelection: props.subnetSelection ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      subnetSelection: props.subnetSelection ?? DEFAULT_SUBNETS,
       capacityProviderStrategies: props.fargateSpot ? [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] : undefined,
       retryAttempts: settings.retryAttempts,
       maxEventAge: settings.maxEventAge,
@@ -632,11 +638,13 @@ function resolveEtlSettings(path: string, props: ScheduledFargateEtlProps): EtlS
   const desiredTaskCount = checkInteger(path, 'desiredTaskCount', props.desiredTaskCount, { min: 1, max: 10 }) ?? 1;
   const retryAttempts = checkInteger(path, 'retryAttempts', props.retryAttempts, { min: 0, max: 185 }) ?? 3;
   const maxEventAge = props.maxEventAge ?? Duration.hours(2);
-  checkInteger(path, 'maxEventAge (seconds)', maxEventAge.toSeconds(), { min: 60, max: 86400 });
+  checkDuration(path, 'maxEventAge', maxEventAge, { min: 60, max: 86400 });
+  (props.notificationEmails ?? []).forEach((email, i) => checkEmailAddress(path, `notificationEmails[${i}]`, email));
   if (props.notificationEmails && props.failureTopic) {
     invalid(path, 'notificationEmails', props.notificationEmails, 'only subscribe to the topic the construct creates; subscribe them to the failureTopic you pass');
   }
   checkReservedEnvironment(path, props);
+  checkEnvironmentSize(path, 'environment', props.environment);
   if (props.mysqlSidecar) {
     checkMysqlSidecar(path, props.mysqlSidecar);
   }

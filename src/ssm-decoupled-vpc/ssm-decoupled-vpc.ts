@@ -6,8 +6,8 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { canonicalSubnetType, checkParameterName, checkParameterPrefix, ParameterNames, subnetTypeName, subnetTypeSegment } from './parameter-names';
 import { VpcLayoutProps } from '../common/vpc-layout-props';
-import { createVpc, defaultSubnets, pascalCase } from '../private/network';
-import { checkInteger, invalid } from '../private/validation';
+import { checkVpcLayout, createVpc, defaultSubnets, pascalCase } from '../private/network';
+import { checkInteger, checkLiteral, invalid } from '../private/validation';
 
 /** Subnet types in the order they are published and imported. */
 const PUBLISHABLE_SUBNET_TYPES = [
@@ -271,6 +271,7 @@ export class SsmDecoupledVpc extends Construct {
           `must not be under parameterPrefix "${props.parameterPrefix}", whose names the construct writes itself (${names.vpcId} already holds the VPC id)`);
       }
     }
+    checkVpcLayout(path, props);
     const maxAzs = checkInteger(path, 'maxAzs', props.maxAzs, { min: 1 }) ?? 2;
     const natGateways = checkInteger(path, 'natGateways', props.natGateways, { min: 0, max: maxAzs }) ?? 1;
     const subnetConfiguration = props.subnetConfiguration ?? defaultSubnets(natGateways);
@@ -331,6 +332,7 @@ export class SsmDecoupledVpc extends Construct {
 
 function resolveImport(path: string, props: SsmDecoupledVpcImportProps) {
   checkParameterPrefix(path, 'parameterPrefix', props.parameterPrefix);
+  checkLiteral(path, 'availabilityZoneCount', props.availabilityZoneCount, 'the lists of subnets are split into that many items at synth time');
   const azCount = checkInteger(path, 'availabilityZoneCount', props.availabilityZoneCount, { min: 1, max: 32 }) ?? 2;
   const subnetTypes = (props.subnetTypes ?? [ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_WITH_EGRESS]).map(canonicalSubnetType);
   if (subnetTypes.length === 0) {

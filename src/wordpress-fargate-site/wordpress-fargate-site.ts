@@ -22,10 +22,10 @@ import { FargateTaskSizeProps } from '../common/task-props';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { createLoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeNagFinding } from '../private/nag';
-import { resolveCluster, resolveVpc } from '../private/network';
+import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
 import { checkScheduleIds, resolveScaling, ResolvedScaling } from '../private/scaling';
-import { createFargateTask, FargateTask } from '../private/task';
-import { checkInteger, invalid } from '../private/validation';
+import { checkEnvironmentSize, createFargateTask, FargateTask } from '../private/task';
+import { checkConstructId, checkDuration, checkMebibytes, invalid } from '../private/validation';
 import { resolveWebFront, WebFront } from '../private/web-front';
 
 /** The build contexts of the two images, shipped in the npm package. */
@@ -320,10 +320,12 @@ export class WordpressFargateSite extends Construct {
 
   constructor(scope: Construct, id: string, props: WordpressFargateSiteProps = {}) {
     super(scope, id);
+    checkConstructId(this);
     const settings = resolveSiteSettings(this, props);
 
     // network
     this.vpc = resolveVpc(this, props);
+    checkTaskSubnets(this, this.vpc, props, { default: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
     this.cluster = resolveCluster(this, this.vpc, props);
 
     // storage: the shared web root, the database and the secrets
@@ -367,7 +369,6 @@ export class WordpressFargateSite extends Construct {
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(120),
     });
     this.loadBalancedService = web.loadBalancedService;
     this.service = web.service;
@@ -630,12 +631,14 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
   }
   const front = resolveWebFront(scope, props, {
     healthCheckPath: '/healthz',
+    healthCheckGracePeriod: Duration.seconds(120),
     warningId: 'cdk-fargate-blueprints:WordpressFargateSite.accessLogsNeedRegion',
   });
   const tablePrefix = props.tablePrefix ?? 'wp_';
   if (!/^[A-Za-z0-9_]{1,20}$/.test(tablePrefix)) {
     invalid(sitePath, 'tablePrefix', tablePrefix, 'must be 1 to 20 letters, digits or "_" (WordPress uses it in table names)');
   }
+  checkEnvironmentSize(sitePath, 'wordpressConfigExtra', { WORDPRESS_CONFIG_EXTRA: props.wordpressConfigExtra ?? '' });
   const database = resolveDatabase(sitePath, props.database ?? {});
   const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
   if (removalPolicy === RemovalPolicy.DESTROY && database.deletionProtection) {
@@ -676,11 +679,12 @@ function wordpressConfigExtra(props: Pick<WordpressFargateSiteProps, 'domainName
 
 /** The upload limit as whole MiB, from 1 MiB to 4 GiB. */
 function checkUploadSize(sitePath: string, size: Size): number {
-  const mib = size.toKibibytes() / 1024;
-  if (!Number.isInteger(mib) || mib < 1 || mib > 4096) {
-    invalid(sitePath, 'uploadMaxSize', `${mib} MiB`, 'must be a whole number of MiB from 1 MiB to 4 GiB (for example Size.mebibytes(64))');
-  }
-  return mib;
+  return checkMebibytes(sitePath, 'uploadMaxSize', size, {
+    min: 1,
+    max: 4096,
+    allowed: 'a whole number of MiB from 1 MiB to 4 GiB (for example Size.mebibytes(64))',
+    literal: 'the PHP and nginx limits are computed from it',
+  });
 }
 
 /** Aurora Serverless v2 capacity: from `min` to 256 ACUs in steps of 0.5 (tokens pass). */
@@ -698,12 +702,12 @@ function resolveDatabase(sitePath: string, options: WordpressDatabaseOptions): R
     invalid(sitePath, 'database.maxCapacity', maxCapacity, `must be at least database.minCapacity (${minCapacity})`);
   }
   const autoPauseAfter = options.autoPauseAfter ?? Duration.minutes(5);
-  checkInteger(sitePath, 'database.autoPauseAfter (seconds)', autoPauseAfter.toSeconds(), { min: 300, max: 86400 });
+  checkDuration(sitePath, 'database.autoPauseAfter', autoPauseAfter, { min: 300, max: 86400 });
   if (options.autoPauseAfter && minCapacity !== 0) {
     invalid(sitePath, 'database.autoPauseAfter', autoPauseAfter.toHumanString(), 'only applies with database.minCapacity 0 (a database with a higher floor never pauses)');
   }
   const backupRetention = options.backupRetention ?? Duration.days(7);
-  checkInteger(sitePath, 'database.backupRetention (days)', backupRetention.toDays({ integral: false }), { min: 1, max: 35 });
+  checkDuration(sitePath, 'database.backupRetention', backupRetention, { min: 1, max: 35, unit: 'days' });
   return {
     minCapacity,
     maxCapacity,
