@@ -155,7 +155,7 @@ const testFloor = project.addTask('test:floor', {
 project.addTask('fuzz', {
   description: 'Run the property-based props tests long: many cases per construct, a random seed (FUZZ_RUNS, FUZZ_SEED, FUZZ_PATH)',
   env: { FUZZ: 'long' },
-  exec: 'jest --ci --coverage=false --reporters=default test/props.fuzz.test.ts',
+  exec: 'jest --ci --coverage=false test/props.fuzz.test.ts',
   receiveArgs: true,
 });
 
