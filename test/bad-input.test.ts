@@ -503,6 +503,11 @@ const loadBalancedScalingService: BadInput[] = [
     error: /^TestStack\/Web: healthCheckPath must be 1 to 1024 characters long \(the limit of Elastic Load Balancing\), got "\/a{39}\.\.\. \(1025 characters\)"$/,
   },
   {
+    name: 'a listener port from a token with an HTTP redirect',
+    build: (stack) => serviceWith({ certificate: certificate(stack), listenerPort: Lazy.number({ produce: () => 8443 }) })(stack),
+    error: /^TestStack\/Web: listenerPort must be a literal number, because HTTP on port 80 redirects to it and aws-cdk-lib writes that redirect at synth time \(or set redirectHttp to false\), got "\$\{Token\[TOKEN\.\d+\]\}"$/,
+  },
+  {
     name: 'a sub-second scale-out cooldown',
     build: serviceWith({ scaling: { scaleOutCooldown: Duration.millis(1500) } }),
     error: /^TestStack\/Web: scaling.scaleOutCooldown \(seconds\) must be a whole number of at least 0, got 1.5$/,

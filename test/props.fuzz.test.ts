@@ -77,9 +77,13 @@ describe.each(CASES)('%s', (name, arbitrary) => {
   test('every case is refused with an error naming the path and the prop, or synthesizes without a CloudFormation finding', () => {
     const outcomes = assertProperty(name, arbitrary);
     // a run that never gets past validation, or never reaches it, proves little
+    // (a replay of one counterexample with FUZZ_PATH has a single case)
     const runs = outcomes.refused + outcomes.synthesized;
-    expect(outcomes.refused).toBeGreaterThanOrEqual(runs / 10);
-    expect(outcomes.synthesized).toBeGreaterThanOrEqual(runs / 10);
+    expect(runs).toBeGreaterThan(0);
+    if (!PATH) {
+      expect(outcomes.refused).toBeGreaterThanOrEqual(runs / 10);
+      expect(outcomes.synthesized).toBeGreaterThanOrEqual(runs / 10);
+    }
   }, LONG ? 6 * 60 * 60 * 1000 : 120_000);
 });
 
@@ -88,9 +92,10 @@ describe.each(CASES)('%s', (name, arbitrary) => {
 // written in src/private/schedule-expression.ts; once it lands this test fails, and the
 // bad expressions join the ETL schedule arbitrary instead.
 test('known class (issue 9): raw schedule expressions EventBridge refuses are not refused yet', () => {
-  const result = fc.check(fc.property(scheduledFargateEtlCase(badScheduleExpressions), (c) => {
+  // the schedule alone: no other prop is there to be refused first
+  const result = fc.check(fc.property(scheduledFargateEtlCase(badScheduleExpressions, 0), (c) => {
     checkCase(c);
   }), { seed: SEED, numRuns: 10 });
   expect(result.failed).toBe(true);
-  expect(String(result.errorInstance)).toMatch(/ScheduleExpression|schedule/);
+  expect(String(result.errorInstance)).toMatch(/CloudFormation Validate\] error E3027 at TestStack\/[^/]+\/Schedule\/Resource: ScheduleExpression/);
 });

@@ -160,7 +160,9 @@ export function fitted(text: string, max: number): string {
  * conversion error inside aws-cdk-lib. A token is refused too when the construct
  * computes with the value (`literal` says what for). Returns the MiB.
  */
-export function checkMebibytes(path: string, prop: string, size: Size, bounds: { min: number; max: number; literal: string; allowed: string }): number {
+export function checkMebibytes(
+  path: string, prop: string, size: Size, bounds: { min: number; max: number; literal: string; allowed: string },
+): number {
   if (size.isUnresolved()) {
     invalid(path, prop, size.toString(), `must be a literal size, because ${bounds.literal}`);
   }

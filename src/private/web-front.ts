@@ -1,7 +1,7 @@
 import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { checkDuration, checkInteger, checkLength, invalid } from './validation';
+import { checkDuration, checkInteger, checkLength, checkLiteral, invalid } from './validation';
 import { LoadBalancedFrontProps } from '../common/load-balancer-props';
 
 /** The front props as the shared code reads them; each construct sets its own health check path. */
@@ -39,6 +39,9 @@ export function resolveWebFront(
     invalid(path, 'redirectHttp', props.redirectHttp, 'needs a certificate: without HTTPS there is nothing to redirect to');
   }
   const redirectHttp = props.redirectHttp ?? https;
+  if (redirectHttp) {
+    checkLiteral(path, 'listenerPort', props.listenerPort, 'HTTP on port 80 redirects to it and aws-cdk-lib writes that redirect at synth time (or set redirectHttp to false)');
+  }
   if (redirectHttp && listenerPort === 80) {
     invalid(path, 'listenerPort', listenerPort, 'must not be 80 while HTTP on port 80 redirects to HTTPS; use 443 or set redirectHttp to false');
   }

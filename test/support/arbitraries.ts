@@ -52,12 +52,12 @@ export class Input<T = unknown> {
 }
 
 /** A literal value (numbers, strings, booleans, arrays and objects of them). */
-export function lit<T>(value: T, code = literalCode(value)): Input<T> {
-  return new Input(code, () => value);
+export function lit<T>(value: T, source = literalCode(value)): Input<T> {
+  return new Input(source, () => value);
 }
 
 /** A value built from code, in the stack. */
-export function code<T>(source: string, build: (stack: Stack) => T): Input<T> {
+export function expr<T>(source: string, build: (stack: Stack) => T): Input<T> {
   return new Input(source, build);
 }
 
@@ -170,13 +170,13 @@ function pick(valid: Input[], invalid: Input[], validWeight = 3): fc.Arbitrary<I
 
 /** A number that is only known at deploy time: a CloudFormation parameter. */
 function parameterNumber(name: string, defaultValue: number): Input<number> {
-  return code(`new CfnParameter(stack, '${name}', { type: 'Number', default: ${defaultValue} }).valueAsNumber`,
+  return expr(`new CfnParameter(stack, '${name}', { type: 'Number', default: ${defaultValue} }).valueAsNumber`,
     (stack) => once(stack, name, () => new CfnParameter(stack, name, { type: 'Number', default: defaultValue })).valueAsNumber);
 }
 
 /** A number that is computed late (a token that resolves to a literal at synth time). */
 function lazyNumber(value: number): Input<number> {
-  return code(`Lazy.number({ produce: () => ${value} })`, () => Lazy.number({ produce: () => value }));
+  return expr(`Lazy.number({ produce: () => ${value} })`, () => Lazy.number({ produce: () => value }));
 }
 
 /** The numbers users mistype: negative, zero, fractions, NaN, infinity, huge. */
@@ -223,7 +223,7 @@ type DurationUnit = typeof DURATION_UNITS[number];
 
 /** `Duration.<unit>(amount)` as code and value. */
 export function duration(unit: DurationUnit, amount: number): Input<Duration> {
-  return code(`Duration.${unit}(${literalCode(amount)})`, () => Duration[unit](amount));
+  return expr(`Duration.${unit}(${literalCode(amount)})`, () => Duration[unit](amount));
 }
 
 /**
@@ -242,7 +242,7 @@ export function durationBetween(minSeconds: number, maxSeconds: number): fc.Arbi
     duration('seconds', 0), duration('days', 400), duration('days', 30), duration('seconds', NaN),
     duration('seconds', Math.max(0, minSeconds - 1)), duration('seconds', maxSeconds + 1),
   ];
-  const token = code(`Duration.seconds(Lazy.number({ produce: () => ${minSeconds} }))`, () => Duration.seconds(Lazy.number({ produce: () => minSeconds })));
+  const token = expr(`Duration.seconds(Lazy.number({ produce: () => ${minSeconds} }))`, () => Duration.seconds(Lazy.number({ produce: () => minSeconds })));
   return fc.oneof(
     { withCrossShrink: true },
     { weight: 4, arbitrary: inside },
@@ -254,7 +254,7 @@ export function durationBetween(minSeconds: number, maxSeconds: number): fc.Arbi
 
 /** `Size.<unit>(amount)` as code and value. */
 export function size(unit: 'bytes' | 'kibibytes' | 'mebibytes' | 'gibibytes', amount: number): Input<Size> {
-  return code(`Size.${unit}(${literalCode(amount)})`, () => Size[unit](amount));
+  return expr(`Size.${unit}(${literalCode(amount)})`, () => Size[unit](amount));
 }
 
 export const bool: fc.Arbitrary<Input<boolean>> = fc.constantFrom(lit(true), lit(false));
@@ -271,8 +271,8 @@ const PUBLIC_IMAGE = 'public.ecr.aws/aws-containers/hello-app-runner:latest';
 
 /** An image from a registry, by name (empty and odd names included). */
 const image = pick(
-  [code(`ecs.ContainerImage.fromRegistry('${PUBLIC_IMAGE}')`, () => IMAGE)],
-  [''].map((name) => code(`ecs.ContainerImage.fromRegistry(${JSON.stringify(name)})`, () => ecs.ContainerImage.fromRegistry(name))),
+  [expr(`ecs.ContainerImage.fromRegistry('${PUBLIC_IMAGE}')`, () => IMAGE)],
+  [''].map((name) => expr(`ecs.ContainerImage.fromRegistry(${JSON.stringify(name)})`, () => ecs.ContainerImage.fromRegistry(name))),
   8,
 );
 
@@ -294,11 +294,11 @@ const environmentVariables = pick(
 );
 
 const secretsArb = pick(
-  [lit({}), code("{ API_KEY: ecs.Secret.fromSecretsManager(new secretsmanager.Secret(stack, 'ApiKey')) }",
+  [lit({}), expr("{ API_KEY: ecs.Secret.fromSecretsManager(new secretsmanager.Secret(stack, 'ApiKey')) }",
     (stack) => ({ API_KEY: ecs.Secret.fromSecretsManager(new secretsmanager.Secret(stack, 'ApiKey')) }))],
-  [code("{ DB_PASSWORD: ecs.Secret.fromSecretsManager(new secretsmanager.Secret(stack, 'Password')) }",
+  [expr("{ DB_PASSWORD: ecs.Secret.fromSecretsManager(new secretsmanager.Secret(stack, 'Password')) }",
     (stack) => ({ DB_PASSWORD: ecs.Secret.fromSecretsManager(new secretsmanager.Secret(stack, 'Password')) })),
-  code("{ LOG_LEVEL: ecs.Secret.fromSecretsManager(new secretsmanager.Secret(stack, 'LogLevel')) }",
+  expr("{ LOG_LEVEL: ecs.Secret.fromSecretsManager(new secretsmanager.Secret(stack, 'LogLevel')) }",
     (stack) => ({ LOG_LEVEL: ecs.Secret.fromSecretsManager(new secretsmanager.Secret(stack, 'LogLevel')) }))],
 );
 
@@ -314,17 +314,17 @@ export const taskProps: PropTable = {
 
 /** A VPC the tests build or import. */
 const vpcInputs = {
-  default: code("new ec2.Vpc(stack, 'Vpc')", (stack) => once(stack, 'Vpc', () => new ec2.Vpc(stack, 'Vpc'))),
-  isolated: code("new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [PUBLIC, PRIVATE_ISOLATED] })",
+  default: expr("new ec2.Vpc(stack, 'Vpc')", (stack) => once(stack, 'Vpc', () => new ec2.Vpc(stack, 'Vpc'))),
+  isolated: expr("new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [PUBLIC, PRIVATE_ISOLATED] })",
     (stack) => once(stack, 'Vpc', () => new ec2.Vpc(stack, 'Vpc', {
       natGateways: 0,
       subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
     }))),
-  publicOnly: code("new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [PUBLIC] })",
+  publicOnly: expr("new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [PUBLIC] })",
     (stack) => once(stack, 'Vpc', () => new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] }))),
-  ssm: code("new SsmDecoupledVpc(stack, 'Network', { parameterPrefix: '/net' }).vpc",
+  ssm: expr("new SsmDecoupledVpc(stack, 'Network', { parameterPrefix: '/net' }).vpc",
     (stack) => once(stack, 'Network', () => new SsmDecoupledVpc(stack, 'Network', { parameterPrefix: '/net' })).vpc),
-  imported: code("SsmDecoupledVpc.fromParameters(stack, 'Imported', { parameterPrefix: '/net' })",
+  imported: expr("SsmDecoupledVpc.fromParameters(stack, 'Imported', { parameterPrefix: '/net' })",
     (stack) => SsmDecoupledVpc.fromParameters(stack, 'Imported', { parameterPrefix: '/net' })),
 };
 
@@ -336,10 +336,10 @@ export const networkProps: PropTable = {
   vpc: fc.constantFrom(...Object.values(vpcInputs)),
   vpcName: text(VPC_NAMES, ['']),
   cluster: fc.constantFrom(
-    code("new ecs.Cluster(stack, 'Cluster')", (stack) => new ecs.Cluster(stack, 'Cluster')),
-    code("new ecs.Cluster(stack, 'Cluster', { vpc: new ec2.Vpc(stack, 'Vpc') })",
+    expr("new ecs.Cluster(stack, 'Cluster')", (stack) => new ecs.Cluster(stack, 'Cluster')),
+    expr("new ecs.Cluster(stack, 'Cluster', { vpc: new ec2.Vpc(stack, 'Vpc') })",
       (stack) => new ecs.Cluster(stack, 'Cluster', { vpc: vpcInputs.default.build(stack) })),
-    code("new ecs.Cluster(stack, 'Cluster', { enableFargateCapacityProviders: true })",
+    expr("new ecs.Cluster(stack, 'Cluster', { enableFargateCapacityProviders: true })",
       (stack) => new ecs.Cluster(stack, 'Cluster', { enableFargateCapacityProviders: true })),
   ),
   containerInsights: bool,
@@ -351,20 +351,20 @@ const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd1234
 export const frontProps: PropTable = {
   publicLoadBalancer: bool,
   listenerPort: wholeNumber('ListenerPort', 1, 65535, [80, 443, 8080]),
-  certificate: fc.constant(code(`acm.Certificate.fromCertificateArn(stack, 'Certificate', '${CERTIFICATE_ARN}')`,
+  certificate: fc.constant(expr(`acm.Certificate.fromCertificateArn(stack, 'Certificate', '${CERTIFICATE_ARN}')`,
     (stack) => acm.Certificate.fromCertificateArn(stack, 'Certificate', CERTIFICATE_ARN))),
   redirectHttp: bool,
   sslPolicy: fc.constantFrom(...member('elbv2.SslPolicy', elbv2.SslPolicy as any, ['RECOMMENDED_TLS', 'TLS13_13', 'FS_1_2_RES_2020_10'])),
   domainName: text(['web.example.com', 'example.com', 'WWW.Example.COM'], ['', 'web example.com', 'web.other.org', 'ünïcødé.example.com', `${'a'.repeat(64)}.example.com`]),
-  domainZone: fc.constant(code("route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' })",
+  domainZone: fc.constant(expr("route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' })",
     (stack) => route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' }))),
   healthyHttpCodes: text(['200', '200,401', '200-299', '200-399,401', '499'], ['', '2xx', '200;401', '200,', '100', '500', '299-200', '2000', '200-299-399']),
   healthCheckInterval: durationBetween(5, 300),
   deregistrationDelay: durationBetween(0, 3600),
   accessLogs: bool,
   accessLogsBucket: fc.constantFrom(
-    code("new s3.Bucket(stack, 'AccessLogsBucket')", (stack) => new s3.Bucket(stack, 'AccessLogsBucket')),
-    code("new s3.Bucket(stack, 'AccessLogsBucket', { encryption: s3.BucketEncryption.KMS })",
+    expr("new s3.Bucket(stack, 'AccessLogsBucket')", (stack) => new s3.Bucket(stack, 'AccessLogsBucket')),
+    expr("new s3.Bucket(stack, 'AccessLogsBucket', { encryption: s3.BucketEncryption.KMS })",
       (stack) => new s3.Bucket(stack, 'AccessLogsBucket', { encryption: s3.BucketEncryption.KMS })),
   ),
 };
@@ -375,10 +375,10 @@ export const healthCheckPath = text(['/', '/healthz', '/api/health?full=1', `/${
 
 /** Schedules of Application Auto Scaling that its API accepts. */
 const scalingSchedule = fc.constantFrom(
-  code("appscaling.Schedule.cron({ hour: '8', minute: '50' })", () => appscaling.Schedule.cron({ hour: '8', minute: '50' })),
-  code("appscaling.Schedule.cron({ weekDay: 'MON-FRI', hour: '7', minute: '0' })", () => appscaling.Schedule.cron({ weekDay: 'MON-FRI', hour: '7', minute: '0' })),
-  code('appscaling.Schedule.rate(Duration.hours(1))', () => appscaling.Schedule.rate(Duration.hours(1))),
-  code("appscaling.Schedule.at(new Date('2030-03-01T08:45:00Z'))", () => appscaling.Schedule.at(new Date('2030-03-01T08:45:00Z'))),
+  expr("appscaling.Schedule.cron({ hour: '8', minute: '50' })", () => appscaling.Schedule.cron({ hour: '8', minute: '50' })),
+  expr("appscaling.Schedule.cron({ weekDay: 'MON-FRI', hour: '7', minute: '0' })", () => appscaling.Schedule.cron({ weekDay: 'MON-FRI', hour: '7', minute: '0' })),
+  expr('appscaling.Schedule.rate(Duration.hours(1))', () => appscaling.Schedule.rate(Duration.hours(1))),
+  expr("appscaling.Schedule.at(new Date('2030-03-01T08:45:00Z'))", () => appscaling.Schedule.at(new Date('2030-03-01T08:45:00Z'))),
 );
 
 const timeZone = fc.constantFrom(...member('TimeZone', TimeZone as any, ['ETC_UTC', 'EUROPE_BERLIN', 'AMERICA_NEW_YORK']));
@@ -467,7 +467,7 @@ export const ssmDecoupledVpcProps: PropTable = {
   natGateways: wholeNumber('NatGateways', 0, 3),
   ipAddresses: fc.constantFrom(
     ...['10.0.0.0/16', '192.168.0.0/20', '10.0.0.0/24', '10.0.0.0/28'].map((cidr) =>
-      code(`ec2.IpAddresses.cidr('${cidr}')`, () => ec2.IpAddresses.cidr(cidr))),
+      expr(`ec2.IpAddresses.cidr('${cidr}')`, () => ec2.IpAddresses.cidr(cidr))),
   ),
   subnetConfiguration: fc.constantFrom(
     lit([{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }], '[PUBLIC, PRIVATE_WITH_EGRESS]'),
@@ -522,7 +522,7 @@ export const loadBalancedScalingServiceProps: PropTable = {
   ),
   containerName: text(['web', 'app_1', 'a'.repeat(255)]),
   ssmParameters: fc.constantFrom(
-    code("{ TABLE_PARAMETER: ssm.StringParameter.fromStringParameterName(stack, 'Table', '/app/table') }",
+    expr("{ TABLE_PARAMETER: ssm.StringParameter.fromStringParameterName(stack, 'Table', '/app/table') }",
       (stack) => ({ TABLE_PARAMETER: ssm.StringParameter.fromStringParameterName(stack, 'Table', '/app/table') })),
     lit({}),
   ),
@@ -534,7 +534,7 @@ export const loadBalancedScalingServiceProps: PropTable = {
       ['startPeriod', duration('seconds', 0)], ['startPeriod', duration('seconds', 301)], ['retries', lit(0)], ['retries', lit(11)], ['retries', lit(1.5)],
     ].map(([key, value]) => {
       const input = value as Input;
-      return code(`{ command: ['CMD-SHELL', 'exit 0'], ${key as string}: ${input.code} }`,
+      return expr(`{ command: ['CMD-SHELL', 'exit 0'], ${key as string}: ${input.code} }`,
         (stack) => ({ command: ['CMD-SHELL', 'exit 0'], [key as string]: input.build(stack) }));
     }),
     lit({ command: [] }, '{ command: [] }'),
@@ -565,12 +565,12 @@ export const loadBalancedScalingServiceCase = constructCase('LoadBalancedScaling
 
 /** Schedules EventBridge accepts, built by CDK. */
 const etlSchedule = fc.constantFrom(
-  code("events.Schedule.cron({ day: '1', hour: '4', minute: '0' })", () => events.Schedule.cron({ day: '1', hour: '4', minute: '0' })),
-  code("events.Schedule.cron({ weekDay: 'MON', hour: '2', minute: '30' })", () => events.Schedule.cron({ weekDay: 'MON', hour: '2', minute: '30' })),
-  code('events.Schedule.rate(Duration.minutes(5))', () => events.Schedule.rate(Duration.minutes(5))),
-  code('events.Schedule.rate(Duration.days(1))', () => events.Schedule.rate(Duration.days(1))),
-  code("events.Schedule.expression('cron(0 4 1 * ? *)')", () => events.Schedule.expression('cron(0 4 1 * ? *)')),
-  code("events.Schedule.expression('rate(1 hour)')", () => events.Schedule.expression('rate(1 hour)')),
+  expr("events.Schedule.cron({ day: '1', hour: '4', minute: '0' })", () => events.Schedule.cron({ day: '1', hour: '4', minute: '0' })),
+  expr("events.Schedule.cron({ weekDay: 'MON', hour: '2', minute: '30' })", () => events.Schedule.cron({ weekDay: 'MON', hour: '2', minute: '30' })),
+  expr('events.Schedule.rate(Duration.minutes(5))', () => events.Schedule.rate(Duration.minutes(5))),
+  expr('events.Schedule.rate(Duration.days(1))', () => events.Schedule.rate(Duration.days(1))),
+  expr("events.Schedule.expression('cron(0 4 1 * ? *)')", () => events.Schedule.expression('cron(0 4 1 * ? *)')),
+  expr("events.Schedule.expression('rate(1 hour)')", () => events.Schedule.expression('rate(1 hour)')),
 );
 
 /**
@@ -580,12 +580,12 @@ const etlSchedule = fc.constantFrom(
  */
 export const badScheduleExpressions = fc.constantFrom(
   ...['rate(0 minutes)', 'rate(5 minute)', 'rate(1 hours)', 'rate(-1 days)', 'cron(61 4 * * ? *)', 'cron(0 4 * * *)', 'every day', '']
-    .map((expression) => code(`events.Schedule.expression(${JSON.stringify(expression)})`, () => events.Schedule.expression(expression))),
+    .map((expression) => expr(`events.Schedule.expression(${JSON.stringify(expression)})`, () => events.Schedule.expression(expression))),
 );
 
 const mysqlSidecar = propsOf({
   username: text(['etl', 'etl_user', 'u'.repeat(32)], ['', 'root', 'ROOT', 'etl-user', 'u'.repeat(33), 'ünï']),
-  image: fc.constant(code("ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/mysql:8.0')",
+  image: fc.constant(expr("ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/mysql:8.0')",
     () => ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/mysql:8.0'))),
   mysqldArguments: pick([lit(['--innodb-buffer-pool-size=1G']), lit([])], [lit([''])]),
 }, { presence: 0.4, required: { databaseName: text(['my_database', 'db$1', 'd'.repeat(64)], ['', 'my-database', '2024', 'd'.repeat(65), 'ünï', 'my database']) } });
@@ -598,31 +598,31 @@ export const scheduledFargateEtlProps: PropTable = {
   enabled: bool,
   desiredTaskCount: wholeNumber('TaskCount', 1, 10),
   bucket: fc.constantFrom(
-    code("new s3.Bucket(stack, 'Data')", (stack) => new s3.Bucket(stack, 'Data')),
-    code("new s3.Bucket(stack, 'Data', { encryptionKey: new kms.Key(stack, 'DataKey') })",
+    expr("new s3.Bucket(stack, 'Data')", (stack) => new s3.Bucket(stack, 'Data')),
+    expr("new s3.Bucket(stack, 'Data', { encryptionKey: new kms.Key(stack, 'DataKey') })",
       (stack) => new s3.Bucket(stack, 'Data', { encryptionKey: new kms.Key(stack, 'DataKey') })),
   ),
   mysqlSidecar,
-  executionRole: fc.constant(code("new iam.Role(stack, 'Execution', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') })",
+  executionRole: fc.constant(expr("new iam.Role(stack, 'Execution', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') })",
     (stack) => new iam.Role(stack, 'Execution', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }))),
-  taskRole: fc.constant(code("new iam.Role(stack, 'Job', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') })",
+  taskRole: fc.constant(expr("new iam.Role(stack, 'Job', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') })",
     (stack) => new iam.Role(stack, 'Job', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }))),
   subnetSelection: fc.constantFrom(
     ...member('ec2.SubnetType', ec2.SubnetType as any, ['PRIVATE_WITH_EGRESS', 'PUBLIC', 'PRIVATE_ISOLATED'])
       .map((t) => lit({ subnetType: t.build(undefined as any) }, `{ subnetType: ${t.code} }`)),
   ),
   fargateSpot: bool,
-  failureTopic: fc.constant(code("new sns.Topic(stack, 'Alerts')", (stack) => new sns.Topic(stack, 'Alerts'))),
+  failureTopic: fc.constant(expr("new sns.Topic(stack, 'Alerts')", (stack) => new sns.Topic(stack, 'Alerts'))),
   notificationEmails: pick([lit(['ops@example.com']), lit(['a@example.com', 'b@example.org']), lit([])], [lit(['']), lit(['not an email'])]),
   retryAttempts: wholeNumber('RetryAttempts', 0, 185),
   maxEventAge: durationBetween(60, 86400),
   deadLetterQueue: fc.constantFrom(
-    code("new sqs.Queue(stack, 'Dlq')", (stack) => new sqs.Queue(stack, 'Dlq')),
+    expr("new sqs.Queue(stack, 'Dlq')", (stack) => new sqs.Queue(stack, 'Dlq')),
   ),
 };
 
-export const scheduledFargateEtlCase = (schedule: fc.Arbitrary<Input> = etlSchedule) => constructCase('ScheduledFargateEtl', 'Etl',
-  propsOf(scheduledFargateEtlProps, { presence: 0.1, required: { schedule, image } }),
+export const scheduledFargateEtlCase = (schedule: fc.Arbitrary<Input> = etlSchedule, presence = 0.1) => constructCase('ScheduledFargateEtl', 'Etl',
+  propsOf(scheduledFargateEtlProps, { presence, required: { schedule, image } }),
   (stack, id, props) => new ScheduledFargateEtl(stack, id, props));
 
 // WordpressFargateSite ----------------------------------------------------------------
@@ -647,18 +647,18 @@ export const wordpressFargateSiteProps: PropTable = {
   ...networkProps,
   ...frontProps,
   loadBalancer: fc.constantFrom(
-    code("new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: new ec2.Vpc(stack, 'Vpc'), internetFacing: true })",
+    expr("new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: new ec2.Vpc(stack, 'Vpc'), internetFacing: true })",
       (stack) => new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: vpcInputs.default.build(stack), internetFacing: true })),
   ),
   uploadMaxSize: fc.constantFrom(
     size('mebibytes', 64), size('mebibytes', 1), size('gibibytes', 4), size('mebibytes', 512),
     size('kibibytes', 1536), size('bytes', 100), size('bytes', 1048576), size('mebibytes', 0), size('gibibytes', 5), size('mebibytes', NaN), size('mebibytes', 1.5),
-    code('Size.mebibytes(Lazy.number({ produce: () => 64 }))', () => Size.mebibytes(Lazy.number({ produce: () => 64 }))),
+    expr('Size.mebibytes(Lazy.number({ produce: () => 64 }))', () => Size.mebibytes(Lazy.number({ produce: () => 64 }))),
   ),
   tablePrefix: text(['wp_', 'blog2_', 'W'.repeat(20)], ['', 'wp-', 'w'.repeat(21), 'ünï', 'wp ']),
   wordpressConfigExtra: text(["define('DISALLOW_FILE_EDIT', true);", ''], ['x'.repeat(70000)]),
-  nginxImage: fc.constant(code("ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27')", () => ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27'))),
-  wordpressImage: fc.constant(code("ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/wordpress:php8.3-fpm')",
+  nginxImage: fc.constant(expr("ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27')", () => ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27'))),
+  wordpressImage: fc.constant(expr("ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/wordpress:php8.3-fpm')",
     () => ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/wordpress:php8.3-fpm'))),
   database: propsOf({
     minCapacity: capacityUnits('DbMin', 0),

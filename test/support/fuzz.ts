@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { ConstructCase, leafPropNames, propNames, StackEnv, VPC_NAMES } from './arbitraries';
 import { testApp, vpcLookupResponse } from './app';
+import { ConstructCase, leafPropNames, propNames, StackEnv, VPC_NAMES } from './arbitraries';
 import { REGION_ENV } from './fixtures';
 import { serviceLimitFindings } from './service-limits';
 
