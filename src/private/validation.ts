@@ -164,7 +164,8 @@ export function checkMebibytes(
   path: string, prop: string, size: Size, bounds: { min: number; max: number; literal: string; allowed: string },
 ): number {
   if (size.isUnresolved()) {
-    invalid(path, prop, size.toString(), `must be a literal size, because ${bounds.literal}`);
+    // (Size has no toString before aws-cdk-lib 2.27x)
+    invalid(path, prop, 'a size from a token', `must be a literal size, because ${bounds.literal}`);
   }
   const mib = size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
   if (!Number.isInteger(mib) || mib < bounds.min || mib > bounds.max) {
