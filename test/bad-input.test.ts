@@ -545,7 +545,7 @@ const loadBalancedScalingService: BadInput[] = [
   {
     name: 'a health check interval from a token',
     build: serviceWith({ healthCheckInterval: Duration.seconds(Lazy.number({ produce: () => 10 })) }),
-    error: /^TestStack\/Web: healthCheckInterval must be a literal duration, because the health check timeout is computed from it, got "Duration.seconds\(/,
+    error: /^TestStack\/Web: healthCheckInterval must be a literal duration, because the health check timeout is computed from it, got "a duration from a token"$/,
   },
   {
     name: 'a half-second health check grace period',
@@ -576,6 +576,11 @@ const loadBalancedScalingService: BadInput[] = [
     name: 'a container health check timeout of 1 second',
     build: serviceWith({ containerHealthCheck: { command: ['CMD-SHELL', 'exit 0'], timeout: Duration.seconds(1) } }),
     error: /^TestStack\/Web: containerHealthCheck.timeout \(seconds\) must be a whole number from 2 to 120, got 1$/,
+  },
+  {
+    name: 'a container health check interval from a token',
+    build: serviceWith({ containerHealthCheck: { command: ['CMD-SHELL', 'exit 0'], interval: Duration.seconds(Lazy.number({ produce: () => 30 })) } }),
+    error: /^TestStack\/Web: containerHealthCheck.interval must be a literal duration, because aws-cdk-lib checks the health check at synth time, got "a duration from a token"$/,
   },
   {
     name: 'a container health check without a command',
@@ -740,6 +745,11 @@ const scheduledFargateEtl: BadInput[] = [
     name: 'a half-second maximum event age',
     build: etlWith({ maxEventAge: Duration.millis(500) }),
     error: /^TestStack\/Etl: maxEventAge \(seconds\) must be a whole number from 60 to 86400, got 0.5$/,
+  },
+  {
+    name: 'a maximum event age from a token',
+    build: etlWith({ timeZone: TimeZone.ETC_UTC, maxEventAge: Duration.seconds(Lazy.number({ produce: () => 60 })) }),
+    error: /^TestStack\/Etl: maxEventAge must be a literal duration, because the EventBridge targets check it at synth time, got "a duration from a token"$/,
   },
   {
     name: 'an empty notification email',

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ResolvedFargateSize } from './fargate-sizing';
-import { checkDuration, checkEcsName, checkInteger, checkLogRetention, invalid } from './validation';
+import { checkDuration, checkEcsName, checkInteger, checkLiteral, checkLogRetention, invalid } from './validation';
 
 /** What a construct's Fargate task definition is made of (sizes already checked). */
 export interface FargateTaskOptions {
@@ -69,10 +69,12 @@ export function checkContainerHealthCheck(path: string, prop: string, healthChec
   if (healthCheck.command.length === 0) {
     invalid(path, `${prop}.command`, healthCheck.command, 'must not be empty, for example [\'CMD-SHELL\', \'curl -f http://localhost/ || exit 1\']');
   }
-  checkDuration(path, `${prop}.interval`, healthCheck.interval, { min: 5, max: 300 });
-  checkDuration(path, `${prop}.timeout`, healthCheck.timeout, { min: 2, max: 120 });
+  const literal = 'aws-cdk-lib checks the health check at synth time';
+  checkDuration(path, `${prop}.interval`, healthCheck.interval, { min: 5, max: 300, literal });
+  checkDuration(path, `${prop}.timeout`, healthCheck.timeout, { min: 2, max: 120, literal });
+  checkLiteral(path, `${prop}.retries`, healthCheck.retries, literal);
   checkInteger(path, `${prop}.retries`, healthCheck.retries, { min: 1, max: 10 });
-  checkDuration(path, `${prop}.startPeriod`, healthCheck.startPeriod, { min: 0, max: 300 });
+  checkDuration(path, `${prop}.startPeriod`, healthCheck.startPeriod, { min: 0, max: 300, literal });
 }
 
 /**

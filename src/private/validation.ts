@@ -87,7 +87,7 @@ export function checkDuration(
   }
   if (duration.isUnresolved()) {
     if (bounds.literal) {
-      invalid(path, prop, duration.toString(), `must be a literal duration, because ${bounds.literal}`);
+      invalid(path, prop, 'a duration from a token', `must be a literal duration, because ${bounds.literal}`);
     }
     return undefined;
   }

@@ -638,7 +638,7 @@ function resolveEtlSettings(path: string, props: ScheduledFargateEtlProps): EtlS
   const desiredTaskCount = checkInteger(path, 'desiredTaskCount', props.desiredTaskCount, { min: 1, max: 10 }) ?? 1;
   const retryAttempts = checkInteger(path, 'retryAttempts', props.retryAttempts, { min: 0, max: 185 }) ?? 3;
   const maxEventAge = props.maxEventAge ?? Duration.hours(2);
-  checkDuration(path, 'maxEventAge', maxEventAge, { min: 60, max: 86400 });
+  checkDuration(path, 'maxEventAge', maxEventAge, { min: 60, max: 86400, literal: 'the EventBridge targets check it at synth time' });
   (props.notificationEmails ?? []).forEach((email, i) => checkEmailAddress(path, `notificationEmails[${i}]`, email));
   if (props.notificationEmails && props.failureTopic) {
     invalid(path, 'notificationEmails', props.notificationEmails, 'only subscribe to the topic the construct creates; subscribe them to the failureTopic you pass');
