@@ -532,6 +532,7 @@ export const loadBalancedScalingServiceProps: PropTable = {
       ['interval', duration('seconds', 30)], ['interval', duration('millis', 1500)], ['interval', duration('seconds', 2)], ['interval', duration('seconds', 301)],
       ['timeout', duration('seconds', 10)], ['timeout', duration('seconds', 1)], ['timeout', duration('seconds', 121)],
       ['startPeriod', duration('seconds', 0)], ['startPeriod', duration('seconds', 301)], ['retries', lit(0)], ['retries', lit(11)], ['retries', lit(1.5)],
+      ['interval', expr('Duration.seconds(Lazy.number({ produce: () => 30 }))', () => Duration.seconds(Lazy.number({ produce: () => 30 })))],
     ].map(([key, value]) => {
       const input = value as Input;
       return expr(`{ command: ['CMD-SHELL', 'exit 0'], ${key as string}: ${input.code} }`,
