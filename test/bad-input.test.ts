@@ -583,6 +583,11 @@ const loadBalancedScalingService: BadInput[] = [
     error: /^TestStack\/Web: containerHealthCheck.interval must be a literal duration, because aws-cdk-lib checks the health check at synth time, got "a duration from a token"$/,
   },
   {
+    name: 'container health check retries from a token',
+    build: serviceWith({ containerHealthCheck: { command: ['CMD-SHELL', 'exit 0'], retries: Lazy.number({ produce: () => 3 }) } }),
+    error: /^TestStack\/Web: containerHealthCheck.retries must be a literal number, because aws-cdk-lib checks the health check at synth time/,
+  },
+  {
     name: 'a container health check without a command',
     build: serviceWith({ containerHealthCheck: { command: [] } }),
     error: /^TestStack\/Web: containerHealthCheck.command must not be empty, .*got \[\]$/,
@@ -596,6 +601,11 @@ const loadBalancedScalingService: BadInput[] = [
     name: 'a CPU target from a token with fast scale-out',
     build: (stack) => serviceWith({ scaling: { cpuTargetPercent: new CfnParameter(stack, 'Cpu', { type: 'Number' }).valueAsNumber } })(stack),
     error: /^TestStack\/Web: scaling.cpuTargetPercent must be a literal number, because the thresholds of the fast scale-out steps are computed from it \(or set scaling.fastScaleOut to false\)/,
+  },
+  {
+    name: 'a requests target from a token with fast scale-out',
+    build: (stack) => serviceWith({ scaling: { requestsPerTarget: new CfnParameter(stack, 'Requests', { type: 'Number' }).valueAsNumber } })(stack),
+    error: /^TestStack\/Web: scaling.requestsPerTarget must be a literal number, because the thresholds of the fast scale-out steps are computed from it/,
   },
   {
     name: 'a construct id that security group descriptions refuse',
@@ -957,6 +967,11 @@ const wordpressFargateSite: BadInput[] = [
     name: 'a VPC without private subnets with egress',
     build: (stack) => siteWith({ vpc: new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] }) })(stack),
     error: /^TestStack\/Blog: vpc must have the subnets the tasks run in by default: .*Private.*, got \{"subnetType":"Private"\}$/,
+  },
+  {
+    name: 'a construct id with a character security group descriptions refuse',
+    build: (stack) => new WordpressFargateSite(stack, 'Blög'),
+    error: /^TestStack\/Blög: id may only contain letters a-z and A-Z, digits, spaces and .*, got "Blög"$/,
   },
   {
     name: 'PHP configuration larger than a task definition may be',
