@@ -47,7 +47,7 @@ function assertProperty(name: string, arbitrary: fc.Arbitrary<ConstructCase>): R
     }), { seed: SEED, path: PATH, numRuns, endOnFailure: false });
   } catch (e) {
     const replay = /seed: (-?\d+), path: "([^"]*)"/.exec(String((e as Error).message));
-    const how = replay ? `\n\nReplay: FUZZ_SEED=${replay[1]} FUZZ_PATH=${replay[2]} FUZZ_RUNS=${numRuns} npx projen fuzz -t '${name}'` : '';
+    const how = replay ? `\n\nReplay: FUZZ_SEED=${replay[1]} FUZZ_PATH=${replay[2]} FUZZ_RUNS=${numRuns} npx projen fuzz -t '^${name.replace(/\./g, '\\.')} every'` : '';
     (e as Error).message += how;
     throw e;
   }
