@@ -757,6 +757,11 @@ const scheduledFargateEtl: BadInput[] = [
     error: /^TestStack\/Etl: maxEventAge \(seconds\) must be a whole number from 60 to 86400, got 0.5$/,
   },
   {
+    name: 'retry attempts from a token',
+    build: etlWith({ timeZone: TimeZone.ETC_UTC, retryAttempts: Lazy.number({ produce: () => 0 }) }),
+    error: /^TestStack\/Etl: retryAttempts must be a literal number, because the EventBridge targets check it at synth time, got "\$\{Token\[TOKEN\.\d+\]\}"$/,
+  },
+  {
     name: 'a maximum event age from a token',
     build: etlWith({ timeZone: TimeZone.ETC_UTC, maxEventAge: Duration.seconds(Lazy.number({ produce: () => 60 })) }),
     error: /^TestStack\/Etl: maxEventAge must be a literal duration, because the EventBridge targets check it at synth time, got "a duration from a token"$/,

@@ -21,7 +21,7 @@ import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizi
 import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
 import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
 import { checkEnvironmentSize, createFargateTask, FargateTask } from '../private/task';
-import { checkConstructId, checkDuration, checkEmailAddress, checkInteger, fitted, invalid } from '../private/validation';
+import { checkConstructId, checkDuration, checkEmailAddress, checkInteger, checkLiteral, fitted, invalid } from '../private/validation';
 
 /** The MySQL image the sidecar runs unless told otherwise: the official image, 8.4 LTS, from ECR Public. */
 const DEFAULT_MYSQL_IMAGE = 'public.ecr.aws/docker/library/mysql:8.4';
@@ -636,9 +636,11 @@ function resolveEtlSettings(path: string, props: ScheduledFargateEtlProps): EtlS
   }
   const size = resolveFargateSize(path, props, { cpu: 1024, memoryAtLeast: 2048 });
   const desiredTaskCount = checkInteger(path, 'desiredTaskCount', props.desiredTaskCount, { min: 1, max: 10 }) ?? 1;
+  const targetChecks = 'the EventBridge targets check it at synth time';
+  checkLiteral(path, 'retryAttempts', props.retryAttempts, targetChecks);
   const retryAttempts = checkInteger(path, 'retryAttempts', props.retryAttempts, { min: 0, max: 185 }) ?? 3;
   const maxEventAge = props.maxEventAge ?? Duration.hours(2);
-  checkDuration(path, 'maxEventAge', maxEventAge, { min: 60, max: 86400, literal: 'the EventBridge targets check it at synth time' });
+  checkDuration(path, 'maxEventAge', maxEventAge, { min: 60, max: 86400, literal: targetChecks });
   (props.notificationEmails ?? []).forEach((email, i) => checkEmailAddress(path, `notificationEmails[${i}]`, email));
   if (props.notificationEmails && props.failureTopic) {
     invalid(path, 'notificationEmails', props.notificationEmails, 'only subscribe to the topic the construct creates; subscribe them to the failureTopic you pass');
