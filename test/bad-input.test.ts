@@ -318,14 +318,14 @@ const loadBalancedScalingService: BadInput[] = [
     error: /^TestStack\/Web: accessLogsBucket is given but accessLogs is false; drop one of them, got "TestStack\/Logs"$/,
   },
   {
-    name: 'access logs in a stack without a region',
-    build: serviceWith({ accessLogs: true }),
-    error: /^TestStack\/Web: accessLogs needs the region of stack TestStack, because Elastic Load Balancing delivers access logs with a regional identity; set env: \{ region \} on the stack \(no credentials needed\), got true$/,
+    name: 'an idle timeout under a second',
+    build: serviceWith({ idleTimeout: Duration.millis(500) }),
+    error: /^TestStack\/Web: idleTimeout \(seconds\) must be a whole number from 1 to 4000, got 0.5$/,
   },
   {
-    name: 'an access logs bucket in a stack without a region',
-    build: (stack) => serviceWith({ accessLogsBucket: new s3.Bucket(stack, 'Logs') })(stack),
-    error: /accessLogsBucket needs the region of stack TestStack/,
+    name: 'an idle timeout over 4,000 seconds',
+    build: serviceWith({ idleTimeout: Duration.hours(2) }),
+    error: /^TestStack\/Web: idleTimeout \(seconds\) must be a whole number from 1 to 4000, got 7200$/,
   },
   // where it runs
   {
@@ -677,8 +677,8 @@ const wordpressFargateSite: BadInput[] = [
   },
   {
     name: 'a database schedule minimum above the database maximum',
-    build: siteWith({ databaseSchedules: [{ id: 'Rush', schedule: daily, minCapacity: 8 }] }),
-    error: /^TestStack\/Blog: databaseSchedules\[0\].minCapacity must not exceed the maximum of that window \(4 ACUs\); raise its maxCapacity, got 8$/,
+    build: siteWith({ databaseSchedules: [{ id: 'Rush', schedule: daily, minCapacity: 12 }] }),
+    error: /^TestStack\/Blog: databaseSchedules\[0\].minCapacity must not exceed the maximum of that window \(8 ACUs\); raise its maxCapacity, got 12$/,
   },
   {
     name: 'a database schedule minimum above its own maximum',
@@ -695,6 +695,11 @@ const wordpressFargateSite: BadInput[] = [
     name: 'accessLogs with a load balancer given',
     build: (stack) => siteWith({ loadBalancer: sharedAlb(stack), accessLogs: true })(stack),
     error: /^TestStack\/Blog: accessLogs only applies to the load balancer the construct creates; configure access logs on the loadBalancer given, got true$/,
+  },
+  {
+    name: 'idleTimeout with a load balancer given',
+    build: (stack) => siteWith({ loadBalancer: sharedAlb(stack), idleTimeout: Duration.minutes(15) })(stack),
+    error: /^TestStack\/Blog: idleTimeout only applies to the load balancer the construct creates; set it on the loadBalancer given, got "15 minutes"$/,
   },
   // rules shared with the other constructs, through the site's props
   {

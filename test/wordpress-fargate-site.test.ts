@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, RemovalPolicy, Size, Stack, TimeZone } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Size, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -10,9 +10,10 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { SsmDecoupledVpc, WordpressFargateSite, WordpressFargateSiteProps } from '../src';
-import { buildAndSynth, Built as BuiltIn, containersOf, environmentOf, findIntrinsics, ingressOf, joinedJson, logicalId, only, REGION_ENV, synth, testApp } from './support';
+import { buildAndSynth, Built as BuiltIn, containersOf, environmentOf, findIntrinsics, ingressOf, joinedJson, logicalId, logicalIdOf, only, REGION_ENV, synth, testApp } from './support';
 
 /** The site the tests build, with `props` (plus what `extra` builds first), synthesized in a fresh app. */
 type Built = Omit<BuiltIn<WordpressFargateSite>, 'construct'> & { readonly site: WordpressFargateSite };
@@ -118,16 +119,54 @@ describe('WordpressFargateSite with default props', () => {
       Effect: 'Allow',
       Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
       Resource: { 'Fn::GetAtt': [logicalId(b.stack, b.site.fileSystem), 'Arn'] },
-      Condition: { StringEquals: { 'elasticfilesystem:AccessPointArn': expect.objectContaining({ 'Fn::Join': expect.anything() }) } },
+      Condition: {
+        StringEquals: { 'elasticfilesystem:AccessPointArn': expect.objectContaining({ 'Fn::Join': expect.anything() }) },
+        Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+      },
     }]);
   });
 
-  test('Aurora MySQL Serverless v2 with a writer that can pause at 0 ACU (up to 4), 7 days of backups', () => {
+  test('the file system gives nobody root access; only the task role may mount it, through an access point, over TLS', () => {
+    const statements = only(b.template, 'AWS::EFS::FileSystem').Properties.FileSystemPolicy.Statement;
+    expect(statements).toEqual([
+      {
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: '*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::GetAtt': [logicalId(b.stack, b.site.taskDefinition.taskRole as any), 'Arn'] } },
+        Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+        Condition: {
+          Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+          ArnLike: { 'elasticfilesystem:AccessPointArn': { 'Fn::Join': ['', ['arn:aws:elasticfilesystem:eu-west-1:', { Ref: 'AWS::AccountId' }, ':access-point/*']] } },
+        },
+      },
+    ]);
+    expect(JSON.stringify(b.json)).not.toContain('elasticfilesystem:ClientRootAccess');
+  });
+
+  test('files that moved to infrequent access come back to primary storage on their first read', () => {
+    expect(only(b.template, 'AWS::EFS::FileSystem').Properties.LifecyclePolicies).toEqual([
+      { TransitionToIA: 'AFTER_30_DAYS' },
+      { TransitionToPrimaryStorageClass: 'AFTER_1_ACCESS' },
+    ]);
+  });
+
+  test('the service is created only after the file system\'s mount targets exist', () => {
+    const mountTargets = Object.keys(b.template.findResources('AWS::EFS::MountTarget'));
+    expect(mountTargets).toHaveLength(2);
+    expect(only(b.template, 'AWS::ECS::Service').DependsOn).toEqual(expect.arrayContaining(mountTargets));
+  });
+
+  test('Aurora MySQL Serverless v2 with a writer that can pause at 0 ACU (up to 8, which accepts 1,000 connections), 7 days of backups', () => {
     b.template.hasResource('AWS::RDS::DBCluster', {
       Properties: Match.objectLike({
         Engine: 'aurora-mysql',
         EngineVersion: '8.0.mysql_aurora.3.11.0',
-        ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 300 },
+        ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 8, SecondsUntilAutoPause: 300 },
         BackupRetentionPeriod: 7,
         StorageEncrypted: true,
         DeletionProtection: true,
@@ -289,6 +328,7 @@ describe('WordpressFargateSite for an event: HTTPS, domain, pre-warm of tasks an
       certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456'),
       domainName: 'register.example.com',
       domainZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
+      alarmTopic: new sns.Topic(stack, 'Alarms', { enforceSSL: true }),
     }));
     containers = containersOf(b.template);
   });
@@ -359,14 +399,38 @@ describe('WordpressFargateSite for an event: HTTPS, domain, pre-warm of tasks an
         ServerlessV2ScalingConfiguration: { MinCapacity: min, MaxCapacity: 16 },
         ApplyImmediately: true,
       });
+      expect(schedule.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 900 });
+      expect(schedule.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [logicalId(b.stack, b.site.databaseSchedulesDeadLetterQueue as any), 'Arn'] } });
     }
     b.template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: [{
+        Statement: Match.arrayWith([{
           Effect: 'Allow',
           Action: 'rds:ModifyDBCluster',
           Resource: { 'Fn::Join': ['', ['arn:aws:rds:eu-west-1:', { Ref: 'AWS::AccountId' }, ':cluster:', { Ref: cluster }]] },
-        }],
+        }]),
+      },
+    });
+  });
+
+  test('a database schedule that failed after its retries leaves a message that alarms the alarm topic', () => {
+    const queue = logicalId(b.stack, b.site.databaseSchedulesDeadLetterQueue as any);
+    b.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    const alarm = only(b.template, 'AWS::CloudWatch::Alarm', { Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' } }).Properties;
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: logicalIdOf(b.template, 'AWS::SNS::Topic') }],
+    });
+    // the schedules' role may put the failed change into exactly this queue
+    b.template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queue, 'Arn'] } }]),
       },
     });
   });
@@ -472,6 +536,95 @@ describe('WordpressFargateSite, other choices', () => {
 
   test('a database that pauses after the time given', () => {
     const { template } = build({ database: { autoPauseAfter: Duration.hours(1) } });
-    template.hasResourceProperties('AWS::RDS::DBCluster', { ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 3600 } });
+    template.hasResourceProperties('AWS::RDS::DBCluster', { ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 8, SecondsUntilAutoPause: 3600 } });
+  });
+});
+
+describe('WordpressFargateSite at its first deployment and in its first rush', () => {
+  let b: Built;
+  beforeAll(() => {
+    b = build();
+  });
+
+  const attribute = (template: any, key: string) => only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.LoadBalancerAttributes
+    .find((a: any) => a.Key === key)?.Value;
+
+  test('the load balancer keeps an idle connection 660 s, so a PHP request may run its 600 s and still reach the visitor', () => {
+    expect(attribute(b.template, 'idle_timeout.timeout_seconds')).toBe('660');
+  });
+
+  test('an idle timeout shorter than PHP may run is taken, with a warning that says what it cuts', () => {
+    const { template, synthesized } = buildAndSynth((stack) => new WordpressFargateSite(stack, 'Blog', { idleTimeout: Duration.seconds(120) }), {
+      env: REGION_ENV, app: { context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } },
+    });
+    expect(attribute(template, 'idle_timeout.timeout_seconds')).toBe('120');
+    expect(synthesized.allWarnings()).toEqual([expect.objectContaining({
+      path: '/TestStack/Blog',
+      text: expect.stringMatching(/^idleTimeout is 2 minutes, shorter than the 600 seconds PHP may run: the load balancer cuts longer requests .* Raise idleTimeout/),
+    })]);
+  });
+
+  test('all php-fpm workers of the most tasks scaling allows fit the database\'s connections at its maximum (no warning)', () => {
+    // 10 tasks x 28 workers = 280 connections; 8 ACU accept 1,000
+    expect(environment(containersOf(b.template).wordpress).PHP_FPM_MAX_CHILDREN).toBe('28');
+    expect(b.synthesized.allWarnings()).toEqual([]);
+  });
+
+  test.each([
+    ['the most tasks', { scaling: { maxCapacity: 40 }, database: { maxCapacity: 4 } }, /^40 tasks x 28 php-fpm workers \(from memoryLimitMiB 2048\) may open 1120 database connections, but Aurora MySQL Serverless v2 at database\.maxCapacity 4 ACU accepts about 135 \(max_connections\).*Raise database\.maxCapacity to 16 ACU or more, lower scaling\.maxCapacity to 4, or give the tasks less memory/],
+    ['a pre-warm window', {
+      scaling: { maxCapacity: 10, schedules: [{ id: 'Rush', schedule: appscaling.Schedule.cron({ hour: '8', minute: '0' }), minCapacity: 20, maxCapacity: 50 }] },
+    }, /^50 tasks x 28 php-fpm workers .* may open 1400 database connections, but .* at database\.maxCapacity 8 ACU accepts about 1000/],
+  ])('more workers than the database accepts, for %s: a warning with the numbers and the fixes', (_name, props, message) => {
+    const { synthesized } = buildAndSynth((stack) => new WordpressFargateSite(stack, 'Blog', props as WordpressFargateSiteProps), {
+      env: REGION_ENV, app: { context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } },
+    });
+    expect(synthesized.allWarnings()).toEqual([expect.objectContaining({ text: expect.stringMatching(message) })]);
+  });
+
+  test('the connection warning can be acknowledged by its id', () => {
+    const { synthesized } = buildAndSynth((stack) => {
+      const site = new WordpressFargateSite(stack, 'Blog', { scaling: { maxCapacity: 40 }, database: { maxCapacity: 4 } });
+      Annotations.of(site).acknowledgeWarning('cdk-fargate-blueprints:WordpressFargateSite.databaseConnections', 'the site never runs 40 tasks at once');
+      return site;
+    }, { env: REGION_ENV });
+    expect(synthesized.allWarnings()).toEqual([]);
+  });
+
+  test('a load balancer given is not opened to the internet: its owner decides who may reach it', () => {
+    const { template, stack, site } = build({}, (s) => {
+      const vpc = new ec2.Vpc(s, 'Network', { maxAzs: 2, natGateways: 1 });
+      vpc.addFlowLog('FlowLog');
+      return { vpc, loadBalancer: new elbv2.ApplicationLoadBalancer(s, 'SharedAlb', { vpc, internetFacing: false }) };
+    });
+    const group = stack.resolve(site.loadBalancer.connections.securityGroups[0].securityGroupId)['Fn::GetAtt'][0];
+    expect(ingressOf(template, group)).toEqual([]);
+    const openIngress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => r.Properties.CidrIp === '0.0.0.0/0');
+    expect(openIngress).toEqual([]);
+  });
+
+  test.each([
+    [RemovalPolicy.SNAPSHOT, 'Retain'],
+    [RemovalPolicy.RETAIN, 'Retain'],
+  ])('with removalPolicy %s the database secret is kept with the data, so a restored snapshot has known credentials', (removalPolicy, deletionPolicy) => {
+    const { template } = build({ removalPolicy });
+    template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: deletionPolicy,
+      Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"wordpress","dbname":"wordpress"}' }) }),
+    });
+  });
+
+  test('with removalPolicy DESTROY the database secret goes with the database', () => {
+    const { template } = build({ removalPolicy: RemovalPolicy.DESTROY, database: { deletionProtection: false } });
+    template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"wordpress","dbname":"wordpress"}' }) }),
+    });
+  });
+
+  test('in an environment-agnostic stack the load balancer writes access logs too', () => {
+    const { template, synthesized } = buildAndSynth((stack) => new WordpressFargateSite(stack, 'Blog'));
+    expect(attribute(template, 'access_logs.s3.enabled')).toBe('true');
+    expect(synthesized.allWarnings()).toEqual([]);
   });
 });

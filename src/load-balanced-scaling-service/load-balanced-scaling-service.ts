@@ -323,10 +323,7 @@ function resolveServiceSettings(scope: Construct, props: LoadBalancedScalingServ
     size: resolveFargateSize(path, props, { cpu: 256, memoryAtLeast: 512 }),
     containerName: props.containerName ?? 'web',
     containerPorts,
-    front: resolveWebFront(scope, props, {
-      healthCheckPath: '/',
-      warningId: 'cdk-fargate-blueprints:LoadBalancedScalingService.accessLogsNeedRegion',
-    }),
+    front: resolveWebFront(scope, props, { healthCheckPath: '/', idleTimeout: Duration.seconds(60) }),
     publicLoadBalancer: props.publicLoadBalancer ?? true,
     minHealthyPercent: checkInteger(path, 'minHealthyPercent', props.minHealthyPercent, { min: 0, max: 100 }) ?? 100,
     maxHealthyPercent: checkInteger(path, 'maxHealthyPercent', props.maxHealthyPercent, { min: 100, max: 400 }) ?? 200,

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { checkInteger, invalid } from './validation';
@@ -20,14 +20,17 @@ export interface WebFront {
   readonly healthCheckInterval: Duration;
   readonly deregistrationDelay: Duration;
   readonly accessLogs: boolean;
+  readonly idleTimeout: Duration;
 }
 
-/**
- * Checks the shared load balancer props and applies the defaults. In a stack without a
- * region, access logs are off unless asked for (which is an error), with a warning
- * under `warningId`.
- */
-export function resolveWebFront(scope: Construct, props: WebFrontProps, defaults: { healthCheckPath: string; warningId: string }): WebFront {
+/** What a construct decides for the load balancer props it does not get. */
+export interface WebFrontDefaults {
+  readonly healthCheckPath: string;
+  readonly idleTimeout: Duration;
+}
+
+/** Checks the shared load balancer props and applies the defaults. */
+export function resolveWebFront(scope: Construct, props: WebFrontProps, defaults: WebFrontDefaults): WebFront {
   const path = scope.node.path;
   const https = props.certificate !== undefined;
   const listenerPort = checkInteger(path, 'listenerPort', props.listenerPort, { min: 1, max: 65535 }) ?? (https ? 443 : 80);
@@ -61,17 +64,8 @@ export function resolveWebFront(scope: Construct, props: WebFrontProps, defaults
   if (props.accessLogs === false && props.accessLogsBucket) {
     invalid(path, 'accessLogsBucket', props.accessLogsBucket.node.path, 'is given but accessLogs is false; drop one of them');
   }
-  const stack = Stack.of(scope);
-  const regionKnown = !Token.isUnresolved(stack.region);
-  if (!regionKnown && (props.accessLogs || props.accessLogsBucket)) {
-    invalid(path, props.accessLogs ? 'accessLogs' : 'accessLogsBucket', props.accessLogs ?? props.accessLogsBucket!.node.path,
-      `needs the region of stack ${stack.node.path}, because Elastic Load Balancing delivers access logs with a regional identity; set env: { region } on the stack (no credentials needed)`);
-  }
-  if (props.accessLogs === undefined && !regionKnown) {
-    Annotations.of(scope).addWarningV2(defaults.warningId,
-      `The load balancer writes no access logs: stack ${stack.node.path} has no region, and Elastic Load Balancing delivers access logs with a regional identity. `
-      + 'Set env: { region } on the stack (no credentials needed), or accessLogs: false to accept this.');
-  }
+  const idleTimeout = props.idleTimeout ?? defaults.idleTimeout;
+  checkInteger(path, 'idleTimeout (seconds)', idleTimeout.toSeconds({ integral: false }), { min: 1, max: 4000 });
 
   return {
     https,
@@ -82,6 +76,7 @@ export function resolveWebFront(scope: Construct, props: WebFrontProps, defaults
     healthyHttpCodes,
     healthCheckInterval,
     deregistrationDelay,
-    accessLogs: props.accessLogs ?? regionKnown,
+    accessLogs: props.accessLogs ?? true,
+    idleTimeout,
   };
 }

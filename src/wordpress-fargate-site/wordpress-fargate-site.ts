@@ -1,6 +1,8 @@
 import * as path from 'path';
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -14,6 +16,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LoadBalancedFrontProps } from '../common/load-balancer-props';
 import { FargateNetworkProps } from '../common/network-props';
@@ -34,6 +38,8 @@ const ASSETS = path.join(__dirname, '..', '..', 'assets', 'wordpress');
 const WWW_DATA = '33';
 /** Where both containers see the shared web root. */
 const WEB_ROOT = '/var/www/html';
+/** PHP's max_execution_time in the shipped image (assets/wordpress/php/zz-cfb-wordpress.ini). */
+const PHP_MAX_EXECUTION_SECONDS = 600;
 /** Memory per php-fpm worker the construct plans with, and what nginx keeps for itself. */
 const MIB_PER_PHP_WORKER = 64;
 const MIB_FOR_NGINX = 256;
@@ -56,7 +62,14 @@ export interface WordpressDatabaseOptions {
   /**
    * The highest capacity in ACUs, from 1 to 256 in steps of 0.5.
    *
-   * @default 4
+   * It also sets how many connections the database accepts (MySQL's `max_connections`,
+   * fixed by the maximum, not the current, capacity): about 90 at 1 ACU, 135 at 4, 1,000
+   * at 8, 2,000 at 16, 3,000 at 32. Every php-fpm worker of every task may hold one; the
+   * construct warns when `scaling.maxCapacity` tasks could open more. A raised maximum
+   * takes effect for connections after the database restarts. Serverless v2 bills the
+   * capacity used, not the maximum.
+   *
+   * @default 8
    */
   readonly maxCapacity?: number;
 
@@ -188,7 +201,7 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
   /**
    * The database.
    *
-   * @default - Aurora MySQL Serverless v2, 0 to 4 ACUs, pausing after 5 minutes, 7 days of backups
+   * @default - Aurora MySQL Serverless v2, 0 to 8 ACUs, pausing after 5 minutes, 7 days of backups
    */
   readonly database?: WordpressDatabaseOptions;
 
@@ -198,6 +211,14 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
    * @default - none
    */
   readonly databaseSchedules?: DatabaseCapacitySchedule[];
+
+  /**
+   * The topic the site's alarms notify, for example when a database schedule could not
+   * change the capacity.
+   *
+   * @default - no notification: the alarms show in CloudWatch only
+   */
+  readonly alarmTopic?: sns.ITopic;
 
   /**
    * What happens to the database and the file system when they leave the stack:
@@ -305,6 +326,19 @@ export class WordpressFargateSite extends Construct {
   public readonly accessPoint: efs.AccessPoint;
   /** The auto scaling of the task count (the `scaling` prop configures it). */
   public readonly scalableTaskCount: ecs.ScalableTaskCount;
+  /**
+   * Where the database schedules' changes end up that failed after their retries.
+   *
+   * @default - undefined without `databaseSchedules`
+   */
+  public readonly databaseSchedulesDeadLetterQueue?: sqs.IQueue;
+  /**
+   * The alarm on failed database schedules (a message in their dead-letter queue); it
+   * notifies `alarmTopic`.
+   *
+   * @default - undefined without `databaseSchedules`
+   */
+  public readonly databaseSchedulesAlarm?: cloudwatch.Alarm;
   /** The log group of both containers. */
   public readonly logGroup: logs.LogGroup;
   /**
@@ -334,6 +368,8 @@ export class WordpressFargateSite extends Construct {
       createAcl: { ownerUid: WWW_DATA, ownerGid: WWW_DATA, permissions: '755' },
     });
     this.generatedDatabaseSecret = new rds.DatabaseSecret(this, 'DatabaseSecret', { username: 'wordpress', dbname: 'wordpress' });
+    // a kept database (or its final snapshot) is only usable with its password: keep them together
+    this.generatedDatabaseSecret.applyRemovalPolicy(settings.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
     this.database = this.createDatabase(settings.database, this.generatedDatabaseSecret, settings.removalPolicy);
     this.databaseSecret = this.database.secret!;
     // one secret of 512 characters, cut into WordPress' eight keys and salts by the image
@@ -378,11 +414,17 @@ export class WordpressFargateSite extends Construct {
     this.scalableTaskCount = web.scalableTaskCount;
     this.url = web.url;
 
-    // the data is reachable from the tasks only
+    // the data is reachable from the tasks only, and the tasks start once they can mount it
     this.database.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
     this.fileSystem.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
+    this.service.node.defaultChild!.node.addDependency(this.fileSystem.mountTargetsAvailable);
 
-    settings.databaseSchedules.forEach((window) => this.scheduleDatabaseCapacity(window, settings.database));
+    if (settings.databaseSchedules.length > 0) {
+      const deadLetterQueue = this.createDatabaseSchedulesDeadLetterQueue();
+      settings.databaseSchedules.forEach((window) => this.scheduleDatabaseCapacity(window, settings.database, deadLetterQueue));
+      this.databaseSchedulesDeadLetterQueue = deadLetterQueue;
+      this.databaseSchedulesAlarm = this.alarmOnFailedDatabaseSchedules(deadLetterQueue, props.alarmTopic);
+    }
     this.acknowledgeNagFindings(props.enableExecuteCommand);
   }
 
@@ -401,7 +443,10 @@ export class WordpressFargateSite extends Construct {
       lifecyclePolicy: efs.LifecyclePolicy.AFTER_30_DAYS,
       outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
       enableAutomaticBackups: true,
-      allowAnonymousAccess: false,
+      // not "allow anonymous access": the policy below allows no anonymous client, but
+      // with false aws-cdk-lib would add a statement giving every IAM principal that
+      // reaches a mount target root access (ClientRootAccess to AWS: *)
+      allowAnonymousAccess: true,
       removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     fileSystem.addToResourcePolicy(new iam.PolicyStatement({
@@ -411,6 +456,29 @@ export class WordpressFargateSite extends Construct {
       conditions: { Bool: { 'aws:SecureTransport': 'false' } },
     }));
     return fileSystem;
+  }
+
+  /**
+   * The tasks' role, and nobody else, may mount the web root and write to it, only
+   * through an access point (as www-data, never as root), only over TLS. The role's own
+   * policy names the site's access point; the file system's policy cannot (the access
+   * point is created after the file system), so it admits the role through any access
+   * point of the account, of which this file system has one.
+   */
+  private grantWebRoot(taskRole: iam.IRole): void {
+    const actions = ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'];
+    const viaMountTarget = { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' } };
+    taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions,
+      resources: [this.fileSystem.fileSystemArn],
+      conditions: { ...viaMountTarget, StringEquals: { 'elasticfilesystem:AccessPointArn': this.accessPoint.accessPointArn } },
+    }));
+    const anyAccessPoint = Stack.of(this).formatArn({ service: 'elasticfilesystem', resource: 'access-point', resourceName: '*' });
+    this.fileSystem.addToResourcePolicy(new iam.PolicyStatement({
+      actions,
+      principals: [taskRole],
+      conditions: { ...viaMountTarget, ArnLike: { 'elasticfilesystem:AccessPointArn': anyAccessPoint } },
+    }));
   }
 
   /**
@@ -445,11 +513,7 @@ export class WordpressFargateSite extends Construct {
     return cluster;
   }
 
-  /**
-   * The task definition with the web root as an EFS volume (TLS, through the access
-   * point, with IAM authorization), which the task role may mount and write through
-   * exactly that access point.
-   */
+  /** The task definition with the web root as an EFS volume (TLS, through the access point, with IAM authorization). */
   private createTask(props: Pick<WordpressFargateSiteProps, 'cpuArchitecture' | 'logRetention'>, size: ResolvedFargateSize): FargateTask {
     const task = createFargateTask(this, {
       ...props,
@@ -463,11 +527,7 @@ export class WordpressFargateSite extends Construct {
         },
       }],
     });
-    task.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
-      resources: [this.fileSystem.fileSystemArn],
-      conditions: { StringEquals: { 'elasticfilesystem:AccessPointArn': this.accessPoint.accessPointArn } },
-    }));
+    this.grantWebRoot(task.taskDefinition.taskRole);
     return task;
   }
 
@@ -535,7 +595,7 @@ export class WordpressFargateSite extends Construct {
   }
 
   /** Changes the database's capacity range at the time given (RDS ModifyDBCluster through EventBridge Scheduler). */
-  private scheduleDatabaseCapacity(window: DatabaseCapacitySchedule, database: ResolvedDatabase): void {
+  private scheduleDatabaseCapacity(window: DatabaseCapacitySchedule, database: ResolvedDatabase, deadLetterQueue: sqs.IQueue): void {
     const defaultMax = database.maxCapacity;
     const cluster = Stack.of(this).formatArn({
       service: 'rds',
@@ -561,8 +621,38 @@ export class WordpressFargateSite extends Construct {
         }),
         policyStatements: [new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [cluster] })],
         retryAttempts: 3,
+        // a change that comes later than this is no longer a warm-up
+        maxEventAge: Duration.minutes(15),
+        deadLetterQueue,
       }),
     });
+  }
+
+  /** Encrypted, TLS only, kept 14 days: time to see why a warm-up did not happen. */
+  private createDatabaseSchedulesDeadLetterQueue(): sqs.Queue {
+    const queue = new sqs.Queue(this, 'DatabaseSchedulesDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNagFinding(queue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the database capacity schedules.');
+    return queue;
+  }
+
+  /** A failed database schedule leaves a message in the dead-letter queue: alarm from the first one. */
+  private alarmOnFailedDatabaseSchedules(deadLetterQueue: sqs.IQueue, alarmTopic?: sns.ITopic): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, 'DatabaseSchedulesAlarm', {
+      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `A database capacity schedule of ${this.node.path} failed: the database did not get the capacity planned (see the dead-letter queue)`,
+    });
+    if (alarmTopic) {
+      alarm.addAlarmAction(new cloudwatchActions.SnsAction(alarmTopic));
+    }
+    return alarm;
   }
 
   /** The cdk-nag findings this construct accepts by design, each with its reason. */
@@ -628,10 +718,15 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
     invalid(sitePath, props.accessLogs !== undefined ? 'accessLogs' : 'accessLogsBucket', props.accessLogs ?? props.accessLogsBucket!.node.path,
       'only applies to the load balancer the construct creates; configure access logs on the loadBalancer given');
   }
-  const front = resolveWebFront(scope, props, {
-    healthCheckPath: '/healthz',
-    warningId: 'cdk-fargate-blueprints:WordpressFargateSite.accessLogsNeedRegion',
-  });
+  const front = resolveWebFront(scope, props, { healthCheckPath: '/healthz', idleTimeout: Duration.seconds(PHP_MAX_EXECUTION_SECONDS + 60) });
+  if (props.loadBalancer && props.idleTimeout) {
+    invalid(sitePath, 'idleTimeout', props.idleTimeout.toHumanString(), 'only applies to the load balancer the construct creates; set it on the loadBalancer given');
+  }
+  if (front.idleTimeout.toSeconds({ integral: false }) < PHP_MAX_EXECUTION_SECONDS) {
+    Annotations.of(scope).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.idleTimeoutBelowPhpLimit',
+      `idleTimeout is ${front.idleTimeout.toHumanString()}, shorter than the ${PHP_MAX_EXECUTION_SECONDS} seconds PHP may run: the load balancer `
+      + 'cuts longer requests (imports, updates, image processing) with a 504. Raise idleTimeout, or acknowledge this warning if no request runs that long.');
+  }
   const tablePrefix = props.tablePrefix ?? 'wp_';
   if (!/^[A-Za-z0-9_]{1,20}$/.test(tablePrefix)) {
     invalid(sitePath, 'tablePrefix', tablePrefix, 'must be 1 to 20 letters, digits or "_" (WordPress uses it in table names)');
@@ -650,13 +745,15 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
       + 'serialize the first-start copy of WordPress as the shipped image does (a lock on the file system). Start with scaling.minCapacity 1 '
       + 'for the first deployment, or build your image FROM the shipped one.');
   }
+  const phpWorkers = phpWorkersFor(size.memoryLimitMiB);
+  checkConnectionBudget(scope, { phpWorkers, scaling, database, memoryLimitMiB: size.memoryLimitMiB });
   return {
     size,
     front,
     uploadMaxMiB: checkUploadSize(sitePath, props.uploadMaxSize ?? Size.mebibytes(64)),
     tablePrefix,
     configExtra: wordpressConfigExtra(props, front),
-    phpWorkers: Math.min(200, Math.max(4, Math.floor((size.memoryLimitMiB - MIB_FOR_NGINX) / MIB_PER_PHP_WORKER))),
+    phpWorkers,
     database,
     databaseSchedules,
     removalPolicy,
@@ -672,6 +769,62 @@ function wordpressConfigExtra(props: Pick<WordpressFargateSiteProps, 'domainName
     ...(front.https ? ['define(\'FORCE_SSL_ADMIN\', true);'] : []),
     ...(props.wordpressConfigExtra ? [props.wordpressConfigExtra] : []),
   ].join('\n');
+}
+
+/**
+ * php-fpm workers per task: one per 64 MiB of what nginx leaves (256 MiB), 4 to 200. A
+ * fixed pool (pm = static), so a rush finds them started.
+ */
+function phpWorkersFor(memoryLimitMiB: number): number {
+  if (Token.isUnresolved(memoryLimitMiB)) {
+    return 4;
+  }
+  return Math.min(200, Math.max(4, Math.floor((memoryLimitMiB - MIB_FOR_NGINX) / MIB_PER_PHP_WORKER)));
+}
+
+/**
+ * Aurora MySQL Serverless v2's default max_connections by maximum capacity, as the
+ * Aurora User Guide tabulates it ("Maximum connections for Aurora Serverless v2",
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.max-connections):
+ * the value follows the maximum ACU, not the current one. Between two rows the lower one
+ * applies (the formula grows with the memory of the maximum).
+ */
+const MYSQL_MAX_CONNECTIONS_BY_MAX_ACU: ReadonlyArray<[number, number]> = [
+  [1, 90], [4, 135], [8, 1000], [16, 2000], [32, 3000], [64, 4000], [128, 5000],
+];
+
+/** What Aurora MySQL Serverless v2 accepts at `maxAcu` (the table row at or below it). */
+function mysqlMaxConnections(maxAcu: number): number {
+  return [...MYSQL_MAX_CONNECTIONS_BY_MAX_ACU].reverse().find(([acu]) => acu <= maxAcu)?.[1] ?? MYSQL_MAX_CONNECTIONS_BY_MAX_ACU[0][1];
+}
+
+/**
+ * Every php-fpm worker of every task may hold a database connection: at the largest
+ * number of tasks scaling may run (its maximum or a schedule's), that must fit what the
+ * database accepts at its maximum capacity, or requests fail with "Too many connections"
+ * just when the site is busiest. A warning, acknowledgeable, names the ways out.
+ */
+function checkConnectionBudget(
+  scope: Construct,
+  budget: { phpWorkers: number; scaling: ResolvedScaling; database: ResolvedDatabase; memoryLimitMiB: number },
+): void {
+  const { phpWorkers, scaling, database } = budget;
+  const taskCounts = [scaling.maxCapacity, ...scaling.schedules.map((s) => s.maxCapacity ?? 0)];
+  if ([...taskCounts, database.maxCapacity, budget.memoryLimitMiB].some((v) => Token.isUnresolved(v))) {
+    return;
+  }
+  const tasks = Math.max(...taskCounts);
+  const connections = mysqlMaxConnections(database.maxCapacity);
+  if (tasks * phpWorkers <= connections) {
+    return;
+  }
+  const enough = MYSQL_MAX_CONNECTIONS_BY_MAX_ACU.find(([, max]) => max >= tasks * phpWorkers)?.[0];
+  Annotations.of(scope).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.databaseConnections',
+    `${tasks} tasks x ${phpWorkers} php-fpm workers (from memoryLimitMiB ${budget.memoryLimitMiB}) may open ${tasks * phpWorkers} database connections, `
+    + `but Aurora MySQL Serverless v2 at database.maxCapacity ${database.maxCapacity} ACU accepts about ${connections} (max_connections): `
+    + 'at full scale requests would fail with "Too many connections". '
+    + `${enough !== undefined ? `Raise database.maxCapacity to ${enough} ACU or more, ` : ''}lower scaling.maxCapacity to ${Math.floor(connections / phpWorkers)}, `
+    + 'or give the tasks less memory (fewer workers each).');
 }
 
 /** The upload limit as whole MiB, from 1 MiB to 4 GiB. */
@@ -693,7 +846,7 @@ function checkCapacityUnits(sitePath: string, prop: string, value: number | unde
 
 function resolveDatabase(sitePath: string, options: WordpressDatabaseOptions): ResolvedDatabase {
   const minCapacity = checkCapacityUnits(sitePath, 'database.minCapacity', options.minCapacity, 0) ?? 0;
-  const maxCapacity = checkCapacityUnits(sitePath, 'database.maxCapacity', options.maxCapacity, 1) ?? Math.max(4, minCapacity);
+  const maxCapacity = checkCapacityUnits(sitePath, 'database.maxCapacity', options.maxCapacity, 1) ?? Math.max(8, minCapacity);
   if (maxCapacity < minCapacity) {
     invalid(sitePath, 'database.maxCapacity', maxCapacity, `must be at least database.minCapacity (${minCapacity})`);
   }
