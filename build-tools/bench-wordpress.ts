@@ -42,10 +42,34 @@ interface Result {
   readonly p50: number;
   readonly p99: number;
   readonly failures: number;
+  /** CPU milliseconds per request, by server: what a task (or the database) spends, whatever else the machine runs. */
+  readonly cpuMs: Record<'nginx' | 'php-fpm' | 'MariaDB', number>;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const TICKS = 100;
+
+/** CPU seconds used so far by `pid` and its children alive now (php-fpm's and nginx's workers). */
+function cpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      // the fields after the command (which may hold spaces) start with state, ppid
+      const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf-8').replace(/^.*\) /, '').split(' ');
+      if (Number(entry) === pid || Number(fields[1]) === pid) {
+        ticks += Number(fields[11]) + Number(fields[12]);
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / TICKS;
 }
 
 /** One bounded run against the front page: at most `seconds` and `maxRequests`. */
-async function drive(label: string, port: number): Promise<Result> {
+async function drive(label: string, port: number, pids: Record<keyof Result['cpuMs'], number>): Promise<Result> {
+  const servers = Object.keys(pids) as (keyof Result['cpuMs'])[];
+  const cpuBefore = servers.map((s) => cpuSeconds(pids[s]));
   let watchdog: NodeJS.Timeout | undefined;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({
@@ -59,7 +83,9 @@ async function drive(label: string, port: number): Promise<Result> {
     watchdog = setTimeout(() => instance.stop(), (options.seconds + 30) * 1000);
   });
   clearTimeout(watchdog);
+  const cpuMs = Object.fromEntries(servers.map((s, i) => [s, ((cpuSeconds(pids[s]) - cpuBefore[i]) * 1000) / result.requests.total])) as Result['cpuMs'];
   return {
+    cpuMs,
     label,
     requests: result.requests.total,
     perSecond: result.requests.total / (result.duration || options.seconds),
@@ -109,20 +135,22 @@ async function main(): Promise<void> {
       + `at most ${options.seconds} s and ${options.maxRequests} requests per run`);
     console.log(`first start on an empty web root (install WordPress, start php-fpm): ${firstStart} ms`);
 
+    const pids = (server: { pid: number }) => ({ 'nginx': server.pid, 'php-fpm': servers.phpPid!, 'MariaDB': servers.databasePid! });
     await warmUp(port, ['HIT']);
-    const cached = await drive(`page cache on (TTL ${options.ttl} s)`, port);
+    const cached = await drive(`page cache on (TTL ${options.ttl} s)`, port, pids(nginx));
     await nginx.stop();
 
     nginx = await servers.startNginx({ NGINX_PAGE_CACHE_TTL: '0' }, port);
     await warmUp(port, ['BYPASS']);
-    const uncached = await drive('page cache off (TTL 0)', port);
+    const uncached = await drive('page cache off (TTL 0)', port, pids(nginx));
     await nginx.stop();
 
     console.log('');
-    console.log('| mode | requests | req/s | p50 ms | p99 ms | failed |');
-    console.log('|---|---:|---:|---:|---:|---:|');
+    console.log('| mode | requests | req/s | p50 ms | p99 ms | failed | CPU ms per request: nginx | php-fpm | MariaDB |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of [cached, uncached]) {
-      console.log(`| ${r.label} | ${r.requests} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.failures} |`);
+      const cpu = [r.cpuMs.nginx, r.cpuMs['php-fpm'], r.cpuMs.MariaDB].map((ms) => ms.toFixed(ms < 1 ? 3 : 1));
+      console.log(`| ${r.label} | ${r.requests} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.failures} | ${cpu.join(' | ')} |`);
     }
     if (cached.failures + uncached.failures > 0) {
       throw new Error('some requests failed: the figures are not a measurement');

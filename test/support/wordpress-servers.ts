@@ -178,6 +178,8 @@ export interface Nginx {
   readonly port: number;
   /** Its access log. */
   readonly accessLog: string;
+  /** The master process. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -314,6 +316,16 @@ export class WordpressServers {
     }
   }
 
+  /** php-fpm's master process, while it runs. */
+  get phpPid(): number | undefined {
+    return this.php?.pid;
+  }
+
+  /** MariaDB's process, while it runs. */
+  get databasePid(): number | undefined {
+    return this.processes.find((p) => p.spawnfile === binaries.mariadbd && p.exitCode === null)?.pid;
+  }
+
   async stopPhp(): Promise<void> {
     if (this.php) {
       await stopProcess(this.php);
@@ -377,7 +389,7 @@ export class WordpressServers {
     } catch (e) {
       throw new Error(`${e}\n${this.logs()}`);
     }
-    return { port: listen, accessLog, stop: () => stopProcess(child) };
+    return { port: listen, accessLog, pid: child.pid!, stop: () => stopProcess(child) };
   }
 
   /** The nginx error logs' lines of level error and above. */
