@@ -95,14 +95,17 @@ async function drive(label: string, port: number, pids: Record<keyof Result['cpu
   };
 }
 
-/** Checks the page answers as the mode promises, then warms opcache (and the cache). */
-async function warmUp(port: number, expected: string[]): Promise<void> {
+/** Checks the page answers as the mode promises, then warms opcache (and the cache); returns the page's size in bytes. */
+async function warmUp(port: number, expected: string[]): Promise<number> {
+  let size = 0;
   for (let i = 0; i < 50; i++) {
     const response = await request(port, '/');
     if (response.status !== 200 || (i > 0 && !expected.includes(response.cache ?? ''))) {
       throw new Error(`front page: ${response.status}, X-Cache ${response.cache}; expected 200 and ${expected.join(' or ')}`);
     }
+    size = Buffer.byteLength(response.body);
   }
+  return size;
 }
 
 async function main(): Promise<void> {
@@ -136,7 +139,8 @@ async function main(): Promise<void> {
     console.log(`first start on an empty web root (install WordPress, start php-fpm): ${firstStart} ms`);
 
     const pids = (server: { pid: number }) => ({ 'nginx': server.pid, 'php-fpm': servers.phpPid!, 'MariaDB': servers.databasePid! });
-    await warmUp(port, ['HIT']);
+    const pageBytes = await warmUp(port, ['HIT']);
+    console.log(`front page: ${(pageBytes / 1024).toFixed(0)} KiB of HTML, uncompressed`);
     const cached = await drive(`page cache on (TTL ${options.ttl} s)`, port, pids(nginx));
     await nginx.stop();
 
