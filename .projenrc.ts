@@ -38,6 +38,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     'tsx@^4',
     'yaml@^2',
+    // the load generator of bench:wordpress
+    'autocannon@^8',
+    '@types/autocannon@^7',
   ],
 
   publishToPypi: {
@@ -189,6 +192,12 @@ const docsCheck = project.addTask('docgen:check', {
 project.addTask('bench:synth', {
   description: 'Synthesis time of each construct next to the same architecture written with aws-cdk-lib directly',
   exec: 'tsx build-tools/bench-synth.ts',
+  receiveArgs: true,
+});
+
+project.addTask('bench:wordpress', {
+  description: 'Front page requests per second and p99 latency of the WordPress images on real servers (loopback), page cache on and off',
+  exec: 'tsx build-tools/bench-wordpress.ts',
   receiveArgs: true,
 });
 
