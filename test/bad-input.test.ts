@@ -701,6 +701,86 @@ const wordpressFargateSite: BadInput[] = [
     build: (stack) => siteWith({ loadBalancer: sharedAlb(stack), idleTimeout: Duration.minutes(15) })(stack),
     error: /^TestStack\/Blog: idleTimeout only applies to the load balancer the construct creates; set it on the loadBalancer given, got "15 minutes"$/,
   },
+  // the page cache
+  {
+    name: 'a page cache TTL of a fraction of a second',
+    build: siteWith({ pageCacheTtl: Duration.millis(2500) }),
+    error: /^TestStack\/Blog: pageCacheTtl \(seconds\) must be a whole number from 0 to 3600, got 2.5$/,
+  },
+  {
+    name: 'a page cache TTL over an hour',
+    build: siteWith({ pageCacheTtl: Duration.hours(2) }),
+    error: /^TestStack\/Blog: pageCacheTtl \(seconds\) must be a whole number from 0 to 3600, got 7200$/,
+  },
+  {
+    name: 'a VPC imported without its address range',
+    build: (stack) => siteWith({
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
+        vpcId: 'vpc-0a1b2c3d4e5f60718',
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+        privateSubnetIds: ['subnet-0a', 'subnet-0b'],
+        publicSubnetIds: ['subnet-0c', 'subnet-0d'],
+      }),
+    })(stack),
+    error: /^TestStack\/Blog: vpc must know its address range \(vpcCidrBlock\): nginx believes the visitor's address only from proxies in it\. .*got "TestStack\/Imported"$/,
+  },
+  // the CDN
+  {
+    name: 'a CDN in front of a load balancer given',
+    build: (stack) => siteWith({ cdn: true, loadBalancer: sharedAlb(stack) })(stack),
+    error: /^TestStack\/Blog: loadBalancer CloudFront reaches a load balancer the construct creates, internal, through a VPC origin; drop loadBalancer or cdn, got "TestStack\/Alb"$/,
+  },
+  {
+    name: 'a CDN in front of a public load balancer',
+    build: siteWith({ cdn: true, publicLoadBalancer: true }),
+    error: /^TestStack\/Blog: publicLoadBalancer is always false with cdn: CloudFront reaches the internal load balancer through a VPC origin, nobody else may, got true$/,
+  },
+  {
+    name: 'an HTTP redirect on the load balancer behind a CDN',
+    build: siteWith({ cdn: true, redirectHttp: true }),
+    error: /^TestStack\/Blog: redirectHttp does not apply with cdn: CloudFront redirects HTTP to HTTPS, got true$/,
+  },
+  {
+    name: 'a TLS policy on the load balancer behind a CDN',
+    build: siteWith({ cdn: true, sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS }),
+    error: /^TestStack\/Blog: sslPolicy does not apply with cdn: CloudFront ends TLS/,
+  },
+  {
+    name: 'a domain on the CDN without a certificate',
+    build: siteWith({ cdn: true, domainName: 'register.example.com' }),
+    error: /^TestStack\/Blog: domainName needs a certificate for it in us-east-1 with cdn \(CloudFront serves the domain\), got "register.example.com"$/,
+  },
+  // the firewall
+  {
+    name: 'a firewall rate limit under 10',
+    build: siteWith({ firewall: { rateLimit: 5 } }),
+    error: /^TestStack\/Blog: firewall.rateLimit must be a whole number from 10 to 2000000000, got 5$/,
+  },
+  {
+    name: 'a firewall rate limit window AWS WAF does not count over',
+    build: siteWith({ firewall: { rateLimitWindow: Duration.minutes(3) } }),
+    error: /^TestStack\/Blog: firewall.rateLimitWindow must be 1, 2, 5 or 10 minutes \(what AWS WAF rate-based rules count over\), got "3 minutes"$/,
+  },
+  {
+    name: 'no path to rate-limit',
+    build: siteWith({ firewall: { rateLimitedPaths: [] } }),
+    error: /^TestStack\/Blog: firewall.rateLimitedPaths must name 1 to 10 paths, got \[\]$/,
+  },
+  {
+    name: 'eleven paths to rate-limit',
+    build: siteWith({ firewall: { rateLimitedPaths: Array.from({ length: 11 }, (_, i) => `/form-${i}`) } }),
+    error: /^TestStack\/Blog: firewall.rateLimitedPaths must name 1 to 10 paths/,
+  },
+  {
+    name: 'a rate-limited path without a leading slash',
+    build: siteWith({ firewall: { rateLimitedPaths: ['/wp-login.php', 'register'] } }),
+    error: /^TestStack\/Blog: firewall.rateLimitedPaths\[1\] must start with "\/" and have at most 200 visible ASCII characters, no spaces \(a URL path\), got "register"$/,
+  },
+  {
+    name: 'a firewall on a load balancer given',
+    build: (stack) => siteWith({ firewall: {}, loadBalancer: sharedAlb(stack) })(stack),
+    error: /^TestStack\/Blog: firewall only applies to the load balancer the construct creates; associate a web ACL with the loadBalancer given yourself, got "TestStack\/Alb"$/,
+  },
   // rules shared with the other constructs, through the site's props
   {
     name: 'memory cpu 2048 does not allow',

@@ -41,7 +41,7 @@ test.each([
 });
 
 test('the construct sets the variables that follow its props', () => {
-  expect(environmentOf('nginx')).toEqual(expect.arrayContaining(['NGINX_CLIENT_MAX_BODY_SIZE']));
+  expect(environmentOf('nginx')).toEqual(expect.arrayContaining(['NGINX_CLIENT_MAX_BODY_SIZE', 'NGINX_REAL_IP_FROM', 'NGINX_PAGE_CACHE_TTL']));
   expect(environmentOf('wordpress')).toEqual(expect.arrayContaining(['PHP_UPLOAD_MAX_FILESIZE', 'PHP_POST_MAX_SIZE', 'PHP_FPM_MAX_CHILDREN']));
   // and everything else it sets is known to the images or to the official entrypoint
   const known = [...variablesIn(read('nginx', 'default.conf.template')), ...variablesIn(read('php', 'zz-cfb-wordpress.ini')),

@@ -4,6 +4,7 @@ import { Annotations, Duration, RemovalPolicy, Size, Stack, TimeZone } from 'aws
 import { Match } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -218,7 +219,15 @@ describe('WordpressFargateSite with default props', () => {
 
   test('the upload limit of 64 MiB reaches PHP, and nginx and post_max_size allow 1 MiB more', () => {
     expect(environment(containers.wordpress)).toMatchObject({ PHP_UPLOAD_MAX_FILESIZE: '64M', PHP_POST_MAX_SIZE: '65M' });
-    expect(environment(containers.nginx)).toEqual({ NGINX_CLIENT_MAX_BODY_SIZE: '65m' });
+    expect(environment(containers.nginx)).toMatchObject({ NGINX_CLIENT_MAX_BODY_SIZE: '65m' });
+  });
+
+  test('nginx caches anonymous pages 5 s and believes X-Forwarded-For only from the VPC (the load balancer)', () => {
+    expect(environment(containers.nginx)).toEqual({
+      NGINX_CLIENT_MAX_BODY_SIZE: '65m',
+      NGINX_PAGE_CACHE_TTL: '5',
+      NGINX_REAL_IP_FROM: { 'Fn::GetAtt': [logicalId(b.stack, b.site.vpc as any), 'CidrBlock'] },
+    });
   });
 
   test('php-fpm gets one worker per 64 MiB of the task\'s memory beyond nginx\'s 256 MiB', () => {
@@ -228,7 +237,8 @@ describe('WordpressFargateSite with default props', () => {
   test('nginx starts only when php-fpm is healthy; both have container health checks', () => {
     expect(containers.nginx.DependsOn).toEqual([{ ContainerName: 'wordpress', Condition: 'HEALTHY' }]);
     expect(containers.nginx.HealthCheck.Command).toEqual(['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1/healthz || exit 1']);
-    expect(containers.wordpress.HealthCheck).toMatchObject({ StartPeriod: 120, Command: ['CMD-SHELL', expect.stringContaining('fsockopen("127.0.0.1", 9000)')] });
+    // the first task on an empty file system installs WordPress first
+    expect(containers.wordpress.HealthCheck).toMatchObject({ StartPeriod: 180, Command: ['CMD-SHELL', expect.stringContaining('fsockopen("127.0.0.1", 9000)')] });
   });
 
   test('the service runs on the latest Fargate platform (EFS needs 1.4.0 or later) in private subnets without public IPs, nginx behind the load balancer', () => {
@@ -240,7 +250,7 @@ describe('WordpressFargateSite with default props', () => {
       },
       LoadBalancers: [Match.objectLike({ ContainerName: 'nginx', ContainerPort: 80 })],
       DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 }),
-      HealthCheckGracePeriodSeconds: 120,
+      HealthCheckGracePeriodSeconds: 240,
     });
     expect(only(b.template, 'AWS::ECS::Service').Properties.DesiredCount).toBeUndefined();
   });
@@ -260,23 +270,32 @@ describe('WordpressFargateSite with default props', () => {
     });
   });
 
-  test('scales 1 to 10 tasks on CPU (50%) and requests (600 per task and minute), scaling out after 60 s', () => {
+  test('scales 1 to 10 tasks on CPU (50%), scaling out after 60 s; not on requests, which the page cache answers for next to nothing', () => {
     b.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 10 });
-    for (const [metric, value] of [['ECSServiceAverageCPUUtilization', 50], ['ALBRequestCountPerTarget', 600]] as const) {
-      b.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
-          PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: metric }),
-          TargetValue: value,
-          ScaleOutCooldown: 60,
-        }),
-      });
-    }
+    b.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }),
+        TargetValue: 50,
+        ScaleOutCooldown: 60,
+      }),
+    });
+    expect(JSON.stringify(b.json)).not.toContain('ALBRequestCountPerTarget');
   });
 
-  test('reacts to a spike within about a minute: one-datapoint alarms on CPU and requests', () => {
-    for (const [metric, threshold] of [['CPUUtilization', 80], ['RequestCountPerTarget', 900]] as const) {
-      b.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Period: 60, EvaluationPeriods: 1, Threshold: threshold });
-    }
+  test('without the page cache, every request is PHP work: it also tracks 600 requests per task and minute', () => {
+    const { template } = build({ pageCacheTtl: Duration.seconds(0) });
+    expect(environment(containersOf(template).nginx).NGINX_PAGE_CACHE_TTL).toBe('0');
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }),
+        TargetValue: 600,
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RequestCountPerTarget', Period: 60, EvaluationPeriods: 1, Threshold: 900 });
+  });
+
+  test('reacts to a CPU spike on a single one-minute datapoint', () => {
+    b.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Period: 60, EvaluationPeriods: 1, Threshold: 80 });
   });
 
   test('writes load balancer access logs to a retained bucket', () => {
@@ -356,7 +375,7 @@ describe('WordpressFargateSite for an event: HTTPS, domain, pre-warm of tasks an
     expect(environment(containers.wordpress)).toMatchObject({
       PHP_UPLOAD_MAX_FILESIZE: '128M', PHP_POST_MAX_SIZE: '129M', WORDPRESS_TABLE_PREFIX: 'event_', PHP_FPM_MAX_CHILDREN: '60',
     });
-    expect(environment(containers.nginx)).toEqual({ NGINX_CLIENT_MAX_BODY_SIZE: '129m' });
+    expect(environment(containers.nginx)).toMatchObject({ NGINX_CLIENT_MAX_BODY_SIZE: '129m' });
     b.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '2048', Memory: '4096', RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
     });
@@ -626,5 +645,195 @@ describe('WordpressFargateSite at its first deployment and in its first rush', (
     const { template, synthesized } = buildAndSynth((stack) => new WordpressFargateSite(stack, 'Blog'));
     expect(attribute(template, 'access_logs.s3.enabled')).toBe('true');
     expect(synthesized.allWarnings()).toEqual([]);
+  });
+});
+
+describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () => {
+  let b: Built;
+  let distribution: any;
+  beforeAll(() => {
+    b = build({ cdn: true, firewall: {}, pageCacheTtl: Duration.seconds(10) });
+    distribution = only(b.template, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
+  });
+
+  const behaviorOf = (pathPattern: string) => distribution.CacheBehaviors.find((c: any) => c.PathPattern === pathPattern);
+  const cachePolicyOf = (behavior: any) => b.json.Resources[behavior.CachePolicyId.Ref]?.Properties.CachePolicyConfig ?? behavior.CachePolicyId;
+
+  test('the load balancer is internal: nothing but CloudFront, through a VPC origin in the VPC, reaches it', () => {
+    b.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    const group = b.stack.resolve(b.site.loadBalancer.connections.securityGroups[0].securityGroupId)['Fn::GetAtt'][0];
+    expect(ingressOf(b.template, group)).toEqual([expect.objectContaining({ CidrIp: { 'Fn::GetAtt': [expect.stringMatching(/Vpc/), 'CidrBlock'] }, FromPort: 80, ToPort: 80 })]);
+    b.template.hasResourceProperties('AWS::CloudFront::VpcOrigin', {
+      VpcOriginEndpointConfig: Match.objectLike({
+        Arn: { Ref: logicalIdOf(b.template, 'AWS::ElasticLoadBalancingV2::LoadBalancer') },
+        HTTPPort: 80,
+        OriginProtocolPolicy: 'http-only',
+      }),
+    });
+  });
+
+  test('visitors are sent to HTTPS, and the site\'s URL is the distribution\'s', () => {
+    expect(distribution.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(b.stack.resolve(b.site.url)).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(b.template, 'AWS::CloudFront::Distribution'), 'DomainName'] }]] });
+    expect(environment(containersOf(b.template).nginx)).toMatchObject({ NGINX_PAGE_CACHE_TTL: '10' });
+  });
+
+  test('pages are cached as long as the origin says, per query string, apart for visitors WordPress knows', () => {
+    const pages = cachePolicyOf(distribution.DefaultCacheBehavior);
+    expect(pages).toMatchObject({
+      DefaultTTL: 0,
+      MinTTL: 0,
+      MaxTTL: 86400,
+      ParametersInCacheKeyAndForwardedToOrigin: {
+        HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['x-cfb-personal'] },
+        QueryStringsConfig: { QueryStringBehavior: 'all' },
+        CookiesConfig: { CookieBehavior: 'none' },
+        EnableAcceptEncodingGzip: true,
+        EnableAcceptEncodingBrotli: true,
+      },
+    });
+    expect(distribution.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
+  });
+
+  test.each(['/wp-admin/*', '/wp-login.php', '/wp-signup.php', '/wp-json/*', '/xmlrpc.php', '/wp-cron.php', '/wp-comments-post.php'])('%s is never cached', (pattern) => {
+    // the managed CachingDisabled policy
+    expect(behaviorOf(pattern).CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+  });
+
+  test.each(['/wp-includes/*', '/wp-content/*'])('static files under %s are cached a day or as long as their headers say, per ?ver=', (pattern) => {
+    expect(cachePolicyOf(behaviorOf(pattern))).toMatchObject({
+      DefaultTTL: 86400,
+      MaxTTL: 31536000,
+      ParametersInCacheKeyAndForwardedToOrigin: expect.objectContaining({ QueryStringsConfig: { QueryStringBehavior: 'all' } }),
+    });
+  });
+
+  test('every behavior forwards the whole request to WordPress and runs the viewer-request function', () => {
+    const functionArn = { 'Fn::GetAtt': [logicalIdOf(b.template, 'AWS::CloudFront::Function'), 'FunctionARN'] };
+    for (const behavior of [distribution.DefaultCacheBehavior, ...distribution.CacheBehaviors]) {
+      // AllViewerAndCloudFrontHeaders-2022-06: Host, cookies, query strings, CloudFront-Forwarded-Proto
+      expect(behavior.OriginRequestPolicyId).toBe('33f36d7e-f396-46d9-90e0-52428a34d9dc');
+      expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: functionArn }]);
+    }
+  });
+
+  describe('the viewer-request function, run on sample requests', () => {
+    let handler: (event: any) => any;
+    beforeAll(() => {
+      const code = only(b.template, 'AWS::CloudFront::Function').Properties.FunctionCode;
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      handler = new Function(`${code}\nreturn handler;`)();
+    });
+    const run = (cookies: Record<string, { value: string }>, headers: Record<string, { value: string }> = {}) =>
+      handler({ viewer: { ip: '198.51.100.7' }, request: { method: 'GET', uri: '/register/', headers, cookies, querystring: {} } }).headers;
+
+    test('an anonymous visitor shares the cache, and carries the address CloudFront saw', () => {
+      expect(run({ _ga: { value: 'x' } })).toEqual({ 'x-cfb-personal': { value: '0' }, 'x-cfb-viewer-address': { value: '198.51.100.7' } });
+    });
+
+    test.each(['wordpress_logged_in_0123abcd', 'wp-postpass_0123abcd', 'comment_author_0123abcd', 'wordpress_no_cache'])('a visitor with %s gets pages of their own', (cookie) => {
+      expect(run({ [cookie]: { value: 'v' } })['x-cfb-personal']).toEqual({ value: '1' });
+    });
+
+    test('an address the visitor sends in the header is replaced by the one CloudFront saw', () => {
+      expect(run({}, { 'x-cfb-viewer-address': { value: '127.0.0.1' } })['x-cfb-viewer-address']).toEqual({ value: '198.51.100.7' });
+    });
+  });
+
+  test('the CDN writes its access logs to a bucket of its own that keeps ACLs, as CloudFront\'s standard logs need', () => {
+    const bucket = logicalIdOf(b.template, 'AWS::S3::Bucket', /CdnLogs/);
+    expect(b.json.Resources[bucket]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: expect.objectContaining({ OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] } }),
+    });
+    expect(distribution.Logging).toEqual({ Bucket: { 'Fn::GetAtt': [bucket, 'RegionalDomainName'] }, Prefix: 'cdn/' });
+  });
+
+  test('a regional web ACL guards the load balancer with AWS\'s managed rules for WordPress, PHP, SQL injection and bad inputs', () => {
+    const acl = only(b.template, 'AWS::WAFv2::WebACL').Properties;
+    expect(acl).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+    expect(acl.Rules.slice(1).map((r: any) => [r.Priority, r.Statement.ManagedRuleGroupStatement.Name, r.OverrideAction])).toEqual([
+      [1, 'AWSManagedRulesCommonRuleSet', { None: {} }],
+      [2, 'AWSManagedRulesKnownBadInputsRuleSet', { None: {} }],
+      [3, 'AWSManagedRulesSQLiRuleSet', { None: {} }],
+      [4, 'AWSManagedRulesPHPRuleSet', { None: {} }],
+      [5, 'AWSManagedRulesWordPressRuleSet', { None: {} }],
+    ]);
+    // uploads and long posts are over the common rule set's 8 KB body limit: counted, not blocked
+    expect(acl.Rules[1].Statement.ManagedRuleGroupStatement.RuleActionOverrides).toEqual([{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
+    b.template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: { Ref: logicalIdOf(b.template, 'AWS::ElasticLoadBalancingV2::LoadBalancer') },
+      WebACLArn: { 'Fn::GetAtt': [logicalIdOf(b.template, 'AWS::WAFv2::WebACL'), 'Arn'] },
+    });
+  });
+
+  test('a client may submit the login, signup and XML-RPC 100 times in 5 minutes, counted by the address the CDN forwards', () => {
+    const rule = only(b.template, 'AWS::WAFv2::WebACL').Properties.Rules[0];
+    expect(rule).toMatchObject({ Name: 'RateLimitForms', Priority: 0, Action: { Block: {} } });
+    const rate = rule.Statement.RateBasedStatement;
+    expect(rate).toMatchObject({
+      Limit: 100,
+      EvaluationWindowSec: 300,
+      AggregateKeyType: 'FORWARDED_IP',
+      ForwardedIPConfig: { HeaderName: 'x-cfb-viewer-address', FallbackBehavior: 'MATCH' },
+    });
+    const [post, paths] = rate.ScopeDownStatement.AndStatement.Statements;
+    expect(post.ByteMatchStatement).toMatchObject({ FieldToMatch: { Method: {} }, PositionalConstraint: 'EXACTLY', SearchString: 'POST' });
+    expect(paths.OrStatement.Statements.map((s: any) => [s.ByteMatchStatement.SearchString, s.ByteMatchStatement.PositionalConstraint])).toEqual([
+      ['/wp-login.php', 'STARTS_WITH'], ['/wp-signup.php', 'STARTS_WITH'], ['/xmlrpc.php', 'STARTS_WITH'],
+    ]);
+    expect(paths.OrStatement.Statements[0].ByteMatchStatement.TextTransformations).toEqual([{ Priority: 0, Type: 'URL_DECODE' }, { Priority: 1, Type: 'LOWERCASE' }]);
+  });
+
+  test('the firewall\'s blocked requests are a metric to alarm on', () => {
+    const acl = only(b.template, 'AWS::WAFv2::WebACL').Properties;
+    const metric = b.site.firewallBlockedRequests! as cloudwatch.Metric;
+    expect(metric.namespace).toBe('AWS/WAFV2');
+    expect(metric.metricName).toBe('BlockedRequests');
+    expect(b.stack.resolve(metric.dimensions)).toEqual({ WebACL: acl.Name, Rule: 'ALL', Region: { Ref: 'AWS::Region' } });
+    expect(acl.VisibilityConfig).toEqual({ CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true, MetricName: acl.Name });
+  });
+
+  test('synthesizes without warnings', () => {
+    expect(b.synthesized.allWarnings()).toEqual([]);
+  });
+
+  test('matches the reviewed snapshot', () => {
+    expect(b.json).toMatchSnapshot();
+  });
+});
+
+describe('WordpressFargateSite behind a CDN, other choices', () => {
+  test('with a certificate and a domain, CloudFront serves the domain over TLS 1.2 and up, and WordPress knows its https home', () => {
+    const { template, site, stack } = build({ cdn: true, domainName: 'register.example.com' }, (s) => ({
+      certificate: acm.Certificate.fromCertificateArn(s, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456'),
+      domainZone: route53.HostedZone.fromHostedZoneAttributes(s, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
+    }));
+    const config = only(template, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
+    expect(config.Aliases).toEqual(['register.example.com']);
+    expect(config.ViewerCertificate).toMatchObject({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'register.example.com.',
+      Type: 'A',
+      AliasTarget: Match.objectLike({ DNSName: { 'Fn::GetAtt': [logicalIdOf(template, 'AWS::CloudFront::Distribution'), 'DomainName'] } }),
+    });
+    // the load balancer keeps plain HTTP inside the VPC
+    template.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Protocol: 'HTTPS' }, 0);
+    expect(site.url).toBe('https://register.example.com');
+    expect(environment(containersOf(template).wordpress).WORDPRESS_CONFIG_EXTRA).toBe(
+      "define('WP_HOME', 'https://register.example.com');\ndefine('WP_SITEURL', 'https://register.example.com');\ndefine('FORCE_SSL_ADMIN', true);");
+    expect(stack.resolve(site.distribution!.distributionDomainName)).toEqual({ 'Fn::GetAtt': [logicalIdOf(template, 'AWS::CloudFront::Distribution'), 'DomainName'] });
+  });
+
+  test('without a CDN, the firewall counts the address the load balancer sees; countOnly blocks nothing', () => {
+    const { template } = build({ firewall: { countOnly: true, rateLimit: 20, rateLimitWindow: Duration.minutes(1), rateLimitedPaths: ['/register/'] } });
+    const acl = only(template, 'AWS::WAFv2::WebACL').Properties;
+    const rate = acl.Rules[0];
+    expect(rate.Action).toEqual({ Count: {} });
+    expect(rate.Statement.RateBasedStatement).toMatchObject({ Limit: 20, EvaluationWindowSec: 60, AggregateKeyType: 'IP' });
+    expect(rate.Statement.RateBasedStatement.ForwardedIPConfig).toBeUndefined();
+    // one path: no Or of one statement
+    expect(rate.Statement.RateBasedStatement.ScopeDownStatement.AndStatement.Statements[1].ByteMatchStatement.SearchString).toBe('/register/');
+    expect(acl.Rules.slice(1).map((r: any) => r.OverrideAction)).toEqual(Array(5).fill({ Count: {} }));
   });
 });

@@ -154,6 +154,9 @@ function configureCreatedLoadBalancer(
     for (const port of ports) {
       loadBalancer.connections.allowFrom(ec2.Peer.ipv4(loadBalancer.vpc!.vpcCidrBlock), ec2.Port.tcp(port), 'from the VPC');
     }
+    acknowledgeNagFinding(loadBalancer, 'AwsSolutions-EC23',
+      'An internal load balancer admits its own VPC\'s address range on its listener ports, never 0.0.0.0/0; '
+      + 'the range is a CloudFormation reference, which cdk-nag cannot evaluate.');
   }
   loadBalancer.setAttribute('routing.http.drop_invalid_header_fields.enabled', 'true');
   if (!front.accessLogs) {

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -18,7 +19,10 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { createCdn, VIEWER_ADDRESS_HEADER } from './cdn';
+import { createFirewall, WordpressFirewallOptions } from './firewall';
 import { LoadBalancedFrontProps } from '../common/load-balancer-props';
 import { FargateNetworkProps } from '../common/network-props';
 import { ServiceScalingOptions } from '../common/scaling-options';
@@ -31,6 +35,8 @@ import { checkScheduleIds, resolveScaling, ResolvedScaling } from '../private/sc
 import { createFargateTask, FargateTask } from '../private/task';
 import { checkInteger, invalid } from '../private/validation';
 import { resolveWebFront, WebFront } from '../private/web-front';
+
+export type { WordpressFirewallOptions } from './firewall';
 
 /** The build contexts of the two images, shipped in the npm package. */
 const ASSETS = path.join(__dirname, '..', '..', 'assets', 'wordpress');
@@ -167,6 +173,17 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
   readonly uploadMaxSize?: Size;
 
   /**
+   * How long nginx keeps an anonymous page in its micro-cache (on each task's own disk),
+   * from 0 to 1 hour in whole seconds; `Duration.seconds(0)` turns the cache off. A page
+   * then costs one PHP request per TTL and task however many visitors reload it; logged-in
+   * visitors, the administration, the login, previews and every POST always reach PHP.
+   * Anonymous visitors see a change within the TTL.
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly pageCacheTtl?: Duration;
+
+  /**
    * The prefix of WordPress' database tables.
    *
    * @default 'wp_'
@@ -191,8 +208,9 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
 
   /**
    * The WordPress (php-fpm) image. An image of your own should keep the behaviour of
-   * the shipped one (assets/wordpress/php): without its lock, tasks that start together
-   * on an empty file system race to install WordPress, and the construct warns.
+   * the shipped one (assets/wordpress/php), which installs WordPress onto an empty file
+   * system atomically (a copy of its own, renamed into place): without it, tasks that
+   * start together race to install WordPress, and the construct warns.
    *
    * @default - built from the Dockerfile shipped in assets/wordpress/php
    */
@@ -235,7 +253,7 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
   /**
    * Auto scaling of the tasks: bounds, targets, fast scale-out and pre-warm windows.
    *
-   * @default - 1 to 10 tasks, CPU target 50%, 600 requests per task and minute, fast scale-out
+   * @default - 1 to 10 tasks, CPU target 50%, fast scale-out; with `pageCacheTtl` 0 also 600 requests per task and minute
    */
   readonly scaling?: ServiceScalingOptions;
 
@@ -257,12 +275,38 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
   readonly healthCheckPath?: string;
 
   /**
-   * How long ECS ignores failing health checks of a starting task (the very first task
-   * copies WordPress onto the file system).
+   * How long ECS ignores failing load balancer health checks of a starting task: the
+   * first task on an empty file system installs WordPress onto it (php-fpm's start
+   * period is 180 seconds), later ones start in seconds.
    *
-   * @default Duration.seconds(120)
+   * @default Duration.seconds(240)
    */
   readonly healthCheckGracePeriod?: Duration;
+
+  // ---------------------------------------------------------------- in front of the site
+
+  /**
+   * Put a CloudFront distribution in front of the site. The load balancer is then
+   * internal and reached by CloudFront alone (through a VPC origin), so nothing bypasses
+   * the CDN. Anonymous pages are served from CloudFront's edge for as long as nginx's
+   * micro-cache allows (`pageCacheTtl`), static files for a day or as their headers say,
+   * logged-in visitors, the administration, the login and every POST always reach
+   * WordPress. With `certificate` (which must then be in us-east-1) and `domainName`,
+   * the distribution serves the domain; otherwise its own cloudfront.net name.
+   *
+   * @default false
+   */
+  readonly cdn?: boolean;
+
+  /**
+   * An AWS WAF web ACL on the load balancer: AWS's managed rules for WordPress, PHP, SQL
+   * injection, known bad inputs and the common rule set, and a rate limit per client on
+   * login and registration submissions. Its `firewallBlockedRequests` metric counts what
+   * it blocks.
+   *
+   * @default - no firewall
+   */
+  readonly firewall?: WordpressFirewallOptions;
 }
 
 /**
@@ -347,7 +391,26 @@ export class WordpressFargateSite extends Construct {
    * @default - undefined without access logs
    */
   public readonly accessLogsBucket?: s3.IBucket;
-  /** The URL of the site. */
+  /**
+   * The CloudFront distribution in front of the site.
+   *
+   * @default - undefined without `cdn`
+   */
+  public readonly distribution?: cloudfront.Distribution;
+  /**
+   * The AWS WAF web ACL on the load balancer.
+   *
+   * @default - undefined without `firewall`
+   */
+  public readonly firewallWebAcl?: wafv2.CfnWebACL;
+  /**
+   * The requests the firewall blocked (AWS/WAFV2 BlockedRequests of the web ACL, sum per
+   * minute), to alarm on.
+   *
+   * @default - undefined without `firewall`
+   */
+  public readonly firewallBlockedRequests?: cloudwatch.IMetric;
+  /** The URL of the site: its domain, or the CDN's or the load balancer's DNS name. */
   public readonly url: string;
   /** The secret CDK generated for the database (databaseSecret is its attachment to the cluster). */
   private readonly generatedDatabaseSecret: rds.DatabaseSecret;
@@ -388,14 +451,15 @@ export class WordpressFargateSite extends Construct {
     this.nginxContainer.addContainerDependencies({ container: this.wordpressContainer, condition: ecs.ContainerDependencyCondition.HEALTHY });
 
     // the service behind the load balancer
+    // with the CDN, certificate and domain name belong to CloudFront; the load balancer is internal
     const web = createLoadBalancedService(this, {
       front: settings.front,
       scaling: settings.scaling,
       loadBalancer: props.loadBalancer,
-      publicLoadBalancer: props.publicLoadBalancer ?? true,
-      certificate: props.certificate,
-      domainName: props.domainName,
-      domainZone: props.domainZone,
+      publicLoadBalancer: !settings.cdn && (props.publicLoadBalancer ?? true),
+      certificate: settings.cdn ? undefined : props.certificate,
+      domainName: settings.cdn ? undefined : props.domainName,
+      domainZone: settings.cdn ? undefined : props.domainZone,
       accessLogsBucket: props.accessLogsBucket,
       enableExecuteCommand: props.enableExecuteCommand,
       cluster: this.cluster,
@@ -403,7 +467,7 @@ export class WordpressFargateSite extends Construct {
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(120),
+      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(240),
     });
     this.loadBalancedService = web.loadBalancedService;
     this.service = web.service;
@@ -412,7 +476,19 @@ export class WordpressFargateSite extends Construct {
     this.targetGroup = web.targetGroup;
     this.accessLogsBucket = web.accessLogsBucket;
     this.scalableTaskCount = web.scalableTaskCount;
-    this.url = web.url;
+
+    // in front of the site
+    if (settings.cdn) {
+      this.distribution = createCdn(this, {
+        ...props, loadBalancer: this.loadBalancer, listenerPort: settings.front.listenerPort, firewall: props.firewall !== undefined,
+      });
+    }
+    if (props.firewall) {
+      const firewall = createFirewall(this, this.loadBalancer, props.firewall, settings.cdn ? VIEWER_ADDRESS_HEADER : undefined);
+      this.firewallWebAcl = firewall.webAcl;
+      this.firewallBlockedRequests = firewall.blockedRequests;
+    }
+    this.url = this.distribution ? `https://${props.domainName ?? this.distribution.distributionDomainName}` : web.url;
 
     // the data is reachable from the tasks only, and the tasks start once they can mount it
     this.database.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
@@ -541,7 +617,12 @@ export class WordpressFargateSite extends Construct {
       image,
       essential: true,
       portMappings: [{ containerPort: 80, protocol: ecs.Protocol.TCP }],
-      environment: { NGINX_CLIENT_MAX_BODY_SIZE: `${settings.uploadMaxMiB + 1}m` },
+      environment: {
+        NGINX_CLIENT_MAX_BODY_SIZE: `${settings.uploadMaxMiB + 1}m`,
+        NGINX_PAGE_CACHE_TTL: String(settings.pageCacheSeconds),
+        // the proxies whose X-Forwarded-For nginx believes: the load balancer (and the CDN's VPC origin) in the VPC
+        NGINX_REAL_IP_FROM: vpcCidrOf(this.vpc, this.node.path),
+      },
       healthCheck: {
         command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1/healthz || exit 1'],
         interval: Duration.seconds(10),
@@ -585,8 +666,10 @@ export class WordpressFargateSite extends Construct {
         interval: Duration.seconds(10),
         timeout: Duration.seconds(5),
         retries: 3,
-        // the very first task copies WordPress onto the file system first
-        startPeriod: Duration.seconds(120),
+        // the first task on an empty file system installs WordPress onto it (seconds to
+        // tens of seconds on EFS, after up to 60 s waiting for another task's install);
+        // later starts take milliseconds
+        startPeriod: Duration.seconds(180),
       },
       logging: task.logDriver('wordpress'),
     });
@@ -701,6 +784,8 @@ interface SiteSettings {
   readonly uploadMaxMiB: number;
   readonly tablePrefix: string;
   readonly configExtra: string;
+  readonly cdn: boolean;
+  readonly pageCacheSeconds: number;
   readonly phpWorkers: number;
   readonly database: ResolvedDatabase;
   readonly databaseSchedules: DatabaseCapacitySchedule[];
@@ -718,7 +803,14 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
     invalid(sitePath, props.accessLogs !== undefined ? 'accessLogs' : 'accessLogsBucket', props.accessLogs ?? props.accessLogsBucket!.node.path,
       'only applies to the load balancer the construct creates; configure access logs on the loadBalancer given');
   }
-  const front = resolveWebFront(scope, props, { healthCheckPath: '/healthz', idleTimeout: Duration.seconds(PHP_MAX_EXECUTION_SECONDS + 60) });
+  const cdn = checkCdn(sitePath, props);
+  // with the CDN the load balancer speaks HTTP to CloudFront only: the certificate is CloudFront's
+  const albProps = cdn ? { ...props, certificate: undefined, domainName: undefined, domainZone: undefined } : props;
+  const front = resolveWebFront(scope, albProps, { healthCheckPath: '/healthz', idleTimeout: Duration.seconds(PHP_MAX_EXECUTION_SECONDS + 60) });
+  if (props.firewall && props.loadBalancer) {
+    invalid(sitePath, 'firewall', props.loadBalancer.node.path,
+      'only applies to the load balancer the construct creates; associate a web ACL with the loadBalancer given yourself');
+  }
   if (props.loadBalancer && props.idleTimeout) {
     invalid(sitePath, 'idleTimeout', props.idleTimeout.toHumanString(), 'only applies to the load balancer the construct creates; set it on the loadBalancer given');
   }
@@ -738,11 +830,14 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
   }
   const databaseSchedules = props.databaseSchedules ?? [];
   checkDatabaseSchedules(sitePath, databaseSchedules, database.maxCapacity);
-  const scaling = resolveScaling(sitePath, 'scaling', { requestsPerTarget: 600, ...props.scaling }, { maxCapacity: 10 });
+  const pageCacheSeconds = checkInteger(sitePath, 'pageCacheTtl (seconds)', (props.pageCacheTtl ?? Duration.seconds(5)).toSeconds({ integral: false }), { min: 0, max: 3600 })!;
+  // without the page cache every request is PHP work and requests are a fair measure of
+  // load; with it, cached reloads cost next to nothing and CPU (and php-fpm's busy share) is
+  const scaling = resolveScaling(sitePath, 'scaling', { requestsPerTarget: pageCacheSeconds === 0 ? 600 : undefined, ...props.scaling }, { maxCapacity: 10 });
   if (props.wordpressImage && scaling.minCapacity > 1) {
     Annotations.of(scope).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.concurrentFirstStart',
       `${scaling.minCapacity} tasks will start together on an empty file system, and the wordpressImage given may not `
-      + 'serialize the first-start copy of WordPress as the shipped image does (a lock on the file system). Start with scaling.minCapacity 1 '
+      + 'install WordPress onto it atomically as the shipped image does (a copy of its own, renamed into place). Start with scaling.minCapacity 1 '
       + 'for the first deployment, or build your image FROM the shipped one.');
   }
   const phpWorkers = phpWorkersFor(size.memoryLimitMiB);
@@ -752,7 +847,9 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
     front,
     uploadMaxMiB: checkUploadSize(sitePath, props.uploadMaxSize ?? Size.mebibytes(64)),
     tablePrefix,
-    configExtra: wordpressConfigExtra(props, front),
+    configExtra: wordpressConfigExtra(props, cdn || front.https),
+    cdn,
+    pageCacheSeconds,
     phpWorkers,
     database,
     databaseSchedules,
@@ -762,11 +859,11 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
 }
 
 /** What the construct adds to wp-config.php: the site's URL with a domain name, HTTPS for the admin, then the user's PHP. */
-function wordpressConfigExtra(props: Pick<WordpressFargateSiteProps, 'domainName' | 'wordpressConfigExtra'>, front: WebFront): string {
-  const home = props.domainName ? `${front.https ? 'https' : 'http'}://${props.domainName}` : undefined;
+function wordpressConfigExtra(props: Pick<WordpressFargateSiteProps, 'domainName' | 'wordpressConfigExtra'>, https: boolean): string {
+  const home = props.domainName ? `${https ? 'https' : 'http'}://${props.domainName}` : undefined;
   return [
     ...(home ? [`define('WP_HOME', '${home}');`, `define('WP_SITEURL', '${home}');`] : []),
-    ...(front.https ? ['define(\'FORCE_SSL_ADMIN\', true);'] : []),
+    ...(https ? ['define(\'FORCE_SSL_ADMIN\', true);'] : []),
     ...(props.wordpressConfigExtra ? [props.wordpressConfigExtra] : []),
   ].join('\n');
 }
@@ -825,6 +922,42 @@ function checkConnectionBudget(
     + 'at full scale requests would fail with "Too many connections". '
     + `${enough !== undefined ? `Raise database.maxCapacity to ${enough} ACU or more, ` : ''}lower scaling.maxCapacity to ${Math.floor(connections / phpWorkers)}, `
     + 'or give the tasks less memory (fewer workers each).');
+}
+
+/**
+ * The CDN reaches a load balancer of the construct's own, internal; what configured HTTPS on
+ * the load balancer has no place there.
+ */
+function checkCdn(sitePath: string, props: WordpressFargateSiteProps): boolean {
+  if (!props.cdn) {
+    return false;
+  }
+  const conflicts: Array<[string, unknown, string]> = [
+    ['loadBalancer', props.loadBalancer?.node.path, 'CloudFront reaches a load balancer the construct creates, internal, through a VPC origin; drop loadBalancer or cdn'],
+    ['publicLoadBalancer', props.publicLoadBalancer, 'is always false with cdn: CloudFront reaches the internal load balancer through a VPC origin, nobody else may'],
+    ['redirectHttp', props.redirectHttp, 'does not apply with cdn: CloudFront redirects HTTP to HTTPS'],
+    ['sslPolicy', props.sslPolicy, 'does not apply with cdn: CloudFront ends TLS (TLS 1.2 or later)'],
+  ];
+  for (const [prop, value, allowed] of conflicts) {
+    if (value !== undefined) {
+      invalid(sitePath, prop, value, allowed);
+    }
+  }
+  if (props.domainName !== undefined && !props.certificate) {
+    invalid(sitePath, 'domainName', props.domainName, 'needs a certificate for it in us-east-1 with cdn (CloudFront serves the domain)');
+  }
+  return true;
+}
+
+/** The VPC's address range, which a VPC imported without it cannot give. */
+function vpcCidrOf(vpc: ec2.IVpc, sitePath: string): string {
+  try {
+    return vpc.vpcCidrBlock;
+  } catch {
+    return invalid(sitePath, 'vpc', vpc.node.path,
+      'must know its address range (vpcCidrBlock): nginx believes the visitor\'s address only from proxies in it. '
+      + 'Import the VPC with vpcCidrBlock, or with SsmDecoupledVpc.fromParameters');
+  }
 }
 
 /** The upload limit as whole MiB, from 1 MiB to 4 GiB. */
