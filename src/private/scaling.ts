@@ -137,26 +137,11 @@ export function applyServiceScaling(
 
   if (scaling.fastScaleOut) {
     const thresholds = fastScaleOutThresholds(scaling);
-    const spike = (id: string, metric: cloudwatch.IMetric, lower: number, higher: number) =>
-      taskCount.scaleOnMetric(id, {
-        metric,
-        scalingSteps: [
-          { upper: lower, change: 0 },
-          { lower, change: 50 },
-          { lower: higher, change: 100 },
-        ],
-        adjustmentType: appscaling.AdjustmentType.PERCENT_CHANGE_IN_CAPACITY,
-        minAdjustmentMagnitude: 1,
-        cooldown: scaling.scaleOutCooldown,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
-      });
-    spike('CpuSpikeScaling', service.metricCpuUtilization({ period: Duration.minutes(1) }), thresholds.cpuPercent, thresholds.cpuPercentHigh);
+    const cpu = service.metricCpuUtilization({ period: Duration.minutes(1) });
+    addSpikeScaling(taskCount, 'CpuSpikeScaling', cpu, { from: thresholds.cpuPercent, doubleFrom: thresholds.cpuPercentHigh, cooldown: scaling.scaleOutCooldown });
     if (thresholds.requestsPerTarget !== undefined && thresholds.requestsPerTargetHigh !== undefined && targetGroup) {
-      spike('RequestSpikeScaling',
-        targetGroup.metrics.requestCountPerTarget({ period: Duration.minutes(1), statistic: 'Sum' }),
-        thresholds.requestsPerTarget,
-        thresholds.requestsPerTargetHigh);
+      addSpikeScaling(taskCount, 'RequestSpikeScaling', targetGroup.metrics.requestCountPerTarget({ period: Duration.minutes(1), statistic: 'Sum' }),
+        { from: thresholds.requestsPerTarget, doubleFrom: thresholds.requestsPerTargetHigh, cooldown: scaling.scaleOutCooldown });
     }
   }
 
@@ -169,4 +154,32 @@ export function applyServiceScaling(
     });
   }
   return taskCount;
+}
+
+/** Where a spike step starts: +50% tasks from `from`, +100% from `doubleFrom`, then no other step for `cooldown`. */
+export interface SpikeSteps {
+  readonly from: number;
+  readonly doubleFrom: number;
+  readonly cooldown: Duration;
+}
+
+/**
+ * Step scaling on a single datapoint of `metric` (its period is the alarm's): +50% tasks
+ * (at least one) from `steps.from`, +100% from `steps.doubleFrom`. Scale-out only: target
+ * tracking brings the count back down.
+ */
+export function addSpikeScaling(taskCount: ecs.ScalableTaskCount, id: string, metric: cloudwatch.IMetric, steps: SpikeSteps): void {
+  taskCount.scaleOnMetric(id, {
+    metric,
+    scalingSteps: [
+      { upper: steps.from, change: 0 },
+      { lower: steps.from, change: 50 },
+      { lower: steps.doubleFrom, change: 100 },
+    ],
+    adjustmentType: appscaling.AdjustmentType.PERCENT_CHANGE_IN_CAPACITY,
+    minAdjustmentMagnitude: 1,
+    cooldown: steps.cooldown,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+  });
 }
