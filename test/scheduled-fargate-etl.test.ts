@@ -1,3 +1,4 @@
+import * as cdk from 'aws-cdk-lib';
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -425,6 +426,18 @@ describe('ScheduledFargateEtl, other choices', () => {
     template.resourceCountIs('AWS::SQS::Queue', 1);
     expect(logicalId(stack, etl.failureTopic as sns.Topic)).toMatch(/^Alerts/);
     expect(logicalId(stack, etl.deadLetterQueue as sqs.Queue)).toMatch(/^Dlq/);
+  });
+
+  test('accepts raw schedule expressions AWS accepts, and tokens', () => {
+    const expressions = ['rate(1 minute)', 'rate(15 minutes)', 'rate(1 day)', 'cron(0/15 8-17 ? * MON-FRI *)', 'cron(0 4 L * ? *)', 'cron(30 2 ? * 6#3 2025-2030)'];
+    for (const expression of expressions) {
+      const { template } = build({ schedule: events.Schedule.expression(expression) });
+      template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: expression });
+    }
+    const { template } = build({}, (stack) => ({
+      schedule: events.Schedule.expression(new cdk.CfnParameter(stack, 'Schedule', { default: 'rate(1 day)' }).valueAsString),
+    }));
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: { Ref: 'Schedule' } });
   });
 
   test('ARM64, disabled, without Container Insights, in the subnets given', () => {

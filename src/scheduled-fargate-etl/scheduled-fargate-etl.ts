@@ -20,6 +20,7 @@ import { FargateTaskProps } from '../common/task-props';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
 import { resolveCluster, resolveVpc } from '../private/network';
+import { checkScheduleExpression } from '../private/schedule-expression';
 import { createFargateTask, FargateTask } from '../private/task';
 import { checkInteger, invalid } from '../private/validation';
 
@@ -624,6 +625,7 @@ function resolveEtlSettings(path: string, props: ScheduledFargateEtlProps): EtlS
   if (!props.image) {
     invalid(path, 'image', props.image, 'is required: a schedule without a job to run starts nothing');
   }
+  checkScheduleExpression(path, 'schedule', props.schedule.expressionString, ['rate', 'cron']);
   if (props.timeZone && !props.schedule.expressionString.startsWith('cron(')) {
     invalid(path, 'timeZone', props.timeZone.timezoneName,
       `only applies to cron schedules; ${props.schedule.expressionString} runs at fixed intervals in every time zone`);
