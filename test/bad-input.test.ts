@@ -564,9 +564,24 @@ const scheduledFargateEtl: BadInput[] = [
     error: /schedule must be .*: at\(\.\.\.\) is not accepted here, got "at\(2030-01-01T04:00:00\)"/,
   },
   {
-    name: 'an environment variable the bucket sets',
+    name: 'an environment variable that contradicts the bucket',
     build: (stack) => etlWith({ bucket: new s3.Bucket(stack, 'Data'), environment: { BUCKET_NAME: 'other' } })(stack),
-    error: /^TestStack\/Etl: environment\/secrets BUCKET_NAME is set by the construct \(bucket\); remove it or rename it, got "BUCKET_NAME"$/,
+    error: /^TestStack\/Etl: environment BUCKET_NAME contradicts bucket \(its name\), from which the construct sets BUCKET_NAME; remove BUCKET_NAME from environment, or give both the same value, got "other"$/,
+  },
+  {
+    name: 'a DB_DATABASE that contradicts the sidecar\'s database',
+    build: etlWith({ environment: { DB_DATABASE: 'reporting' }, mysqlSidecar: { databaseName: 'my_database' } }),
+    error: /^TestStack\/Etl: environment DB_DATABASE contradicts mysqlSidecar.databaseName "my_database", from which the construct sets DB_DATABASE; remove DB_DATABASE from environment, or give both the same value, got "reporting"$/,
+  },
+  {
+    name: 'a DB_USER that contradicts the sidecar\'s default user',
+    build: etlWith({ environment: { DB_USER: 'loader' }, mysqlSidecar: { databaseName: 'db' } }),
+    error: /environment DB_USER contradicts mysqlSidecar.username "etl", from which the construct sets DB_USER.*got "loader"/,
+  },
+  {
+    name: 'the sidecar\'s password as a plain environment variable',
+    build: etlWith({ environment: { DB_PASSWORD: 'secret' }, mysqlSidecar: { databaseName: 'db' } }),
+    error: /^TestStack\/Etl: environment DB_PASSWORD is the secret the construct sets from mysqlSidecar \(a generated secret\); remove DB_PASSWORD from environment, got "secret"$/,
   },
   {
     name: 'a secret the MySQL sidecar sets',
@@ -574,7 +589,7 @@ const scheduledFargateEtl: BadInput[] = [
       mysqlSidecar: { databaseName: 'db' },
       secrets: { DB_PASSWORD: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'P', { parameterName: '/p' })) },
     })(stack),
-    error: /environment\/secrets DB_PASSWORD is set by the construct \(mysqlSidecar\)/,
+    error: /^TestStack\/Etl: secrets DB_PASSWORD is set by the construct from mysqlSidecar \(a generated secret\); remove it from secrets or rename it, got "DB_PASSWORD"$/,
   },
   {
     name: 'a database name with a dash',

@@ -428,6 +428,11 @@ describe('ScheduledFargateEtl, other choices', () => {
     expect(logicalId(stack, etl.deadLetterQueue as sqs.Queue)).toMatch(/^Dlq/);
   });
 
+  test('accepts DB_DATABASE in the environment when it names the sidecar\'s database (the design\'s own example)', () => {
+    const { template } = build({ environment: { DB_DATABASE: 'my_database' }, mysqlSidecar: { databaseName: 'my_database' } });
+    expect(containers(template).app.Environment.filter((e: any) => e.Name === 'DB_DATABASE')).toEqual([{ Name: 'DB_DATABASE', Value: 'my_database' }]);
+  });
+
   test('accepts raw schedule expressions AWS accepts, and tokens', () => {
     const expressions = ['rate(1 minute)', 'rate(15 minutes)', 'rate(1 day)', 'cron(0/15 8-17 ? * MON-FRI *)', 'cron(0 4 L * ? *)', 'cron(30 2 ? * 6#3 2025-2030)'];
     for (const expression of expressions) {

@@ -22,7 +22,7 @@ import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
 import { resolveCluster, resolveVpc } from '../private/network';
 import { checkScheduleExpression } from '../private/schedule-expression';
 import { createFargateTask, FargateTask } from '../private/task';
-import { checkInteger, invalid } from '../private/validation';
+import { checkInteger, describe, invalid } from '../private/validation';
 
 /** The MySQL image the sidecar runs unless told otherwise: the official image, 8.4 LTS, from ECR Public. */
 const DEFAULT_MYSQL_IMAGE = 'public.ecr.aws/docker/library/mysql:8.4';
@@ -377,12 +377,7 @@ export class ScheduledFargateEtl extends Construct {
       stopTimeout: Duration.seconds(60),
       logging: task.logDriver('mysql'),
     });
-    Object.assign(job.environment, {
-      DB_HOST: '127.0.0.1',
-      DB_PORT: '3306',
-      DB_DATABASE: sidecar.databaseName,
-      DB_USER: username,
-    });
+    Object.assign(job.environment, sidecarEnvironment(sidecar));
     job.secrets.DB_PASSWORD = password;
     return container;
   }
@@ -645,16 +640,44 @@ function resolveEtlSettings(path: string, props: ScheduledFargateEtlProps): EtlS
   return { size, desiredTaskCount, retryAttempts, maxEventAge };
 }
 
-/** The variables the construct sets itself may not be set again by the user. */
+/**
+ * The variables the construct sets itself: the user may set one too with the same value
+ * (the design's own example sets DB_DATABASE next to mysqlSidecar), never a different one.
+ */
 function checkReservedEnvironment(path: string, props: Pick<ScheduledFargateEtlProps, 'environment' | 'secrets' | 'bucket' | 'mysqlSidecar'>): void {
-  const sidecarEnvironment = ['DB_HOST', 'DB_PORT', 'DB_DATABASE', 'DB_USER', 'DB_PASSWORD'];
-  const reserved = [...(props.bucket ? ['BUCKET_NAME'] : []), ...(props.mysqlSidecar ? sidecarEnvironment : [])];
-  for (const name of [...Object.keys(props.environment ?? {}), ...Object.keys(props.secrets ?? {})]) {
-    if (reserved.includes(name)) {
-      invalid(path, `environment/secrets ${name}`, name,
-        `is set by the construct (${name === 'BUCKET_NAME' ? 'bucket' : 'mysqlSidecar'}); remove it or rename it`);
+  // value undefined: a secret, never a plain variable
+  const reserved = new Map<string, { value?: string; from: string }>();
+  if (props.bucket) {
+    reserved.set('BUCKET_NAME', { value: props.bucket.bucketName, from: 'bucket (its name)' });
+  }
+  if (props.mysqlSidecar) {
+    const sources: Record<string, string> = { DB_DATABASE: 'mysqlSidecar.databaseName', DB_USER: 'mysqlSidecar.username' };
+    for (const [name, value] of Object.entries(sidecarEnvironment(props.mysqlSidecar))) {
+      reserved.set(name, { value, from: `${sources[name] ?? 'mysqlSidecar'} ${describe(value)}` });
+    }
+    reserved.set('DB_PASSWORD', { from: 'mysqlSidecar (a generated secret)' });
+  }
+  for (const [name, value] of Object.entries(props.environment ?? {})) {
+    const set = reserved.get(name);
+    if (set && set.value === undefined) {
+      invalid(path, `environment ${name}`, value, `is the secret the construct sets from ${set.from}; remove ${name} from environment`);
+    }
+    if (set && value !== set.value) {
+      invalid(path, `environment ${name}`, value,
+        `contradicts ${set.from}, from which the construct sets ${name}; remove ${name} from environment, or give both the same value`);
     }
   }
+  for (const name of Object.keys(props.secrets ?? {})) {
+    const set = reserved.get(name);
+    if (set) {
+      invalid(path, `secrets ${name}`, name, `is set by the construct from ${set.from}; remove it from secrets or rename it`);
+    }
+  }
+}
+
+/** The connection settings the job gets from the sidecar, by variable name. */
+function sidecarEnvironment(sidecar: MysqlSidecarOptions): Record<string, string> {
+  return { DB_HOST: '127.0.0.1', DB_PORT: '3306', DB_DATABASE: sidecar.databaseName, DB_USER: sidecar.username ?? 'etl' };
 }
 
 function checkMysqlSidecar(path: string, sidecar: MysqlSidecarOptions): void {
