@@ -1,6 +1,7 @@
 import * as cdk from 'aws-cdk-lib';
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -15,6 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { ScheduledFargateEtl, ScheduledFargateEtlProps, SsmDecoupledVpc } from '../src';
 import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, containersOf, logicalId, MONTHLY, only, statementsOf, synth } from './support';
+import { evaluateAlarmMath } from './support/event-pattern';
 
 
 /** The job the tests build: the monthly schedule and an ECR image, plus `props` and what `extra` builds. */
@@ -35,6 +37,11 @@ function build(props: Partial<ScheduledFargateEtlProps> = {}, extra?: (stack: St
 }
 
 const containers = containersOf;
+
+/** The properties of an alarm the construct created. */
+function alarmOf(b: Built, alarm: cloudwatch.Alarm): any {
+  return b.json.Resources[logicalId(b.stack, alarm)].Properties;
+}
 
 describe('ScheduledFargateEtl with default props', () => {
   let b: Built;
@@ -357,12 +364,23 @@ describe('ScheduledFargateEtl in a time zone, through EventBridge Scheduler', ()
   });
 
   test('alarms on target errors and dropped invocations of its schedule group', () => {
-    const alarm = only(b.template, 'AWS::CloudWatch::Alarm').Properties;
-    expect(alarm.Metrics.map((m: any) => m.Expression ?? m.MetricStat.Metric.MetricName)).toEqual(['errors + dropped', 'TargetErrorCount', 'InvocationDroppedCount']);
+    const alarm = alarmOf(b, b.etl.failedInvocationsAlarm);
+    expect(alarm.Metrics.map((m: any) => m.Expression ?? m.MetricStat.Metric.MetricName)).toEqual(['FILL(errors, 0) + FILL(dropped, 0)', 'TargetErrorCount', 'InvocationDroppedCount']);
     const groupName = only(b.template, 'AWS::Scheduler::ScheduleGroup').Properties.Name;
     expect(alarm.Metrics[1].MetricStat.Metric.Dimensions).toEqual([{ Name: 'ScheduleGroup', Value: groupName }]);
     expect(alarm.Metrics[2].MetricStat.Metric.Dimensions).toEqual([{ Name: 'ScheduleGroup', Value: groupName }]);
     expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) }]);
+  });
+
+  test('a target error alarms even when nothing was dropped (a missing datapoint counts as 0)', () => {
+    const alarm = alarmOf(b, b.etl.failedInvocationsAlarm);
+    // CloudWatch has no InvocationDroppedCount datapoint when nothing was dropped
+    expect(evaluateAlarmMath(alarm.Metrics, { errors: [1], dropped: [undefined] })).toEqual([1]);
+    expect(evaluateAlarmMath(alarm.Metrics, { errors: [undefined], dropped: [1] })).toEqual([1]);
+  });
+
+  test('the schedule group is deleted with the stack: it holds no data, and a retained one would block the redeploy', () => {
+    b.template.hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
   });
 
   test('still notifies failed runs', () => {

@@ -1,4 +1,4 @@
-import { Aws, Duration, PhysicalName, Stack, TimeZone } from 'aws-cdk-lib';
+import { Aws, Duration, PhysicalName, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -419,16 +419,19 @@ export class ScheduledFargateEtl extends Construct {
     };
   }
 
-  /** An EventBridge Scheduler schedule in the time zone given, in a group of its own. */
+  /**
+   * An EventBridge Scheduler schedule in the time zone given, in a group of its own (its
+   * metrics are the schedule's). The group holds no data: it goes with the stack, so that
+   * a redeploy after a destroy or a rolled-back create does not find its name taken.
+   */
   private scheduleInTimeZone(schedule: events.Schedule, timeZone: TimeZone, enabled: boolean | undefined, target: RunTaskTarget): scheduler.Schedule {
-    const group = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {});
+    const group = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
+    const sum = { period: Duration.minutes(5), statistic: 'Sum' };
+    // each series is empty when nothing happened: without FILL, errors + dropped is empty too
     this.failedInvocations = new cloudwatch.MathExpression({
-      expression: 'errors + dropped',
-      usingMetrics: {
-        errors: group.metricTargetErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-        dropped: group.metricDropped({ period: Duration.minutes(5), statistic: 'Sum' }),
-      },
-      label: 'Runs the schedule could not start',
+      expression: 'FILL(errors, 0) + FILL(dropped, 0)',
+      usingMetrics: { errors: group.metricTargetErrors(sum), dropped: group.metricDropped(sum) },
+      label: 'RunTask calls the schedule could not make',
       period: Duration.minutes(5),
     });
     return new scheduler.Schedule(this, 'Schedule', {
