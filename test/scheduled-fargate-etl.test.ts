@@ -16,7 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { ScheduledFargateEtl, ScheduledFargateEtlProps, SsmDecoupledVpc } from '../src';
 import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, containersOf, logicalId, MONTHLY, only, statementsOf, synth } from './support';
-import { evaluateAlarmMath } from './support/event-pattern';
+import { evaluateAlarmMath, matchesEventPattern, resolveIntrinsics } from './support/event-pattern';
 
 
 /** The job the tests build: the monthly schedule and an ECR image, plus `props` and what `extra` builds. */
@@ -42,6 +42,84 @@ const containers = containersOf;
 function alarmOf(b: Built, alarm: cloudwatch.Alarm): any {
   return b.json.Resources[logicalId(b.stack, alarm)].Properties;
 }
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+
+/** An event pattern of the construct with its intrinsics resolved as in account 123456789012, eu-west-1. */
+function patternOf(b: Built, rule: events.Rule): any {
+  return resolveIntrinsics(b.json.Resources[logicalId(b.stack, rule)].Properties.EventPattern, {
+    'AWS::Partition': 'aws',
+    'AWS::Region': REGION,
+    'AWS::AccountId': ACCOUNT,
+    [`${logicalId(b.stack, b.etl.cluster as ecs.Cluster)}.Arn`]: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/etl`,
+  });
+}
+
+interface SampleContainer {
+  readonly name: string;
+  readonly exitCode?: number;
+  readonly reason?: string;
+}
+
+/** How a sample task stopped (or, without a stop code, what it is running). */
+interface SampleStop {
+  readonly stopCode?: string;
+  readonly stoppedReason?: string;
+  readonly containers?: SampleContainer[];
+}
+
+/** An ECS Task State Change event of `family` (revision 3) in the construct's cluster. */
+function taskEvent(family: string, lastStatus: string, detail: SampleStop = {}): any {
+  const taskArn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/etl/0123456789abcdef0123456789abcdef`;
+  return {
+    'version': '0',
+    'source': 'aws.ecs',
+    'detail-type': 'ECS Task State Change',
+    'account': ACCOUNT,
+    'region': REGION,
+    'resources': [taskArn],
+    'detail': {
+      clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/etl`,
+      taskArn,
+      taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:3`,
+      lastStatus,
+      desiredStatus: lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
+      launchType: 'FARGATE',
+      ...(detail.stopCode ? { stopCode: detail.stopCode, stoppedReason: detail.stoppedReason ?? '' } : {}),
+      containers: (detail.containers ?? [{ name: 'app' }]).map((c) => ({ ...c, lastStatus, taskArn })),
+    },
+  };
+}
+
+/** How a task of the job with the MySQL sidecar stops, for every way a run can end. */
+const STOPS: Array<[string, boolean, SampleStop]> = [
+  ['the job exits 0, MySQL exits 0 on SIGTERM', false,
+    { stopCode: 'EssentialContainerExited', containers: [{ name: 'app', exitCode: 0 }, { name: 'mysql', exitCode: 0 }] }],
+  ['the job exits 1', true,
+    { stopCode: 'EssentialContainerExited', containers: [{ name: 'app', exitCode: 1 }, { name: 'mysql', exitCode: 0 }] }],
+  ['the job is killed for using too much memory', true,
+    { stopCode: 'EssentialContainerExited', containers: [{ name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }, { name: 'mysql', exitCode: 0 }] }],
+  ['MySQL never becomes healthy: the job gives up after startTimeout', true, {
+    stopCode: 'EssentialContainerExited',
+    containers: [
+      { name: 'app', exitCode: 143, reason: 'CannotStartContainerError: dependency graph: container ordering dependency [mysql] for target [app] has timed out.' },
+      { name: 'mysql', exitCode: 0 },
+    ],
+  }],
+  ['MySQL crashes during the run', true,
+    { stopCode: 'EssentialContainerExited', containers: [{ name: 'app', exitCode: 0 }, { name: 'mysql', exitCode: 1 }] }],
+  ['the image cannot be pulled: the task fails to start, no exit codes', true, {
+    stopCode: 'TaskFailedToStart',
+    stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)',
+    containers: [{ name: 'app' }, { name: 'mysql' }],
+  }],
+  ['Fargate Spot interrupts the run and the job exits 0 on SIGTERM', true,
+    { stopCode: 'SpotInterruption', containers: [{ name: 'app', exitCode: 0 }, { name: 'mysql', exitCode: 0 }] }],
+  ['someone stops the task', true,
+    { stopCode: 'UserInitiated', containers: [{ name: 'app', exitCode: 0 }, { name: 'mysql', exitCode: 0 }] }],
+  ['no container ever ran', true, { stopCode: 'EssentialContainerExited', containers: [{ name: 'app' }, { name: 'mysql' }] }],
+];
 
 describe('ScheduledFargateEtl with default props', () => {
   let b: Built;
@@ -130,9 +208,9 @@ describe('ScheduledFargateEtl with default props', () => {
     b.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
   });
 
-  test('a stopped task of this family with a non-zero exit code, or one that failed to start, notifies the failure topic', () => {
+  test('a stopped task of this family that did not complete its run notifies the failure topic, as JSON', () => {
     const topic = logicalId(b.stack, b.etl.failureTopic as sns.Topic);
-    const rule = only(b.template, 'AWS::Events::Rule', { Properties: { EventPattern: Match.anyValue() } }).Properties;
+    const rule = b.json.Resources[logicalId(b.stack, b.etl.failureRule)].Properties;
     expect(rule.EventPattern).toEqual({
       'source': ['aws.ecs'],
       'detail-type': ['ECS Task State Change'],
@@ -145,7 +223,11 @@ describe('ScheduledFargateEtl with default props', () => {
           },
         }],
         lastStatus: ['STOPPED'],
-        $or: [{ containers: { exitCode: [{ 'anything-but': 0 }] } }, { stopCode: ['TaskFailedToStart'] }],
+        $or: [
+          { stopCode: [{ 'anything-but': 'EssentialContainerExited' }] },
+          { containers: { exitCode: [{ 'anything-but': 0 }] } },
+          { containers: { exitCode: [{ exists: false }] } },
+        ],
       },
     });
     expect(rule.Targets).toEqual([expect.objectContaining({
@@ -514,5 +596,33 @@ describe('ScheduledFargateEtl, other choices', () => {
     expect(mysql.Image).toBe('public.ecr.aws/docker/library/mysql:8.0');
     expect(mysql.Environment).toEqual([{ Name: 'MYSQL_DATABASE', Value: 'warehouse' }, { Name: 'MYSQL_USER', Value: 'loader' }]);
     expect(app.Environment).toEqual(expect.arrayContaining([{ Name: 'DB_USER', Value: 'loader' }, { Name: 'DB_DATABASE', Value: 'warehouse' }]));
+  });
+});
+
+describe('ScheduledFargateEtl: every failed or missed run reaches a person', () => {
+  let b: Built;
+  beforeAll(() => {
+    b = build({ mysqlSidecar: { databaseName: 'my_database' } });
+  });
+
+  test('a MySQL sidecar that never becomes healthy stops the run after 5 minutes, and that stop notifies', () => {
+    const { mysql, app } = containers(b.template);
+    // ECS reads startTimeout on the container depended on (the job waits for MySQL to be HEALTHY)
+    expect(mysql.StartTimeout).toBe(300);
+    expect(app.DependsOn).toEqual([{ ContainerName: 'mysql', Condition: 'HEALTHY' }]);
+    const [, , stop] = STOPS.find(([name]) => name.startsWith('MySQL never becomes healthy'))!;
+    expect(matchesEventPattern(patternOf(b, b.etl.failureRule), taskEvent(b.etl.taskDefinition.family, 'STOPPED', stop))).toBe(true);
+  });
+
+  test.each(STOPS)('the failure rule, when %s: notifies %s', (_name, notifies, stop) => {
+    expect(matchesEventPattern(patternOf(b, b.etl.failureRule), taskEvent(b.etl.taskDefinition.family, 'STOPPED', stop))).toBe(notifies);
+  });
+
+  test('the failure rule ignores tasks still running and tasks of other families', () => {
+    const pattern = patternOf(b, b.etl.failureRule);
+    const failed = STOPS[1][2];
+    expect(matchesEventPattern(pattern, taskEvent(b.etl.taskDefinition.family, 'RUNNING', { containers: [{ name: 'app' }] }))).toBe(false);
+    expect(matchesEventPattern(pattern, taskEvent('another-job', 'STOPPED', failed))).toBe(false);
+    expect(matchesEventPattern(pattern, taskEvent(`${b.etl.taskDefinition.family}-other`, 'STOPPED', failed))).toBe(false);
   });
 });

@@ -15,6 +15,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { failedRunPattern, TaskFamily } from './failure-signals';
 import { FargateNetworkProps } from '../common/network-props';
 import { FargateTaskProps } from '../common/task-props';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
@@ -26,6 +27,13 @@ import { checkInteger, describe, invalid } from '../private/validation';
 
 /** The MySQL image the sidecar runs unless told otherwise: the official image, 8.4 LTS, from ECR Public. */
 const DEFAULT_MYSQL_IMAGE = 'public.ecr.aws/docker/library/mysql:8.4';
+
+/**
+ * How long the job waits for MySQL to become healthy before the run is given up. The
+ * health check declares MySQL unhealthy after 90 seconds (30 s start period, 12 checks
+ * 5 s apart); a first start that initializes the data directory takes well under that.
+ */
+const MYSQL_START_TIMEOUT = Duration.minutes(5);
 
 /**
  * A MySQL database that lives next to the job, in the same task, for the duration of
@@ -373,6 +381,10 @@ export class ScheduledFargateEtl extends Construct {
         retries: 12,
         startPeriod: Duration.seconds(30),
       },
+      // ECS reads the timeout of a dependency on the container depended on: if MySQL is not
+      // healthy this long after it started, the job gives up, the task stops (the agent gives
+      // the job exit code 143) and the failure rule notifies; without it the run would hang
+      startTimeout: MYSQL_START_TIMEOUT,
       // time to shut down cleanly when the job has finished
       stopTimeout: Duration.seconds(60),
       logging: task.logDriver('mysql'),
@@ -508,33 +520,23 @@ export class ScheduledFargateEtl extends Construct {
     return alarm;
   }
 
+  /** The tasks of this job, as ECS Task State Change events name them: its cluster, its family. */
+  private taskFamily(): TaskFamily {
+    return {
+      clusterArn: this.cluster.clusterArn,
+      taskDefinitionPrefix: Stack.of(this).formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${this.taskDefinition.family}:` }),
+    };
+  }
+
   /**
-   * A run failed when its task stops with a container exit code other than 0, or
-   * when the task fails to start at all (an image that cannot be pulled, a secret that
-   * cannot be read). Both arrive as ECS Task State Change events of this family.
+   * A run failed when a task of this family stops without completing: see
+   * `failedRunPattern` for the stop codes and exit codes that say so.
    */
   private notifyFailedRuns(): events.Rule {
     const family = this.taskDefinition.family;
-    const taskDefinitionPrefix = Stack.of(this).formatArn({
-      service: 'ecs',
-      resource: 'task-definition',
-      resourceName: `${family}:`,
-    });
     const rule = new events.Rule(this, 'FailedRun', {
       description: `Failed runs of ${this.node.path}`,
-      eventPattern: {
-        source: ['aws.ecs'],
-        detailType: ['ECS Task State Change'],
-        detail: {
-          clusterArn: [this.cluster.clusterArn],
-          taskDefinitionArn: [{ prefix: taskDefinitionPrefix }],
-          lastStatus: ['STOPPED'],
-          $or: [
-            { containers: { exitCode: [{ 'anything-but': 0 }] } },
-            { stopCode: ['TaskFailedToStart'] },
-          ],
-        },
-      },
+      eventPattern: failedRunPattern(this.taskFamily()),
     });
     // a JSON message: the containers (names, exit codes, reasons) stay valid JSON
     rule.addTarget(new eventsTargets.SnsTopic(this.failureTopic, {
