@@ -1,5 +1,5 @@
 import * as cdk from 'aws-cdk-lib';
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -14,6 +14,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { ScheduledFargateEtl, ScheduledFargateEtlProps, SsmDecoupledVpc } from '../src';
 import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, containersOf, logicalId, MONTHLY, only, statementsOf, synth } from './support';
 import { evaluateAlarmMath, matchesEventPattern, resolveIntrinsics } from './support/event-pattern';
@@ -41,6 +42,12 @@ const containers = containersOf;
 /** The properties of an alarm the construct created. */
 function alarmOf(b: Built, alarm: cloudwatch.Alarm): any {
   return b.json.Resources[logicalId(b.stack, alarm)].Properties;
+}
+
+/** The policy document of the construct's failure topic. */
+function topicPolicy(b: Built): any {
+  const topic = logicalId(b.stack, b.etl.failureTopic as sns.Topic);
+  return only(b.template, 'AWS::SNS::TopicPolicy', { Properties: { Topics: [{ Ref: topic }] } }).Properties.PolicyDocument;
 }
 
 const ACCOUNT = '123456789012';
@@ -252,15 +259,10 @@ describe('ScheduledFargateEtl with default props', () => {
     });
   });
 
-  test('the failure topic only accepts TLS and lets EventBridge publish', () => {
-    b.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' }),
-        ]),
-      },
-    });
+  test('the failure topic only accepts TLS', () => {
+    expect(topicPolicy(b).Statement).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ]));
   });
 
   test('the task\'s security group admits nothing', () => {
@@ -528,6 +530,33 @@ describe('ScheduledFargateEtl, other choices', () => {
     expect(logicalId(stack, etl.deadLetterQueue as sqs.Queue)).toMatch(/^Dlq/);
   });
 
+  test('a failure topic from elsewhere is left alone, with a warning that says what its policy must allow', () => {
+    // strict validation would turn the warning into a failure; this test reads it instead
+    const { template, synthesized } = buildAndSynth((stack) => new ScheduledFargateEtl(stack, 'MonthlyEtl', {
+      schedule: MONTHLY,
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.37'),
+      failureTopic: sns.Topic.fromTopicArn(stack, 'Shared', `arn:aws:sns:${REGION}:${ACCOUNT}:alerts`),
+    }), { app: { context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } } });
+    template.resourceCountIs('AWS::SNS::TopicPolicy', 0);
+    expect(synthesized.allWarnings()).toEqual([expect.objectContaining({
+      path: '/TestStack/MonthlyEtl',
+      text: expect.stringMatching(/failureTopic is not a topic of this stack.*events\.amazonaws\.com \(aws:SourceArn: failureRule\).*cloudwatch\.amazonaws\.com/),
+    })]);
+  });
+
+  test('the warning about a failure topic from elsewhere can be acknowledged', () => {
+    const { synthesized } = buildAndSynth((stack) => {
+      const etl = new ScheduledFargateEtl(stack, 'MonthlyEtl', {
+        schedule: MONTHLY,
+        image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.37'),
+        failureTopic: sns.Topic.fromTopicArn(stack, 'Shared', `arn:aws:sns:${REGION}:${ACCOUNT}:alerts`),
+      });
+      Annotations.of(etl).acknowledgeWarning('cdk-fargate-blueprints:etl.failureTopicPolicy', 'the shared topic allows both services');
+      return etl;
+    });
+    expect(synthesized.allWarnings()).toEqual([]);
+  });
+
   test('accepts DB_DATABASE in the environment when it names the sidecar\'s database (the design\'s own example)', () => {
     const { template } = build({ environment: { DB_DATABASE: 'my_database' }, mysqlSidecar: { databaseName: 'my_database' } });
     expect(containers(template).app.Environment.filter((e: any) => e.Name === 'DB_DATABASE')).toEqual([{ Name: 'DB_DATABASE', Value: 'my_database' }]);
@@ -603,6 +632,59 @@ describe('ScheduledFargateEtl: every failed or missed run reaches a person', () 
   let b: Built;
   beforeAll(() => {
     b = build({ mysqlSidecar: { databaseName: 'my_database' } });
+  });
+
+  test('the failure topic lets CloudWatch publish for the construct\'s alarms, and EventBridge for the failure rule only', () => {
+    const topic = { Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) };
+    const arnOf = (c: cloudwatch.Alarm | events.Rule) => ({ 'Fn::GetAtt': [logicalId(b.stack, c), 'Arn'] });
+    const allowed = topicPolicy(b).Statement.filter((st: any) => st.Effect === 'Allow');
+    expect(allowed).toEqual([
+      {
+        Sid: 'FailedRunsFromEventBridge',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: topic,
+        Condition: { ArnEquals: { 'aws:SourceArn': [arnOf(b.etl.failureRule)] } },
+      },
+      {
+        Sid: 'AlarmsFromCloudWatch',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: topic,
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': [arnOf(b.etl.failedInvocationsAlarm), arnOf(b.etl.deadLetterQueueAlarm)] },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        },
+      },
+    ]);
+    // every alarm of the construct is among them, and notifies the topic
+    for (const alarm of Object.values<any>(b.template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([topic]);
+    }
+  });
+
+  test('the dead-letter queue accepts runs from the schedule\'s rule only', () => {
+    const queue = logicalId(b.stack, b.etl.deadLetterQueue as sqs.Queue);
+    const policy = only(b.template, 'AWS::SQS::QueuePolicy', { Properties: { Queues: [{ Ref: queue }] } }).Properties.PolicyDocument;
+    expect(policy.Statement.filter((st: any) => st.Effect === 'Allow')).toEqual([expect.objectContaining({
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalId(b.stack, b.etl.eventRule!), 'Arn'] } } },
+    })]);
+  });
+
+  test('a run waiting in the dead-letter queue notifies the failure topic', () => {
+    expect(alarmOf(b, b.etl.deadLetterQueueAlarm)).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(b.stack, b.etl.deadLetterQueue as sqs.Queue), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) }],
+    });
   });
 
   test('a MySQL sidecar that never becomes healthy stops the run after 5 minutes, and that stop notifies', () => {

@@ -1,8 +1,13 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 
 /**
  * What a ScheduledFargateEtl watches to tell a person that a run failed: the ECS events
- * of its task family.
+ * of its task family, the metrics of its schedule, and the policy that lets EventBridge
+ * and CloudWatch publish to the failure topic.
  */
 
 /** The tasks of one family in one cluster, as ECS Task State Change events name them. */
@@ -46,4 +51,53 @@ function taskStateChange(family: TaskFamily, detail: Record<string, unknown>): e
       ...detail,
     },
   };
+}
+
+/**
+ * A rule target that publishes to `topic` and leaves its policy alone: the construct
+ * writes a statement scoped to the rule itself (`failureTopicStatements`) instead of the
+ * unconditioned one `events-targets.SnsTopic` adds.
+ */
+export function publishTo(topic: sns.ITopic, message: events.RuleTargetInput): events.IRuleTarget {
+  return { bind: () => ({ arn: topic.topicArn, input: message }) };
+}
+
+/**
+ * What the failure topic's policy must allow: EventBridge publishing for these rules
+ * only, and CloudWatch publishing for these alarms of this account only.
+ */
+export function failureTopicStatements(topicArn: string, rules: events.IRule[], alarms: cloudwatch.IAlarm[]): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'FailedRunsFromEventBridge',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topicArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': rules.map((r) => r.ruleArn) } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'AlarmsFromCloudWatch',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topicArn],
+      conditions: {
+        ArnEquals: { 'aws:SourceArn': alarms.map((a) => a.alarmArn) },
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      },
+    }),
+  ];
+}
+
+/** The period of the schedule's metrics in the alarms. */
+export const ALARM_PERIOD = Duration.minutes(5);
+
+/** A metric of an EventBridge rule on the default bus, summed. */
+export function eventsMetric(metricName: string, ruleName: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Events',
+    metricName,
+    dimensionsMap: { RuleName: ruleName },
+    statistic: 'Sum',
+    period: ALARM_PERIOD,
+  });
 }

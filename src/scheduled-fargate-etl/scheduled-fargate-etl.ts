@@ -1,4 +1,4 @@
-import { Aws, Duration, PhysicalName, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, PhysicalName, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -15,7 +15,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { failedRunPattern, TaskFamily } from './failure-signals';
+import { ALARM_PERIOD, eventsMetric, failedRunPattern, failureTopicStatements, publishTo, TaskFamily } from './failure-signals';
 import { FargateNetworkProps } from '../common/network-props';
 import { FargateTaskProps } from '../common/task-props';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
@@ -163,10 +163,19 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
   // ---------------------------------------------------------------- failures
 
   /**
-   * The topic notified when a run fails (a container exits with a code other than 0,
-   * or the task fails to start) and when the schedule cannot start the task.
+   * The topic notified when a run fails or never happens: a task of the job that stops
+   * with an exit code other than 0, fails to start or is interrupted (`failureRule`), a
+   * schedule that cannot call RunTask (`failedInvocationsAlarm`), a run waiting in the
+   * dead-letter queue (`deadLetterQueueAlarm`).
    *
-   * @default - a new topic (subscribe to it, or use `notificationEmails`)
+   * A topic of the same stack gets two statements in its policy: EventBridge may publish
+   * for `failureRule` only, CloudWatch for the construct's alarms only (its policy then
+   * replaces SNS's default one, as any CDK-written topic policy does). A topic from
+   * elsewhere must allow the same itself (`sns:Publish` for `events.amazonaws.com` with
+   * `aws:SourceArn` the rule, and for `cloudwatch.amazonaws.com` with `aws:SourceArn` the
+   * alarms); the construct warns. An encrypted topic's key must also let both services use it.
+   *
+   * @default - a new topic that only accepts TLS (subscribe to it, or use `notificationEmails`)
    */
   readonly failureTopic?: sns.ITopic;
 
@@ -193,7 +202,8 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
   readonly maxEventAge?: Duration;
 
   /**
-   * Where runs that could not be started end up.
+   * Where the schedule puts runs whose RunTask call failed for good (retries exhausted,
+   * or refused outright). A message in it notifies `failureTopic` (`deadLetterQueueAlarm`).
    *
    * @default - a new encrypted queue that keeps them 14 days
    */
@@ -207,9 +217,9 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
  * Next to the job's container, an optional MySQL sidecar provides a throwaway
  * database in the same task (the job starts only once MySQL answers); the job can be
  * given a bucket to read and write, environment variables and secrets. Failures are
- * visible: a run that stops with an exit code other than 0, a task that fails to
- * start, and a schedule that cannot start the task all notify `failureTopic`; starts
- * are retried and, when retries run out, kept in a dead-letter queue.
+ * visible: a run that stops with an exit code other than 0, a task that fails to start
+ * or is interrupted, a MySQL sidecar that never becomes healthy, a schedule that cannot
+ * call RunTask and a run left in the dead-letter queue all notify `failureTopic`.
  *
  * @exampleMetadata fixture=construct
  * @example
@@ -259,10 +269,12 @@ export class ScheduledFargateEtl extends Construct {
    * @default - undefined without `timeZone` (see `eventRule`)
    */
   public readonly schedulerSchedule?: scheduler.Schedule;
-  /** The rule that turns a failed run into a notification. */
+  /** The rule that turns a failed run (a stopped task of the job) into a notification. */
   public readonly failureRule: events.Rule;
-  /** The alarm on runs the schedule could not start. */
+  /** The alarm on RunTask calls of the schedule that failed for good. */
   public readonly failedInvocationsAlarm: cloudwatch.Alarm;
+  /** The alarm on runs waiting in the dead-letter queue (at least one message visible). */
+  public readonly deadLetterQueueAlarm: cloudwatch.Alarm;
   /** The role ECS uses to start the task. */
   public readonly executionRole: iam.IRole;
   /** The role of the job. */
@@ -323,8 +335,13 @@ export class ScheduledFargateEtl extends Construct {
     }
 
     // alarms and notifications
-    this.failedInvocationsAlarm = this.alarmOnFailedInvocations();
+    this.failedInvocationsAlarm = this.alarm('FailedInvocationsAlarm', this.failedInvocations!,
+      `The schedule of ${this.node.path} could not call RunTask (see the dead-letter queue)`);
+    this.deadLetterQueueAlarm = this.alarm('DeadLetterQueueAlarm',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+      `Runs of ${this.node.path} that the schedule could not start wait in the dead-letter queue: read them, fix the cause, then purge or redrive the queue`);
     this.failureRule = this.notifyFailedRuns();
+    this.allowPublishingToFailureTopic();
     this.acknowledgeNagFindings(props);
   }
 
@@ -438,13 +455,13 @@ export class ScheduledFargateEtl extends Construct {
    */
   private scheduleInTimeZone(schedule: events.Schedule, timeZone: TimeZone, enabled: boolean | undefined, target: RunTaskTarget): scheduler.Schedule {
     const group = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
-    const sum = { period: Duration.minutes(5), statistic: 'Sum' };
+    const sum = { period: ALARM_PERIOD, statistic: 'Sum' };
     // each series is empty when nothing happened: without FILL, errors + dropped is empty too
     this.failedInvocations = new cloudwatch.MathExpression({
       expression: 'FILL(errors, 0) + FILL(dropped, 0)',
       usingMetrics: { errors: group.metricTargetErrors(sum), dropped: group.metricDropped(sum) },
       label: 'RunTask calls the schedule could not make',
-      period: Duration.minutes(5),
+      period: ALARM_PERIOD,
     });
     return new scheduler.Schedule(this, 'Schedule', {
       schedule: scheduler.ScheduleExpression.expression(schedule.expressionString, timeZone),
@@ -496,25 +513,19 @@ export class ScheduledFargateEtl extends Construct {
       cfnRule.addPropertyOverride('Targets.0.EcsParameters.CapacityProviderStrategy',
         target.capacityProviderStrategies.map((s) => ({ CapacityProvider: s.capacityProvider, Weight: s.weight })));
     }
-    this.failedInvocations = new cloudwatch.Metric({
-      namespace: 'AWS/Events',
-      metricName: 'FailedInvocations',
-      dimensionsMap: { RuleName: rule.ruleName },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-    });
+    this.failedInvocations = eventsMetric('FailedInvocations', rule.ruleName);
     return rule;
   }
 
-  /** An alarm, notifying the failure topic, on runs the schedule could not start. */
-  private alarmOnFailedInvocations(): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, 'FailedInvocationsAlarm', {
-      metric: this.failedInvocations!,
+  /** An alarm that notifies the failure topic once `metric` reaches 1. */
+  private alarm(id: string, metric: cloudwatch.IMetric, alarmDescription: string): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric,
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `The schedule of ${this.node.path} could not start the job`,
+      alarmDescription,
     });
     alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.failureTopic));
     return alarm;
@@ -539,17 +550,32 @@ export class ScheduledFargateEtl extends Construct {
       eventPattern: failedRunPattern(this.taskFamily()),
     });
     // a JSON message: the containers (names, exit codes, reasons) stay valid JSON
-    rule.addTarget(new eventsTargets.SnsTopic(this.failureTopic, {
-      message: events.RuleTargetInput.fromObject({
-        failed: `Run of ${family} in ${Aws.REGION}`,
-        task: events.EventField.fromPath('$.detail.taskArn'),
-        stopCode: events.EventField.fromPath('$.detail.stopCode'),
-        stoppedReason: events.EventField.fromPath('$.detail.stoppedReason'),
-        stoppedAt: events.EventField.fromPath('$.detail.stoppedAt'),
-        containers: events.EventField.fromPath('$.detail.containers'),
-      }),
-    }));
+    rule.addTarget(publishTo(this.failureTopic, events.RuleTargetInput.fromObject({
+      failed: `Run of ${family} in ${Aws.REGION}`,
+      task: events.EventField.fromPath('$.detail.taskArn'),
+      stopCode: events.EventField.fromPath('$.detail.stopCode'),
+      stoppedReason: events.EventField.fromPath('$.detail.stoppedReason'),
+      stoppedAt: events.EventField.fromPath('$.detail.stoppedAt'),
+      containers: events.EventField.fromPath('$.detail.containers'),
+    })));
     return rule;
+  }
+
+  /**
+   * Lets EventBridge (for the failure rule) and CloudWatch (for the alarms) publish to the
+   * failure topic when the construct can write its policy; otherwise says what it must allow.
+   */
+  private allowPublishingToFailureTopic(): void {
+    const alarms = [this.failedInvocationsAlarm, this.deadLetterQueueAlarm];
+    const statements = failureTopicStatements(this.failureTopic.topicArn, [this.failureRule], alarms);
+    const sameStack = Stack.of(this.failureTopic) === Stack.of(this);
+    const added = sameStack && statements.map((st) => this.failureTopic.addToResourcePolicy(st).statementAdded).every(Boolean);
+    if (!added) {
+      Annotations.of(this).addWarningV2('cdk-fargate-blueprints:etl.failureTopicPolicy',
+        'failureTopic is not a topic of this stack, so its policy is left alone: it must allow sns:Publish for events.amazonaws.com '
+        + '(aws:SourceArn: failureRule) and for cloudwatch.amazonaws.com (aws:SourceArn: failedInvocationsAlarm, deadLetterQueueAlarm), '
+        + 'or failed runs reach nobody.');
+    }
   }
 
   /** Get, put, delete and list on exactly this bucket's objects (and its KMS key). */
