@@ -50,6 +50,22 @@ function topicPolicy(b: Built): any {
   return only(b.template, 'AWS::SNS::TopicPolicy', { Properties: { Topics: [{ Ref: topic }] } }).Properties.PolicyDocument;
 }
 
+/**
+ * Whether the alarm reaches ALARM at some point of the series (one value per period), as
+ * CloudWatch evaluates it: every period, over the last `EvaluationPeriods` periods only
+ * (running sums start there), `DatapointsToAlarm` of them at or above the threshold.
+ */
+function alarmFires(alarm: any, series: Record<string, Array<number | undefined>>): boolean {
+  const length = Math.max(...Object.values(series).map((v) => v.length));
+  const window = alarm.EvaluationPeriods;
+  return Array.from({ length }, (_, end) => {
+    const from = Math.max(0, end - window + 1);
+    const slice = Object.fromEntries(Object.entries(series).map(([id, v]) => [id, Array.from({ length: end - from + 1 }, (__, i) => v[from + i])]));
+    const values = evaluateAlarmMath(alarm.Metrics, slice);
+    return values.filter((v) => v !== undefined && v >= alarm.Threshold).length >= (alarm.DatapointsToAlarm ?? window);
+  }).some(Boolean);
+}
+
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 
@@ -467,6 +483,23 @@ describe('ScheduledFargateEtl in a time zone, through EventBridge Scheduler', ()
     b.template.hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
   });
 
+  test('counts as due the RunTask calls of its schedule group that did not fail, two tasks each', () => {
+    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
+    expect(alarm.Metrics.find((m: any) => m.Id === 'due').Expression).toBe('(FILL(attempts, 0) - FILL(errors, 0) - FILL(throttled, 0)) * 2');
+    const groupName = only(b.template, 'AWS::Scheduler::ScheduleGroup').Properties.Name;
+    for (const [id, metricName] of [['attempts', 'InvocationAttemptCount'], ['errors', 'TargetErrorCount'], ['throttled', 'TargetErrorThrottledCount']]) {
+      expect(alarm.Metrics.find((m: any) => m.Id === id).MetricStat.Metric).toEqual({
+        Namespace: 'AWS/Scheduler', MetricName: metricName, Dimensions: [{ Name: 'ScheduleGroup', Value: groupName }],
+      });
+    }
+  });
+
+  test('a run that started one of its two tasks notifies the failure topic', () => {
+    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
+    expect(alarmFires(alarm, { attempts: [0, 1, 0, 0], started: [0, 1, 0, 0] })).toBe(true);
+    expect(alarmFires(alarm, { attempts: [0, 1, 0, 0], started: [0, 2, 0, 0] })).toBe(false);
+  });
+
   test('still notifies failed runs', () => {
     b.template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['ECS Task State Change'] }) });
   });
@@ -525,7 +558,7 @@ describe('ScheduledFargateEtl, other choices', () => {
       TaskRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Job'), 'Arn'] },
     });
     template.resourceCountIs('AWS::SNS::Topic', 1);
-    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.resourceCountIs('AWS::SQS::Queue', 2); // the queue given, and the counter of started runs
     expect(logicalId(stack, etl.failureTopic as sns.Topic)).toMatch(/^Alerts/);
     expect(logicalId(stack, etl.deadLetterQueue as sqs.Queue)).toMatch(/^Dlq/);
   });
@@ -654,7 +687,7 @@ describe('ScheduledFargateEtl: every failed or missed run reaches a person', () 
         Action: 'sns:Publish',
         Resource: topic,
         Condition: {
-          ArnEquals: { 'aws:SourceArn': [arnOf(b.etl.failedInvocationsAlarm), arnOf(b.etl.deadLetterQueueAlarm)] },
+          ArnEquals: { 'aws:SourceArn': [arnOf(b.etl.failedInvocationsAlarm), arnOf(b.etl.deadLetterQueueAlarm), arnOf(b.etl.missedRunsAlarm)] },
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
         },
       },
@@ -706,5 +739,55 @@ describe('ScheduledFargateEtl: every failed or missed run reaches a person', () 
     expect(matchesEventPattern(pattern, taskEvent(b.etl.taskDefinition.family, 'RUNNING', { containers: [{ name: 'app' }] }))).toBe(false);
     expect(matchesEventPattern(pattern, taskEvent('another-job', 'STOPPED', failed))).toBe(false);
     expect(matchesEventPattern(pattern, taskEvent(`${b.etl.taskDefinition.family}-other`, 'STOPPED', failed))).toBe(false);
+  });
+
+  test('a rule counts each task of the job that ECS creates, into a queue nobody reads', () => {
+    const pattern = patternOf(b, b.etl.startedRunRule);
+    const family = b.etl.taskDefinition.family;
+    expect(matchesEventPattern(pattern, taskEvent(family, 'PROVISIONING'))).toBe(true);
+    expect(matchesEventPattern(pattern, taskEvent(family, 'PENDING'))).toBe(false);
+    expect(matchesEventPattern(pattern, taskEvent('another-job', 'PROVISIONING'))).toBe(false);
+    const rule = b.json.Resources[logicalId(b.stack, b.etl.startedRunRule)].Properties;
+    const counter = rule.Targets[0].Arn['Fn::GetAtt'][0];
+    expect(b.json.Resources[counter].Properties).toEqual({ MessageRetentionPeriod: 60, SqsManagedSseEnabled: true });
+    const policy = only(b.template, 'AWS::SQS::QueuePolicy', { Properties: { Queues: [{ Ref: counter }] } }).Properties.PolicyDocument;
+    expect(policy.Statement.filter((st: any) => st.Effect === 'Allow')).toEqual([expect.objectContaining({
+      Principal: { Service: 'events.amazonaws.com' },
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalId(b.stack, b.etl.startedRunRule), 'Arn'] } } },
+    })]);
+  });
+
+  test('the missed-runs alarm compares the RunTask calls of the schedule\'s rule that did not fail with the tasks started', () => {
+    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
+    const metric = (id: string) => alarm.Metrics.find((m: any) => m.Id === id);
+    const ruleName = (r: events.Rule) => [{ Name: 'RuleName', Value: { Ref: logicalId(b.stack, r) } }];
+    expect(metric('expr_1')).toMatchObject({ Expression: 'RUNNING_SUM(due) - due - RUNNING_SUM(FILL(started, 0))', ReturnData: true });
+    expect(metric('due').Expression).toBe('(FILL(invocations, 0) - FILL(failed, 0)) * 1');
+    expect(metric('invocations').MetricStat).toEqual({ Metric: { Namespace: 'AWS/Events', MetricName: 'Invocations', Dimensions: ruleName(b.etl.eventRule!) }, Period: 300, Stat: 'Sum' });
+    expect(metric('failed').MetricStat).toEqual({ Metric: { Namespace: 'AWS/Events', MetricName: 'FailedInvocations', Dimensions: ruleName(b.etl.eventRule!) }, Period: 300, Stat: 'Sum' });
+    expect(metric('started').MetricStat).toEqual({ Metric: { Namespace: 'AWS/Events', MetricName: 'Invocations', Dimensions: ruleName(b.etl.startedRunRule) }, Period: 300, Stat: 'Sum' });
+    expect(alarm).toMatchObject({ EvaluationPeriods: 6, DatapointsToAlarm: 2, Threshold: 1, TreatMissingData: 'notBreaching' });
+  });
+
+  test('a run that RunTask accepted but that started no task (no Fargate capacity) notifies the failure topic', () => {
+    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
+    expect(alarmFires(alarm, { invocations: [undefined, 1, undefined, undefined, undefined], started: [] })).toBe(true);
+  });
+
+  test('a run that starts in time, a period late, by hand, or whose call failed (failedInvocationsAlarm\'s) is no missed run', () => {
+    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
+    const quiet = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+    expect(alarmFires(alarm, { invocations: [undefined, 1, ...quiet], started: [undefined, 1, ...quiet] })).toBe(false);
+    expect(alarmFires(alarm, { invocations: [undefined, 1, ...quiet], started: [undefined, undefined, 1, ...quiet] })).toBe(false);
+    expect(alarmFires(alarm, { invocations: [], started: [undefined, 1, ...quiet] })).toBe(false);
+    expect(alarmFires(alarm, { invocations: [undefined, 1, ...quiet], failed: [undefined, 1, ...quiet], started: [] })).toBe(false);
+  });
+
+  test('a missed run is still reported after a manual run hid it for a while', () => {
+    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
+    const none = Array(12).fill(undefined);
+    const invocations = [...none]; invocations[4] = 1;
+    const started = [...none]; started[1] = 1;
+    expect(alarmFires(alarm, { invocations, started })).toBe(true);
   });
 });

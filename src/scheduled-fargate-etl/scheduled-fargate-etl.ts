@@ -15,7 +15,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ALARM_PERIOD, eventsMetric, failedRunPattern, failureTopicStatements, publishTo, TaskFamily } from './failure-signals';
+import {
+  AcceptedCalls, acceptedRuleCalls, ALARM_PERIOD, eventsMetric, failedRunPattern, failureTopicStatements,
+  missedRunsExpression, publishTo, startedRunPattern, TaskFamily,
+} from './failure-signals';
 import { FargateNetworkProps } from '../common/network-props';
 import { FargateTaskProps } from '../common/task-props';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
@@ -166,7 +169,8 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
    * The topic notified when a run fails or never happens: a task of the job that stops
    * with an exit code other than 0, fails to start or is interrupted (`failureRule`), a
    * schedule that cannot call RunTask (`failedInvocationsAlarm`), a run waiting in the
-   * dead-letter queue (`deadLetterQueueAlarm`).
+   * dead-letter queue (`deadLetterQueueAlarm`), a run that started fewer tasks than due
+   * (`missedRunsAlarm`).
    *
    * A topic of the same stack gets two statements in its policy: EventBridge may publish
    * for `failureRule` only, CloudWatch for the construct's alarms only (its policy then
@@ -187,15 +191,21 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
   readonly notificationEmails?: string[];
 
   /**
-   * How often the schedule retries starting the task (for example when Fargate has no
-   * capacity), from 0 to 185.
+   * How often the schedule retries a RunTask call that failed with an error worth
+   * retrying (throttling, a server error), from 0 to 185. Calls that AWS refuses outright
+   * (a missing permission, a deleted cluster or task definition) are not retried: they go
+   * to the dead-letter queue at once. A call that succeeds but starts no task (no Fargate
+   * capacity, an ENI or vCPU limit: RunTask answers with `failures`) is not a failure to
+   * EventBridge: it is neither retried nor dead-lettered, and only `missedRunsAlarm`
+   * reports it.
    *
    * @default 3
    */
   readonly retryAttempts?: number;
 
   /**
-   * How long the schedule keeps trying to start a run, from 1 minute to 24 hours.
+   * How long the schedule keeps retrying a RunTask call (see `retryAttempts`), from 1
+   * minute to 24 hours.
    *
    * @default Duration.hours(2)
    */
@@ -219,7 +229,8 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
  * given a bucket to read and write, environment variables and secrets. Failures are
  * visible: a run that stops with an exit code other than 0, a task that fails to start
  * or is interrupted, a MySQL sidecar that never becomes healthy, a schedule that cannot
- * call RunTask and a run left in the dead-letter queue all notify `failureTopic`.
+ * call RunTask, a run left in the dead-letter queue, and a run that started fewer tasks
+ * than due (no Fargate capacity) all notify `failureTopic`.
  *
  * @exampleMetadata fixture=construct
  * @example
@@ -275,6 +286,14 @@ export class ScheduledFargateEtl extends Construct {
   public readonly failedInvocationsAlarm: cloudwatch.Alarm;
   /** The alarm on runs waiting in the dead-letter queue (at least one message visible). */
   public readonly deadLetterQueueAlarm: cloudwatch.Alarm;
+  /** The rule that counts the tasks of the job that ECS created, for `missedRunsAlarm`. */
+  public readonly startedRunRule: events.Rule;
+  /**
+   * The alarm on runs that started fewer tasks than due: RunTask accepted the call but
+   * started no task (no Fargate capacity, an ENI or vCPU limit), which EventBridge
+   * neither counts as a failed invocation nor retries.
+   */
+  public readonly missedRunsAlarm: cloudwatch.Alarm;
   /** The role ECS uses to start the task. */
   public readonly executionRole: iam.IRole;
   /** The role of the job. */
@@ -288,6 +307,8 @@ export class ScheduledFargateEtl extends Construct {
 
   /** What the failed-invocations alarm watches: set by the schedule step. */
   private failedInvocations?: cloudwatch.IMetric;
+  /** The RunTask calls of the schedule that AWS accepted: set by the schedule step. */
+  private acceptedCalls?: AcceptedCalls;
   /** The role the EventBridge rule starts tasks with (rule schedules only). */
   private eventsRole?: iam.Role;
 
@@ -341,6 +362,8 @@ export class ScheduledFargateEtl extends Construct {
       this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       `Runs of ${this.node.path} that the schedule could not start wait in the dead-letter queue: read them, fix the cause, then purge or redrive the queue`);
     this.failureRule = this.notifyFailedRuns();
+    this.startedRunRule = this.countStartedRuns();
+    this.missedRunsAlarm = this.alarmOnMissedRuns(settings.desiredTaskCount);
     this.allowPublishingToFailureTopic();
     this.acknowledgeNagFindings(props);
   }
@@ -463,6 +486,10 @@ export class ScheduledFargateEtl extends Construct {
       label: 'RunTask calls the schedule could not make',
       period: ALARM_PERIOD,
     });
+    this.acceptedCalls = {
+      expression: 'FILL(attempts, 0) - FILL(errors, 0) - FILL(throttled, 0)',
+      usingMetrics: { attempts: group.metricAttempts(sum), errors: group.metricTargetErrors(sum), throttled: group.metricTargetThrottled(sum) },
+    };
     return new scheduler.Schedule(this, 'Schedule', {
       schedule: scheduler.ScheduleExpression.expression(schedule.expressionString, timeZone),
       scheduleGroup: group,
@@ -514,15 +541,18 @@ export class ScheduledFargateEtl extends Construct {
         target.capacityProviderStrategies.map((s) => ({ CapacityProvider: s.capacityProvider, Weight: s.weight })));
     }
     this.failedInvocations = eventsMetric('FailedInvocations', rule.ruleName);
+    this.acceptedCalls = acceptedRuleCalls(rule.ruleName);
     return rule;
   }
 
-  /** An alarm that notifies the failure topic once `metric` reaches 1. */
-  private alarm(id: string, metric: cloudwatch.IMetric, alarmDescription: string): cloudwatch.Alarm {
+  /** An alarm that notifies the failure topic once `metric` reaches 1 (in `datapointsToAlarm` of `evaluationPeriods` periods). */
+  private alarm(id: string, metric: cloudwatch.IMetric, alarmDescription: string,
+    evaluation = { evaluationPeriods: 1, datapointsToAlarm: 1 }): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
       threshold: 1,
-      evaluationPeriods: 1,
+      evaluationPeriods: evaluation.evaluationPeriods,
+      datapointsToAlarm: evaluation.evaluationPeriods > 1 ? evaluation.datapointsToAlarm : undefined,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription,
@@ -562,18 +592,52 @@ export class ScheduledFargateEtl extends Construct {
   }
 
   /**
+   * Counts the tasks of this family that ECS created. The rule delivers each event to a
+   * queue that nobody reads (messages expire after a minute): EventBridge documents its
+   * per-rule metrics for rules that invoke targets, and `Invocations` counts one per task.
+   */
+  private countStartedRuns(): events.Rule {
+    const counter = new sqs.Queue(this, 'StartedRunCounter', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.minutes(1),
+    });
+    acknowledgeNagFinding(counter, 'AwsSolutions-SQS3',
+      'Receives task-start events only so that EventBridge counts them; nobody reads the messages, which expire after a minute.');
+    return new events.Rule(this, 'StartedRun', {
+      description: `Tasks of ${this.node.path} that ECS created, counted for the missed-runs alarm`,
+      eventPattern: startedRunPattern(this.taskFamily()),
+      targets: [new eventsTargets.SqsQueue(counter)],
+    });
+  }
+
+  /**
+   * An alarm on runs due that started fewer tasks than `taskCount`: RunTask calls AWS
+   * accepted, times the tasks each should start, against the tasks ECS created. Two
+   * periods must agree, so that a task that starts a little after its run was due (in the
+   * next period, or not yet in the metrics) does not count as missed.
+   */
+  private alarmOnMissedRuns(taskCount: number): cloudwatch.Alarm {
+    const started = eventsMetric('Invocations', this.startedRunRule.ruleName);
+    return this.alarm('MissedRunsAlarm', missedRunsExpression(this.acceptedCalls!, taskCount, started),
+      `A run of ${this.node.path} was due and started fewer tasks than ${taskCount}: RunTask accepted the call but ECS created no task `
+      + '(no Fargate capacity, an ENI or vCPU limit). Nothing retries it.',
+      { evaluationPeriods: 6, datapointsToAlarm: 2 });
+  }
+
+  /**
    * Lets EventBridge (for the failure rule) and CloudWatch (for the alarms) publish to the
    * failure topic when the construct can write its policy; otherwise says what it must allow.
    */
   private allowPublishingToFailureTopic(): void {
-    const alarms = [this.failedInvocationsAlarm, this.deadLetterQueueAlarm];
+    const alarms = [this.failedInvocationsAlarm, this.deadLetterQueueAlarm, this.missedRunsAlarm];
     const statements = failureTopicStatements(this.failureTopic.topicArn, [this.failureRule], alarms);
     const sameStack = Stack.of(this.failureTopic) === Stack.of(this);
     const added = sameStack && statements.map((st) => this.failureTopic.addToResourcePolicy(st).statementAdded).every(Boolean);
     if (!added) {
       Annotations.of(this).addWarningV2('cdk-fargate-blueprints:etl.failureTopicPolicy',
         'failureTopic is not a topic of this stack, so its policy is left alone: it must allow sns:Publish for events.amazonaws.com '
-        + '(aws:SourceArn: failureRule) and for cloudwatch.amazonaws.com (aws:SourceArn: failedInvocationsAlarm, deadLetterQueueAlarm), '
+        + '(aws:SourceArn: failureRule) and for cloudwatch.amazonaws.com (aws:SourceArn: failedInvocationsAlarm, deadLetterQueueAlarm, missedRunsAlarm), '
         + 'or failed runs reach nobody.');
     }
   }
