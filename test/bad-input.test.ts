@@ -524,9 +524,64 @@ const scheduledFargateEtl: BadInput[] = [
     error: /^TestStack\/Etl: notificationEmails only subscribe to the topic the construct creates; subscribe them to the failureTopic you pass, got \["ops@example.com"\]$/,
   },
   {
-    name: 'an environment variable the bucket sets',
+    name: 'a schedule expression that is none of the forms',
+    build: etlWith({ schedule: events.Schedule.expression('garbage') }),
+    error: /^TestStack\/Etl: schedule must be rate\(<value> <unit>\) \(a whole value of at least 1; minute, hour or day, plural above 1\) or cron\(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>\) \(six fields, "\?" in day-of-month or in day-of-week\): this is none of them, got "garbage"$/,
+  },
+  {
+    name: 'a rate of 0',
+    build: etlWith({ schedule: events.Schedule.expression('rate(0 minutes)') }),
+    error: /^TestStack\/Etl: schedule must be rate\(<value> <unit>\).*: the value 0 is below 1, got "rate\(0 minutes\)"$/,
+  },
+  {
+    name: 'a rate of 1 with a plural unit',
+    build: etlWith({ schedule: events.Schedule.expression('rate(1 hours)') }),
+    error: /schedule must be rate.*: a value of 1 takes the singular unit hour, got "rate\(1 hours\)"/,
+  },
+  {
+    name: 'a rate in seconds',
+    build: etlWith({ schedule: events.Schedule.expression('rate(30 seconds)') }),
+    error: /schedule must be rate.*: "30 seconds" is not a whole number and a unit \(minute\(s\), hour\(s\), day\(s\)\) separated by one space, got "rate\(30 seconds\)"/,
+  },
+  {
+    name: 'a Unix cron of five fields',
+    build: etlWith({ schedule: events.Schedule.expression('cron(0 4 1 * *)') }),
+    error: /^TestStack\/Etl: schedule must be .* or cron\(.*\): 5 fields separated by single spaces, AWS needs 6 \(a 5-field Unix cron lacks the year\), got "cron\(0 4 1 \* \*\)"$/,
+  },
+  {
+    name: 'a cron with both a day of the month and a day of the week',
+    build: etlWith({ schedule: events.Schedule.expression('cron(0 4 1 * MON *)') }),
+    error: /schedule must be .*: day-of-month "1" and day-of-week "MON": exactly one of them must be "\?", got "cron\(0 4 1 \* MON \*\)"/,
+  },
+  {
+    name: 'a cron at minute 60',
+    build: etlWith({ schedule: events.Schedule.expression('cron(60 4 * * ? *)') }),
+    error: /schedule must be .*: the minutes field "60" holds 60, outside 0-59, got "cron\(60 4 \* \* \? \*\)"/,
+  },
+  {
+    name: 'a one-time at() schedule, which an EventBridge rule cannot run',
+    build: etlWith({ schedule: events.Schedule.expression('at(2030-01-01T04:00:00)') }),
+    error: /schedule must be .*: at\(\.\.\.\) is not accepted here, got "at\(2030-01-01T04:00:00\)"/,
+  },
+  {
+    name: 'an environment variable that contradicts the bucket',
     build: (stack) => etlWith({ bucket: new s3.Bucket(stack, 'Data'), environment: { BUCKET_NAME: 'other' } })(stack),
-    error: /^TestStack\/Etl: environment\/secrets BUCKET_NAME is set by the construct \(bucket\); remove it or rename it, got "BUCKET_NAME"$/,
+    error: /^TestStack\/Etl: environment BUCKET_NAME contradicts bucket \(its name\), from which the construct sets BUCKET_NAME; remove BUCKET_NAME from environment, or give both the same value, got "other"$/,
+  },
+  {
+    name: 'a DB_DATABASE that contradicts the sidecar\'s database',
+    build: etlWith({ environment: { DB_DATABASE: 'reporting' }, mysqlSidecar: { databaseName: 'my_database' } }),
+    error: /^TestStack\/Etl: environment DB_DATABASE contradicts mysqlSidecar.databaseName "my_database", from which the construct sets DB_DATABASE; remove DB_DATABASE from environment, or give both the same value, got "reporting"$/,
+  },
+  {
+    name: 'a DB_USER that contradicts the sidecar\'s default user',
+    build: etlWith({ environment: { DB_USER: 'loader' }, mysqlSidecar: { databaseName: 'db' } }),
+    error: /environment DB_USER contradicts mysqlSidecar.username "etl", from which the construct sets DB_USER.*got "loader"/,
+  },
+  {
+    name: 'the sidecar\'s password as a plain environment variable',
+    build: etlWith({ environment: { DB_PASSWORD: 'secret' }, mysqlSidecar: { databaseName: 'db' } }),
+    error: /^TestStack\/Etl: environment DB_PASSWORD is the secret the construct sets from mysqlSidecar \(a generated secret\); remove DB_PASSWORD from environment, got "secret"$/,
   },
   {
     name: 'a secret the MySQL sidecar sets',
@@ -534,7 +589,7 @@ const scheduledFargateEtl: BadInput[] = [
       mysqlSidecar: { databaseName: 'db' },
       secrets: { DB_PASSWORD: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'P', { parameterName: '/p' })) },
     })(stack),
-    error: /environment\/secrets DB_PASSWORD is set by the construct \(mysqlSidecar\)/,
+    error: /^TestStack\/Etl: secrets DB_PASSWORD is set by the construct from mysqlSidecar \(a generated secret\); remove it from secrets or rename it, got "DB_PASSWORD"$/,
   },
   {
     name: 'a database name with a dash',

@@ -160,6 +160,7 @@ cases.push(
       'AwsSolutions-IAM5[Resource::*] @ Etl/ExecutionRole/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-west-1:*:task/<EtlCluster99EA36E4>/*] @ Etl/TaskDefinition/EventsRole/DefaultPolicy/Resource',
       'AwsSolutions-SQS3 @ Etl/DeadLetterQueue/Resource',
+      'AwsSolutions-SQS3 @ Etl/StartedRunCounter/Resource',
     ],
   },
   {
@@ -195,6 +196,7 @@ cases.push(
       'AwsSolutions-SMG4 @ ApiKey/Resource',
       'AwsSolutions-SMG4 @ Etl/MysqlCredentials/Resource',
       'AwsSolutions-SQS3 @ Etl/DeadLetterQueue/Resource',
+      'AwsSolutions-SQS3 @ Etl/StartedRunCounter/Resource',
     ],
   },
 );
