@@ -446,6 +446,19 @@ describe('WordpressFargateSite for an event: HTTPS, domain, pre-warm of tasks an
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: logicalIdOf(b.template, 'AWS::SNS::Topic') }],
     });
+    // CloudWatch may publish this alarm to the alarm topic, whose TLS policy has no SNS default statement
+    const topicPolicy = only(b.template, 'AWS::SNS::TopicPolicy').Properties.PolicyDocument.Statement;
+    expect(topicPolicy).toContainEqual({
+      Sid: 'AlarmsFromCloudWatch',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: { Ref: logicalIdOf(b.template, 'AWS::SNS::Topic') },
+      Condition: {
+        ArnEquals: { 'aws:SourceArn': [{ 'Fn::GetAtt': [logicalIdOf(b.template, 'AWS::CloudWatch::Alarm', /DatabaseSchedulesAlarm/), 'Arn'] }] },
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      },
+    });
     // the schedules' role may put the failed change into exactly this queue
     b.template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -836,4 +849,20 @@ describe('WordpressFargateSite behind a CDN, other choices', () => {
     expect(rate.Statement.RateBasedStatement.ScopeDownStatement.AndStatement.Statements[1].ByteMatchStatement.SearchString).toBe('/register/');
     expect(acl.Rules.slice(1).map((r: any) => r.OverrideAction)).toEqual(Array(5).fill({ Count: {} }));
   });
+});
+
+test('an alarm topic from another stack is left alone, with a warning that says what its policy must allow', () => {
+  const app = testApp({ context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } });
+  const alarms = new sns.Topic(new Stack(app, 'Alarms', { env: REGION_ENV }), 'Topic', { enforceSSL: true });
+  const stack = new Stack(app, 'TestStack', { env: REGION_ENV });
+  new WordpressFargateSite(stack, 'Blog', {
+    alarmTopic: alarms,
+    databaseSchedules: [{ id: 'Rush', schedule: appscaling.Schedule.cron({ hour: '8', minute: '0' }), minCapacity: 2 }],
+  });
+  const synthesized = synth(app);
+  expect(synthesized.template(stack).findResources('AWS::SNS::TopicPolicy')).toEqual({});
+  expect(synthesized.allWarnings()).toEqual([expect.objectContaining({
+    path: '/TestStack/Blog',
+    text: expect.stringMatching(/^alarmTopic is not a topic of this stack, so its policy is left alone: it must allow sns:Publish for cloudwatch\.amazonaws\.com/),
+  })]);
 });

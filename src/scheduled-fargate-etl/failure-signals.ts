@@ -1,8 +1,9 @@
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { alarmsMayPublish } from '../private/alarm-topic';
 
 /**
  * What a ScheduledFargateEtl watches to tell a person that a run failed or never
@@ -84,16 +85,7 @@ export function failureTopicStatements(topicArn: string, rules: events.IRule[], 
       resources: [topicArn],
       conditions: { ArnEquals: { 'aws:SourceArn': rules.map((r) => r.ruleArn) } },
     }),
-    new iam.PolicyStatement({
-      sid: 'AlarmsFromCloudWatch',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [topicArn],
-      conditions: {
-        ArnEquals: { 'aws:SourceArn': alarms.map((a) => a.alarmArn) },
-        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-      },
-    }),
+    alarmsMayPublish(topicArn, alarms),
   ];
 }
 

@@ -21,6 +21,7 @@ import {
 } from './failure-signals';
 import { FargateNetworkProps } from '../common/network-props';
 import { FargateTaskProps } from '../common/task-props';
+import { addToTopicPolicy } from '../private/alarm-topic';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
 import { resolveCluster, resolveVpc } from '../private/network';
@@ -632,9 +633,7 @@ export class ScheduledFargateEtl extends Construct {
   private allowPublishingToFailureTopic(): void {
     const alarms = [this.failedInvocationsAlarm, this.deadLetterQueueAlarm, this.missedRunsAlarm];
     const statements = failureTopicStatements(this.failureTopic.topicArn, [this.failureRule], alarms);
-    const sameStack = Stack.of(this.failureTopic) === Stack.of(this);
-    const added = sameStack && statements.map((st) => this.failureTopic.addToResourcePolicy(st).statementAdded).every(Boolean);
-    if (!added) {
+    if (!addToTopicPolicy(this, this.failureTopic, statements)) {
       Annotations.of(this).addWarningV2('cdk-fargate-blueprints:etl.failureTopicPolicy',
         'failureTopic is not a topic of this stack, so its policy is left alone: it must allow sns:Publish for events.amazonaws.com '
         + '(aws:SourceArn: failureRule) and for cloudwatch.amazonaws.com (aws:SourceArn: failedInvocationsAlarm, deadLetterQueueAlarm, missedRunsAlarm), '

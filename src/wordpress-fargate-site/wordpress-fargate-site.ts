@@ -27,6 +27,7 @@ import { LoadBalancedFrontProps } from '../common/load-balancer-props';
 import { FargateNetworkProps } from '../common/network-props';
 import { ServiceScalingOptions } from '../common/scaling-options';
 import { FargateTaskSizeProps } from '../common/task-props';
+import { addToTopicPolicy, alarmsMayPublish } from '../private/alarm-topic';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { createLoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeNagFinding } from '../private/nag';
@@ -232,7 +233,10 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
 
   /**
    * The topic the site's alarms notify, for example when a database schedule could not
-   * change the capacity.
+   * change the capacity. A topic of the same stack gets a statement in its policy that
+   * lets CloudWatch publish for these alarms only (its policy then replaces SNS's default
+   * one, as any CDK-written topic policy does); a topic from elsewhere must allow that
+   * itself, and the construct warns.
    *
    * @default - no notification: the alarms show in CloudWatch only
    */
@@ -734,6 +738,11 @@ export class WordpressFargateSite extends Construct {
     });
     if (alarmTopic) {
       alarm.addAlarmAction(new cloudwatchActions.SnsAction(alarmTopic));
+      if (!addToTopicPolicy(this, alarmTopic, [alarmsMayPublish(alarmTopic.topicArn, [alarm])])) {
+        Annotations.of(this).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.alarmTopicPolicy',
+          'alarmTopic is not a topic of this stack, so its policy is left alone: it must allow sns:Publish for cloudwatch.amazonaws.com '
+          + '(aws:SourceArn: databaseSchedulesAlarm), or the alarm reaches nobody (a topic without a policy of its own allows it).');
+      }
     }
     return alarm;
   }
