@@ -756,6 +756,17 @@ const wordpressFargateSite: BadInput[] = [
     build: (stack) => siteWith({ loadBalancer: sharedAlb(stack), idleTimeout: Duration.minutes(15) })(stack),
     error: /^TestStack\/Blog: idleTimeout only applies to the load balancer the construct creates; set it on the loadBalancer given, got "15 minutes"$/,
   },
+  // schedule expressions of the windows (Application Auto Scaling and EventBridge Scheduler)
+  {
+    name: 'a task window with a five-field cron expression',
+    build: siteWith({ scaling: { schedules: [{ id: 'Rush', schedule: appscaling.Schedule.expression('cron(45 8 * * MON)'), minCapacity: 4 }] } }),
+    error: /^TestStack\/Blog: scaling\.schedules\[0\]\.schedule must be .*got "cron\(45 8 \* \* MON\)"$/,
+  },
+  {
+    name: 'a database window at a rate of zero',
+    build: siteWith({ databaseSchedules: [{ id: 'Rush', schedule: appscaling.Schedule.expression('rate(0 minutes)'), minCapacity: 2 }] }),
+    error: /^TestStack\/Blog: databaseSchedules\[0\]\.schedule .*got "rate\(0 minutes\)"$/,
+  },
   // the page cache
   {
     name: 'a page cache TTL of a fraction of a second',

@@ -3,6 +3,7 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { checkScheduleExpression } from './schedule-expression';
 import { checkInteger, invalid } from './validation';
 import { ScheduledCapacity, ServiceScalingOptions } from '../common/scaling-options';
 
@@ -34,10 +35,13 @@ export interface ResolvedScaling {
 }
 
 /**
- * Checks the ids of a list of schedules (they become construct ids and scheduled action
- * names): a letter first, then letters, digits and "-"; each id once.
+ * Checks a list of schedule windows: their ids (they become construct ids and scheduled
+ * action names: a letter first, then letters, digits and "-"; each id once) and their
+ * expressions (what Application Auto Scaling and EventBridge Scheduler accept: rate, cron, at).
  */
-export function checkScheduleIds(path: string, prop: string, schedules: ReadonlyArray<{ readonly id: string }>): void {
+export function checkScheduleWindows(
+  path: string, prop: string, schedules: ReadonlyArray<{ readonly id: string; readonly schedule: { readonly expressionString: string } }>,
+): void {
   const seen = new Set<string>();
   schedules.forEach((s, i) => {
     if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(s.id)) {
@@ -47,6 +51,7 @@ export function checkScheduleIds(path: string, prop: string, schedules: Readonly
       invalid(path, `${prop}[${i}].id`, s.id, `must be unique among the ${prop}`);
     }
     seen.add(s.id);
+    checkScheduleExpression(path, `${prop}[${i}].schedule`, s.schedule.expressionString, ['rate', 'cron', 'at']);
   });
 }
 
@@ -63,7 +68,7 @@ export function resolveScaling(path: string, prop: string, options: ServiceScali
   const requestsPerTarget = checkInteger(path, `${prop}.requestsPerTarget`, options.requestsPerTarget, { min: 1 });
 
   const schedules = options.schedules ?? [];
-  checkScheduleIds(path, `${prop}.schedules`, schedules);
+  checkScheduleWindows(path, `${prop}.schedules`, schedules);
   schedules.forEach((s, i) => {
     const at = `${prop}.schedules[${i}]`;
     if (s.minCapacity === undefined && s.maxCapacity === undefined) {

@@ -32,7 +32,7 @@ import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizi
 import { createLoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeNagFinding } from '../private/nag';
 import { resolveCluster, resolveVpc } from '../private/network';
-import { checkScheduleIds, resolveScaling, ResolvedScaling } from '../private/scaling';
+import { checkScheduleWindows, resolveScaling, ResolvedScaling } from '../private/scaling';
 import { createFargateTask, FargateTask } from '../private/task';
 import { checkInteger, invalid } from '../private/validation';
 import { resolveWebFront, WebFront } from '../private/web-front';
@@ -1010,7 +1010,7 @@ function resolveDatabase(sitePath: string, options: WordpressDatabaseOptions): R
 }
 
 function checkDatabaseSchedules(sitePath: string, schedules: DatabaseCapacitySchedule[], maxCapacity: number): void {
-  checkScheduleIds(sitePath, 'databaseSchedules', schedules);
+  checkScheduleWindows(sitePath, 'databaseSchedules', schedules);
   schedules.forEach((s, i) => {
     const at = `databaseSchedules[${i}]`;
     checkCapacityUnits(sitePath, `${at}.minCapacity`, s.minCapacity, 0);
