@@ -29,7 +29,7 @@ import { ServiceScalingOptions } from '../common/scaling-options';
 import { FargateTaskSizeProps } from '../common/task-props';
 import { addToTopicPolicy, alarmsMayPublish } from '../private/alarm-topic';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
-import { createLoadBalancedService } from '../private/load-balanced-service';
+import { createLoadBalancedService, LoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeNagFinding } from '../private/nag';
 import { resolveCluster, resolveVpc } from '../private/network';
 import { checkScheduleWindows, resolveScaling, ResolvedScaling } from '../private/scaling';
@@ -455,31 +455,11 @@ export class WordpressFargateSite extends Construct {
     this.nginxContainer.addContainerDependencies({ container: this.wordpressContainer, condition: ecs.ContainerDependencyCondition.HEALTHY });
 
     // the service behind the load balancer
-    // with the CDN, certificate and domain name belong to CloudFront; the load balancer is internal
-    const web = createLoadBalancedService(this, {
-      front: settings.front,
-      scaling: settings.scaling,
-      loadBalancer: props.loadBalancer,
-      publicLoadBalancer: !settings.cdn && (props.publicLoadBalancer ?? true),
-      certificate: settings.cdn ? undefined : props.certificate,
-      domainName: settings.cdn ? undefined : props.domainName,
-      domainZone: settings.cdn ? undefined : props.domainZone,
-      accessLogsBucket: props.accessLogsBucket,
-      enableExecuteCommand: props.enableExecuteCommand,
-      cluster: this.cluster,
-      taskDefinition: this.taskDefinition,
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-      taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(240),
-    });
-    this.loadBalancedService = web.loadBalancedService;
-    this.service = web.service;
-    this.loadBalancer = web.loadBalancer;
-    this.listener = web.listener;
-    this.targetGroup = web.targetGroup;
-    this.accessLogsBucket = web.accessLogsBucket;
-    this.scalableTaskCount = web.scalableTaskCount;
+    const web = this.createService(props, settings);
+    ({
+      loadBalancedService: this.loadBalancedService, service: this.service, loadBalancer: this.loadBalancer, listener: this.listener,
+      targetGroup: this.targetGroup, accessLogsBucket: this.accessLogsBucket, scalableTaskCount: this.scalableTaskCount,
+    } = web);
 
     // in front of the site
     if (settings.cdn) {
@@ -506,6 +486,30 @@ export class WordpressFargateSite extends Construct {
       this.databaseSchedulesAlarm = this.alarmOnFailedDatabaseSchedules(deadLetterQueue, props.alarmTopic);
     }
     this.acknowledgeNagFindings(props.enableExecuteCommand);
+  }
+
+  /**
+   * The service behind the load balancer (the shared building block). With the CDN,
+   * certificate and domain name belong to CloudFront and the load balancer is internal.
+   */
+  private createService(props: WordpressFargateSiteProps, settings: SiteSettings): LoadBalancedService {
+    return createLoadBalancedService(this, {
+      front: settings.front,
+      scaling: settings.scaling,
+      loadBalancer: props.loadBalancer,
+      publicLoadBalancer: !settings.cdn && (props.publicLoadBalancer ?? true),
+      certificate: settings.cdn ? undefined : props.certificate,
+      domainName: settings.cdn ? undefined : props.domainName,
+      domainZone: settings.cdn ? undefined : props.domainZone,
+      accessLogsBucket: props.accessLogsBucket,
+      enableExecuteCommand: props.enableExecuteCommand,
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(240),
+    });
   }
 
   /**
