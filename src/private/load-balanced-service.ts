@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, ICfnConditionExpression, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, ICfnConditionExpression, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -9,6 +9,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { createLogBucket } from './log-bucket';
 import { acknowledgeNagFinding } from './nag';
 import { applyServiceScaling, ResolvedScaling } from './scaling';
 import { WebFront } from './web-front';
@@ -162,7 +163,7 @@ function configureCreatedLoadBalancer(
   if (!front.accessLogs) {
     return undefined;
   }
-  const bucket = options.accessLogsBucket ?? createAccessLogsBucket(scope);
+  const bucket = options.accessLogsBucket ?? createLogBucket(scope, 'AccessLogs', s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, 'the load balancer\'s access logs');
   if (Token.isUnresolved(Stack.of(scope).region)) {
     logAccessLogsInAnyRegion(loadBalancer, bucket);
   } else {
@@ -255,18 +256,4 @@ function configureTargets(targetGroup: elbv2.ApplicationTargetGroup, front: WebF
 function webUrl(front: WebFront, host: string): string {
   const defaultPort = front.https ? 443 : 80;
   return `${front.https ? 'https' : 'http'}://${host}${front.listenerPort === defaultPort ? '' : `:${front.listenerPort}`}`;
-}
-
-function createAccessLogsBucket(scope: Construct): s3.Bucket {
-  const bucket = new s3.Bucket(scope, 'AccessLogs', {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    enforceSSL: true,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    lifecycleRules: [{ expiration: Duration.days(90) }],
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  acknowledgeNagFinding(bucket, 'AwsSolutions-S1',
-    'This bucket only receives the load balancer\'s access logs; logging access to it would need yet another bucket.');
-  return bucket;
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -7,6 +7,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { createLogBucket } from '../private/log-bucket';
 import { acknowledgeNagFinding } from '../private/nag';
 
 /**
@@ -117,7 +118,8 @@ export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront
     minimumProtocolVersion: options.certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
     priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
     httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-    logBucket: createCdnLogsBucket(scope),
+    // CloudFront writes its standard logs with object ACLs, so this bucket keeps them on
+    logBucket: createLogBucket(scope, 'CdnLogs', s3.ObjectOwnership.OBJECT_WRITER, 'the CDN\'s access logs'),
     logFilePrefix: 'cdn/',
   });
   if (options.domainName && options.domainZone) {
@@ -138,23 +140,4 @@ export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront
       + 'give certificate (us-east-1) and domainName to require TLS 1.2.');
   }
   return distribution;
-}
-
-/**
- * The distribution's standard logs: CloudFront writes them with object ACLs, so this
- * bucket keeps ACLs on (object writer), unlike the load balancer's; encrypted, private,
- * TLS only, kept 90 days, retained with the stack like the other logs.
- */
-function createCdnLogsBucket(scope: Construct): s3.Bucket {
-  const bucket = new s3.Bucket(scope, 'CdnLogs', {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    enforceSSL: true,
-    objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
-    lifecycleRules: [{ expiration: Duration.days(90) }],
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  acknowledgeNagFinding(bucket, 'AwsSolutions-S1',
-    'This bucket only receives the CDN\'s access logs; logging access to it would need yet another bucket.');
-  return bucket;
 }
