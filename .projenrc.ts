@@ -7,6 +7,11 @@ const CDK_DEV_VERSION = '2.276.0';
 const CDK_PEER_FLOOR = '2.262.0';
 /** The CDK CLI that synthesizes the sample app and deploys the integ tests. */
 const CDK_CLI_VERSION = '2.1148.1';
+/**
+ * The newest @aws-cdk/integ-runner on npm. It reads cloud assembly schema 53 at most,
+ * aws-cdk-lib writes 55: build-tools/patch-integ-runner.ts lifts that limit at install.
+ */
+const INTEG_RUNNER_VERSION = '2.197.10';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-fargate-blueprints',
@@ -110,6 +115,7 @@ project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
 project.tasks.addEnvironment('AWS_EC2_METADATA_DISABLED', 'true');
 
 project.addDevDeps('constructs@10.8.1');
+project.addDevDeps(`@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`);
 // unrs-resolver (jest, eslint-import-resolver-typescript) 1.13.0 lists platform bindings
 // the npm registry mirror of our CI machines does not carry, which leaves them out of
 // package-lock.json and makes `npm ci` refuse the lock file; 1.12.2 has every binding.
@@ -152,6 +158,12 @@ const typecheck = project.addTask('typecheck', {
   exec: 'tsc --noEmit -p tsconfig.dev.json',
 });
 project.testTask.prependSpawn(typecheck);
+
+// The install step of this repository makes integ-runner read the assemblies of the
+// aws-cdk-lib it tests with (see the script for the why and when it can go). `prepare`,
+// not `postinstall`: npm runs it on `npm ci`/`npm install` here, never in a user's install
+// of the published package.
+project.package.setScript('prepare', 'tsx build-tools/patch-integ-runner.ts');
 
 project.addTask('integ:update', {
   description: 'Re-synthesize the integ test snapshots (offline); review the diff before committing',
