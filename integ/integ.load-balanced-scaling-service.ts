@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { integApp, INTEG_PARAMETER_ROOT, integRegion } from './util';
+import { integApp, INTEG_PARAMETER_ROOT, integRegion, SNAPSHOT_OPTIONS } from './util';
 import { LoadBalancedScalingService } from '../src';
 
 /**
@@ -40,7 +40,7 @@ new ssm.StringParameter(stack, 'ScalingResourceId', {
   stringValue: `service/${web.cluster.clusterName}/${web.service.serviceName}`,
 });
 
-const integ = new IntegTest(app, 'LoadBalancedScalingServiceIntegTest', { testCases: [stack] });
+const integ = new IntegTest(app, 'LoadBalancedScalingServiceIntegTest', { testCases: [stack], ...SNAPSHOT_OPTIONS });
 const assertions = integ.assertions;
 const valueOf = (name: string) => assertions.awsApiCall('SSM', 'getParameter', { Name: name }).getAttString('Parameter.Value');
 

@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { integApp, INTEG_PARAMETER_ROOT } from './util';
+import { integApp, INTEG_PARAMETER_ROOT, SNAPSHOT_OPTIONS } from './util';
 import { ScheduledFargateEtl } from '../src';
 
 /**
@@ -51,7 +51,7 @@ publish('rule', etl.rule!.ruleName);
 publish('subnets', etl.vpc.privateSubnets.map((s) => s.subnetId).join(','));
 publish('security-group', etl.securityGroup.securityGroupId);
 
-const integ = new IntegTest(app, 'ScheduledFargateEtlIntegTest', { testCases: [stack] });
+const integ = new IntegTest(app, 'ScheduledFargateEtlIntegTest', { testCases: [stack], ...SNAPSHOT_OPTIONS });
 const assertions = integ.assertions;
 const valueOf = (name: string) => assertions.awsApiCall('SSM', 'getParameter', { Name: `${ROOT}/${name}` }).getAttString('Parameter.Value');
 

@@ -2,7 +2,7 @@ import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { integApp, INTEG_PARAMETER_ROOT } from './util';
+import { integApp, INTEG_PARAMETER_ROOT, SNAPSHOT_OPTIONS } from './util';
 import { SsmDecoupledVpc } from '../src';
 
 /**
@@ -29,7 +29,7 @@ const securityGroup = new ec2.SecurityGroup(consumer, 'AppSecurityGroup', {
 new ssm.StringParameter(consumer, 'SecurityGroupId', { parameterName: CONSUMER_SG, stringValue: securityGroup.securityGroupId });
 consumer.addStackDependency(producer);
 
-const integ = new IntegTest(app, 'SsmDecoupledVpcTest', { testCases: [producer, consumer] });
+const integ = new IntegTest(app, 'SsmDecoupledVpcTest', { testCases: [producer, consumer], ...SNAPSHOT_OPTIONS });
 const assertions = integ.assertions;
 const getParameter = (name: string) => assertions.awsApiCall('SSM', 'getParameter', { Name: name });
 const valueOf = (name: string) => getParameter(name).getAttString('Parameter.Value');

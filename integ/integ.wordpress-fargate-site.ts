@@ -1,7 +1,7 @@
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { integApp, INTEG_PARAMETER_ROOT, integRegion } from './util';
+import { integApp, INTEG_PARAMETER_ROOT, integRegion, SNAPSHOT_OPTIONS } from './util';
 import { WordpressFargateSite } from '../src';
 
 /**
@@ -30,7 +30,7 @@ const site = new WordpressFargateSite(stack, 'Blog', {
 new ssm.StringParameter(stack, 'Url', { parameterName: `${ROOT}/url`, stringValue: site.url });
 new ssm.StringParameter(stack, 'DatabaseCluster', { parameterName: `${ROOT}/database-cluster`, stringValue: site.database.clusterIdentifier });
 
-const integ = new IntegTest(app, 'WordpressFargateSiteIntegTest', { testCases: [stack] });
+const integ = new IntegTest(app, 'WordpressFargateSiteIntegTest', { testCases: [stack], ...SNAPSHOT_OPTIONS });
 const assertions = integ.assertions;
 const valueOf = (name: string) => assertions.awsApiCall('SSM', 'getParameter', { Name: name }).getAttString('Parameter.Value');
 const url = valueOf(`${ROOT}/url`);

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 
@@ -21,9 +23,33 @@ export const INTEG_PARAMETER_ROOT = '/cdk-fargate-blueprints-integ';
 
 /**
  * The region integ stacks name in their env (constructs such as the load balancer's
- * access logs need one): the deployment's region, or a fixed one offline so that
- * snapshots do not depend on the machine.
+ * access logs need one): the region integ-runner deploys the tests to, the single
+ * `parallel-regions` entry of integ.config.json (written by .projenrc.ts).
+ *
+ * One region for the snapshot and the deployment: integ-runner synthesizes the
+ * snapshots with CDK_INTEG_REGION=test-region, a region that does not exist, and an ALB
+ * logging to S3 gets another bucket policy there than in a real region. Reading the
+ * region from the runner's configuration instead makes the committed snapshot the
+ * template that the nightly workflow deploys.
  */
 export function integRegion(): string {
-  return process.env.CDK_INTEG_REGION ?? 'eu-west-1';
+  const config = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'integ.config.json'), 'utf-8'));
+  const regions: unknown = config['parallel-regions'];
+  if (!Array.isArray(regions) || regions.length !== 1 || typeof regions[0] !== 'string') {
+    throw new Error(`integ.config.json: parallel-regions must name exactly one region, got ${JSON.stringify(regions)}`);
+  }
+  return regions[0];
 }
+
+/**
+ * What every integ test sets on its IntegTest.
+ *
+ * - `diffAssets`: a changed asset (the WordPress images' build context, a custom
+ *   resource handler) changes the snapshot too, as a changed template does.
+ * - `stackUpdateWorkflow: false`: integ-runner deploys the tests as they are, not first
+ *   the committed snapshot and then the change (that needs the asset payloads in the
+ *   snapshot, which the repository does not keep, and a deployment of main from its own
+ *   snapshot would prove nothing more). It also keeps the test stacks' assets out of the
+ *   snapshot directories.
+ */
+export const SNAPSHOT_OPTIONS = { diffAssets: true, stackUpdateWorkflow: false } as const;
