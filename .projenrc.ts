@@ -197,8 +197,12 @@ new JsonFile(project, 'integ.config.json', {
   obj: {
     'directory': 'integ',
     // transpile only: tsc type-checks the integ tests (typecheck), and the runner's
-    // preset (`node -r ts-node/register`) would type-check every test again
-    'app': 'node -r ts-node/register/transpile-only {filePath}',
+    // preset (`node -r ts-node/register`) would type-check every test again.
+    // No stack traces: aws-cdk-lib writes one into the snapshot's metadata for every
+    // acknowledged validation rule, with the checkout's absolute paths and line numbers,
+    // which would change the snapshot on every machine and with every edit (to see the
+    // trace of a failing synthesis, run `node -r ts-node/register integ/integ.<name>.ts`)
+    'app': 'node --stack-trace-limit=0 -r ts-node/register/transpile-only {filePath}',
     'parallel-regions': [INTEG_REGION],
     // a test named on the command line that does not exist is an error, not 0 tests
     'strict': true,

@@ -7,10 +7,16 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
  * The App of every integ test: today's recommended feature flags (what a new user
  * app runs with) and CloudFormation validation in strict mode, so a template
  * with any schema or lint finding never reaches a snapshot or a deployment.
+ * No creation stack traces in the metadata (the snapshot keeps it): they name the
+ * directory of the checkout and the lines of the test, and would change the snapshot on
+ * every machine and with every edit (integ.config.json's app command silences the
+ * traces aws-cdk-lib records for acknowledged rules).
  */
 export function integApp(): App {
   return new App({
+    stackTraces: false,
     context: {
+      [cxapi.DISABLE_CREATION_STACK_TRACES]: true,
       ...cxapi.CURRENTLY_RECOMMENDED_FLAGS,
       [cxapi.VALIDATE_AGAINST_DEFAULT_RULES]: true,
       [cxapi.STRICT_CFN_VALIDATE_ERRORS]: true,
