@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { ActualResult, FetchOptions, IApiCall } from '@aws-cdk/integ-tests-alpha';
+import { App, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 
 /**
@@ -46,6 +47,42 @@ export function integRegion(): string {
   }
   return regions[0];
 }
+
+/** A JSON structure whose strings are paths into an API response (`'tasks.0.lastStatus'`). */
+export type ResponsePaths = string | ResponsePaths[] | { [key: string]: ResponsePaths };
+
+/**
+ * Values out of an API call's response, for `assertions.expect(...)`: `paths` with each
+ * path replaced by the value found there in the response, as a string (`'1024'`, `'0'`,
+ * `'true'`), so the expected values are strings too.
+ *
+ * Why not `call.expect(...)`: then integ-tests-alpha sends the whole response back to
+ * CloudFormation, which refuses a custom resource response over 4 KB ("Response object is
+ * too long"); a task definition, a task, a DB cluster or a list of scaling policies is
+ * larger than that. Reading single values makes the call return only those. A path that is
+ * not in the response fails the assertion stack's deployment, and so the test.
+ */
+export function valuesOf(call: IApiCall, paths: ResponsePaths): ActualResult {
+  const resolve = (p: ResponsePaths): unknown => {
+    if (typeof p === 'string') {
+      return call.getAttString(p);
+    }
+    if (Array.isArray(p)) {
+      return p.map(resolve);
+    }
+    return Object.fromEntries(Object.entries(p).map(([key, value]) => [key, resolve(value)]));
+  };
+  return { result: Stack.of(call).toJsonString(resolve(paths)) };
+}
+
+/**
+ * An HTTP HEAD request that does not follow redirects. HEAD, because the response goes
+ * back to CloudFormation whole, which refuses more than 4 KB (a web page is larger);
+ * status and headers say what the tests need to know. integ-tests-alpha hands the
+ * options to node-fetch as they are; its `FetchOptions` type just does not list
+ * `redirect`.
+ */
+export const HEAD_NO_REDIRECT = { method: 'HEAD', redirect: 'manual' } as FetchOptions;
 
 /**
  * What every integ test sets on its IntegTest.
