@@ -94,5 +94,12 @@ export const HEAD_NO_REDIRECT = { method: 'HEAD', redirect: 'manual' } as FetchO
  *   snapshot, which the repository does not keep, and a deployment of main from its own
  *   snapshot would prove nothing more). It also keeps the test stacks' assets out of the
  *   snapshot directories.
+ * - `allowDestroy`: a changed task definition still fails the snapshot, but is not
+ *   reported as destructive. CloudFormation replaces a task definition on every change
+ *   (a new revision), and the service rolls over to it; nothing is lost.
  */
-export const SNAPSHOT_OPTIONS = { diffAssets: true, stackUpdateWorkflow: false } as const;
+export const SNAPSHOT_OPTIONS = {
+  diffAssets: true,
+  stackUpdateWorkflow: false,
+  allowDestroy: ['AWS::ECS::TaskDefinition'],
+};
