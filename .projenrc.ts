@@ -1,12 +1,28 @@
 import { awscdk, javascript, JsonFile, TaskShell } from 'projen';
+import { DependencyType } from 'projen/lib/dependencies';
 import { JobPermission } from 'projen/lib/github/workflows-model';
 
 /** Dev copy of aws-cdk-lib: the current release the tests run against. */
 const CDK_DEV_VERSION = '2.276.0';
 /** Peer floor: 2.262 brought the built-in CloudFormation schema validation the tests rely on. */
 const CDK_PEER_FLOOR = '2.262.0';
-/** The CDK CLI that synthesizes the sample app and deploys the integ tests. */
+/** The CDK CLI that synthesizes the sample app. */
 const CDK_CLI_VERSION = '2.1148.1';
+/**
+ * The newest @aws-cdk/integ-runner on npm. It reads cloud assembly schema 53 at most,
+ * aws-cdk-lib writes 55: build-tools/patch-integ-runner.ts lifts that limit at install.
+ */
+const INTEG_RUNNER_VERSION = '2.197.10';
+/** The newest integ-tests-alpha on npm; it works with the dev copy of aws-cdk-lib. */
+const INTEG_TESTS_VERSION = '2.245.0-alpha.0';
+/**
+ * The region the integ tests deploy to, nightly and by hand. integ.config.json hands it
+ * to integ-runner, and the integ stacks that name a region take it from there
+ * (integ/util.ts), so the committed snapshots are the templates the nightly deploys.
+ */
+const INTEG_REGION = 'eu-west-1';
+/** Where the nightly deployment runs: never in a fork. */
+const UPSTREAM_REPOSITORY = 'cdk-fargate-blueprints/cdk-fargate-blueprints';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-fargate-blueprints',
@@ -36,9 +52,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `aws-cdk@${CDK_CLI_VERSION}`,
     'cdk-nag@^3.0.2',
     'fast-check@^4',
-    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     'tsx@^4',
     'yaml@^2',
+    // the load generator of bench:wordpress
+    'autocannon@^8',
+    '@types/autocannon@^7',
   ],
 
   publishToPypi: {
@@ -83,15 +101,29 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 120_000,
       // the suites are CPU-bound synthesis: use every core (jest's default leaves one idle)
       maxWorkers: '100%',
-      // integ snapshot files are compared by test/integ-snapshots.test.ts, not collected as tests
+      // integ tests and their snapshots belong to integ-runner (`npx projen integ`), not to jest
       testPathIgnorePatterns: ['/node_modules/', '/integ/', '/sample/'],
       // the sample app imports the library by its package name (test/sample.test.ts loads it)
       moduleNameMapper: { '^cdk-fargate-blueprints$': '<rootDir>/src/index.ts' },
     },
   },
 
+  // integ-runner, the way projen sets it up: the `integ` task, run from `test`, and
+  // `integ:update` (both adjusted below)
+  experimentalIntegRunner: true,
+
   npmignoreEnabled: true,
-  gitignore: ['cdk.out', '/.tmp/', 'integ/**/cdk-integ.out.*', '.jsii.tabl.json'],
+  gitignore: [
+    'cdk.out', '/.tmp/', '.jsii.tabl.json',
+    // integ-runner's working copies of the cloud assemblies
+    'integ/**/cdk-integ.out.*',
+    // the asset payloads in the integ snapshots (the assertion provider's 2 MB bundle): the
+    // snapshot comparison reads the templates and asset manifests only, and a deployment
+    // builds the assets from source (the tests set stackUpdateWorkflow: false)
+    'integ/*.snapshot/asset.*',
+    // ...but the snapshots' own `cdk.out` marker file is part of integ-runner's format
+    '!integ/*.snapshot/cdk.out',
+  ],
 });
 
 // jsii: the compiler's warnings are errors. A reserved word of a target language in the
@@ -111,13 +143,16 @@ project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
 project.tasks.addEnvironment('AWS_EC2_METADATA_DISABLED', 'true');
 
 project.addDevDeps('constructs@10.8.1');
+// experimentalIntegRunner asks for `latest` of both: pin them, so that an upgrade is a reviewed change
+project.deps.addDependency(`@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`, DependencyType.DEVENV);
+project.deps.addDependency(`@aws-cdk/integ-tests-alpha@${INTEG_TESTS_VERSION}`, DependencyType.DEVENV);
 // unrs-resolver (jest, eslint-import-resolver-typescript) 1.13.0 lists platform bindings
 // the npm registry mirror of our CI machines does not carry, which leaves them out of
 // package-lock.json and makes `npm ci` refuse the lock file; 1.12.2 has every binding.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // What the npm package ships: the compiled library, its assembly and the Docker build contexts.
-project.npmignore?.exclude('/integ/', '/sample/', '/build-tools/', '/.ci/', '/.tmp/', '/rosetta/', 'cdk.out');
+project.npmignore?.exclude('/integ/', '/integ.config.json', '/sample/', '/build-tools/', '/.ci/', '/.tmp/', '/rosetta/', 'cdk.out');
 project.npmignore?.include('/assets/');
 
 // ---------------------------------------------------------------------------------------
@@ -165,9 +200,50 @@ const typecheck = project.addTask('typecheck', {
 });
 project.testTask.prependSpawn(typecheck);
 
-project.addTask('integ:update', {
-  description: 'Re-synthesize the integ test snapshots (offline); review the diff before committing',
-  exec: 'tsx build-tools/integ-snapshots.ts --update',
+// ---------------------------------------------------------------------------------------
+// Integ tests: @aws-cdk/integ-runner on integ/integ.<name>.ts
+//
+// integ.config.json is integ-runner's own configuration file (it reads it from the working
+// directory), so `npx projen integ*`, a bare `npx integ-runner` and the nightly workflow all
+// find the tests, run them the same way and deploy them to the same region.
+new JsonFile(project, 'integ.config.json', {
+  // integ-runner refuses unknown keys, projen's "//" marker among them
+  marker: false,
+  obj: {
+    'directory': 'integ',
+    // transpile only: tsc type-checks the integ tests (typecheck), and the runner's
+    // preset (`node -r ts-node/register`) would type-check every test again.
+    // No stack traces: aws-cdk-lib writes one into the snapshot's metadata for every
+    // acknowledged validation rule, with the checkout's absolute paths and line numbers,
+    // which would change the snapshot on every machine and with every edit (to see the
+    // trace of a failing synthesis, run `node -r ts-node/register integ/integ.<name>.ts`)
+    'app': 'node --stack-trace-limit=0 -r ts-node/register/transpile-only {filePath}',
+    'parallel-regions': [INTEG_REGION],
+    // a test named on the command line that does not exist is an error, not 0 tests
+    'strict': true,
+  },
+});
+
+// The install step of this repository makes the runner read the assemblies of the
+// aws-cdk-lib it tests with (see the script for the why and when it can go). `prepare`,
+// not `postinstall`: npm runs it on `npm ci`/`npm install` here, never in a user's install
+// of the published package.
+project.package.setScript('prepare', 'tsx build-tools/patch-integ-runner.ts');
+
+// projen's tasks: `integ` runs `integ-runner $@ --language typescript`, `integ:update`
+// adds --update-on-failed, which deploys the failed tests; here it must stay offline.
+const INTEG_RUNNER = ['integ-runner', '$@', '--language', 'typescript'];
+project.tasks.tryFind('integ')!.description =
+  'Synthesize every integ test and compare it with its committed snapshot (offline); fails on any difference';
+const integUpdate = project.tasks.tryFind('integ:update')!;
+integUpdate.description =
+  'Rewrite the snapshots of the integ tests that no longer match (offline, nothing is deployed); review the diff before committing';
+integUpdate.reset();
+// --dry-run: write the snapshot without deploying (integ:deploy and the nightly workflow deploy)
+integUpdate.execArgs([...INTEG_RUNNER, '--update-on-failed', '--dry-run'], { receiveArgs: true });
+project.addTask('integ:deploy', {
+  description: `Deploy every integ test (or the ones named) to ${INTEG_REGION}, run its assertions and destroy it; needs credentials of a bootstrapped account`,
+  execArgs: [...INTEG_RUNNER, '--force'],
   receiveArgs: true,
 });
 
@@ -201,6 +277,12 @@ const docsCheck = project.addTask('docgen:check', {
 project.addTask('bench:synth', {
   description: 'Synthesis time of each construct next to the same architecture written with aws-cdk-lib directly',
   exec: 'tsx build-tools/bench-synth.ts',
+  receiveArgs: true,
+});
+
+project.addTask('bench:wordpress', {
+  description: 'Front page requests per second and p99 latency of the WordPress images on real servers (loopback), page cache on and off',
+  exec: 'tsx build-tools/bench-wordpress.ts',
   receiveArgs: true,
 });
 
@@ -256,6 +338,10 @@ testAll.spawn(sample);
 // ---------------------------------------------------------------------------------------
 // Nightly: deploy every integ test to a real account and run its assertions
 
+// integ-runner deploys each test (the test stacks, then its assertion stack), reads the
+// assertion results, destroys the stacks (also after a failure) and exits non-zero when a
+// deployment, an assertion or a destroy failed. Only on schedule or by hand, and only in
+// this repository: no pull request (from a fork or not) and no fork ever gets credentials.
 const nightly = project.github?.addWorkflow('integ-nightly');
 nightly?.on({
   schedule: [{ cron: '0 3 * * *' }],
@@ -264,36 +350,36 @@ nightly?.on({
 nightly?.addJobs({
   integ: {
     name: 'Deploy integ tests and run their assertions',
+    if: `github.repository == '${UPSTREAM_REPOSITORY}'`,
     runsOn: ['ubuntu-latest'],
     permissions: { contents: JobPermission.READ, idToken: JobPermission.WRITE },
     environment: 'integ',
-    // one deployment at a time: the integ tests use fixed SSM parameter names
+    // one run at a time: the integ tests use fixed stack and SSM parameter names
     concurrency: { 'group': 'integ-nightly', 'cancel-in-progress': false },
-    timeoutMinutes: 120,
+    // the tests deploy one after the other (one region); WordPress alone takes about 40 minutes
+    timeoutMinutes: 180,
     env: {
       CI: 'true',
-      AWS_REGION: '${{ vars.INTEG_AWS_REGION }}',
-      // integ stacks that need a region in their env take this one (integ/util.ts)
-      CDK_INTEG_REGION: '${{ vars.INTEG_AWS_REGION }}',
       CDK_DISABLE_CLI_TELEMETRY: 'true',
     },
     steps: [
       // the same action versions as the workflows projen writes
       { name: 'Checkout', uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1' },
       { name: 'Setup Node.js', uses: 'actions/setup-node@v7.0.0', with: { 'node-version': '22.x' } },
+      // also patches integ-runner (the `prepare` script)
       { name: 'Install dependencies', run: 'npm ci' },
       {
         name: 'Configure AWS credentials (OIDC)',
         uses: 'aws-actions/configure-aws-credentials@v5',
         with: {
           'role-to-assume': '${{ vars.INTEG_AWS_ROLE_ARN }}',
-          'aws-region': '${{ vars.INTEG_AWS_REGION }}',
+          'aws-region': INTEG_REGION,
           'role-session-name': 'cdk-fargate-blueprints-integ',
         },
       },
       {
-        name: 'Deploy, assert and destroy every integ test',
-        run: 'npx tsx build-tools/integ-deploy.ts',
+        name: `Deploy, assert and destroy every integ test (integ-runner, ${INTEG_REGION})`,
+        run: 'npx projen integ:deploy --verbose --verbose',
       },
     ],
   },

@@ -1,7 +1,7 @@
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { integApp, INTEG_PARAMETER_ROOT, integRegion } from './util';
+import { HEAD_NO_REDIRECT, integApp, INTEG_PARAMETER_ROOT, integRegion, SNAPSHOT_OPTIONS, valuesOf } from './util';
 import { WordpressFargateSite } from '../src';
 
 /**
@@ -10,11 +10,16 @@ import { WordpressFargateSite } from '../src';
  * Deletion protection is off and everything is destroyed afterwards, so that the
  * nightly run leaves no database, file system or snapshot behind.
  *
- * The assertions prove the three layers work together: nginx answers its health
- * check through the load balancer, the site's URL answers (a fresh WordPress redirects
- * to its installer: 302, then 200), the installer page renders (php-fpm ran it and it
- * reached the database; without a database it answers 500 "Error establishing a
- * database connection"), and the database is Serverless v2 with a floor of 0 ACU.
+ * The assertions prove the layers work together, through the load balancer:
+ * - nginx answers its health check (static, no PHP, no database);
+ * - the site's URL answers with WordPress's redirect to its installer (a fresh site):
+ *   PHP ran WordPress, which reached the database with the credentials from Secrets
+ *   Manager and found it empty; without a database it answers 500 "Error establishing a
+ *   database connection";
+ * - the installer answers 200;
+ * - nginx serves WordPress's static files from the shared EFS web root, where the php
+ *   container copied them on its first start;
+ * - the database is an encrypted Aurora MySQL Serverless v2 cluster with a floor of 0 ACU.
  */
 const ROOT = `${INTEG_PARAMETER_ROOT}/wordpress-fargate-site`;
 
@@ -30,7 +35,7 @@ const site = new WordpressFargateSite(stack, 'Blog', {
 new ssm.StringParameter(stack, 'Url', { parameterName: `${ROOT}/url`, stringValue: site.url });
 new ssm.StringParameter(stack, 'DatabaseCluster', { parameterName: `${ROOT}/database-cluster`, stringValue: site.database.clusterIdentifier });
 
-const integ = new IntegTest(app, 'WordpressFargateSiteIntegTest', { testCases: [stack] });
+const integ = new IntegTest(app, 'WordpressFargateSiteIntegTest', { testCases: [stack], ...SNAPSHOT_OPTIONS });
 const assertions = integ.assertions;
 const valueOf = (name: string) => assertions.awsApiCall('SSM', 'getParameter', { Name: name }).getAttString('Parameter.Value');
 const url = valueOf(`${ROOT}/url`);
@@ -38,23 +43,34 @@ const url = valueOf(`${ROOT}/url`);
 const retry = { totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) };
 
 assertions.httpApiCall(`${url}/healthz`)
-  .expect(ExpectedResult.objectLike({ status: 200 }))
+  .expect(ExpectedResult.objectLike({ status: 200, body: 'ok\n' }))
   .waitForAssertions(retry);
 
-// the site itself: a fresh WordPress redirects to its installer, which the call follows
-assertions.httpApiCall(url)
-  .expect(ExpectedResult.objectLike({ status: 200 }))
-  .waitForAssertions(retry);
-
-assertions.httpApiCall(`${url}/wp-admin/install.php`)
-  .expect(ExpectedResult.objectLike({ status: 200 }))
-  .waitForAssertions(retry);
-
-assertions.awsApiCall('RDS', 'describeDBClusters', { DBClusterIdentifier: valueOf(`${ROOT}/database-cluster`) })
+// a fresh site sends its visitors to the installer
+assertions.httpApiCall(url, HEAD_NO_REDIRECT)
   .expect(ExpectedResult.objectLike({
-    DBClusters: [Match.objectLike({
-      Engine: 'aurora-mysql',
-      StorageEncrypted: true,
-      ServerlessV2ScalingConfiguration: Match.objectLike({ MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 300 }),
-    })],
+    status: 302,
+    headers: Match.objectLike({
+      'x-redirect-by': ['WordPress'],
+      'location': [Match.stringLikeRegexp('/wp-admin/install\\.php$')],
+    }),
+  }))
+  .waitForAssertions(retry);
+
+assertions.httpApiCall(`${url}/wp-admin/install.php`, HEAD_NO_REDIRECT)
+  .expect(ExpectedResult.objectLike({ status: 200 }))
+  .waitForAssertions(retry);
+
+assertions.httpApiCall(`${url}/wp-includes/css/dashicons.min.css`, HEAD_NO_REDIRECT)
+  .expect(ExpectedResult.objectLike({ status: 200, headers: Match.objectLike({ 'content-type': ['text/css'] }) }))
+  .waitForAssertions(retry);
+
+assertions.expect('Database',
+  ExpectedResult.exact({ engine: 'aurora-mysql', encrypted: 'true', minCapacity: '0', maxCapacity: '4', secondsUntilAutoPause: '300' }),
+  valuesOf(assertions.awsApiCall('RDS', 'describeDBClusters', { DBClusterIdentifier: valueOf(`${ROOT}/database-cluster`) }), {
+    engine: 'DBClusters.0.Engine',
+    encrypted: 'DBClusters.0.StorageEncrypted',
+    minCapacity: 'DBClusters.0.ServerlessV2ScalingConfiguration.MinCapacity',
+    maxCapacity: 'DBClusters.0.ServerlessV2ScalingConfiguration.MaxCapacity',
+    secondsUntilAutoPause: 'DBClusters.0.ServerlessV2ScalingConfiguration.SecondsUntilAutoPause',
   }));

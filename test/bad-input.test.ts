@@ -376,14 +376,14 @@ const loadBalancedScalingService: BadInput[] = [
     error: /^TestStack\/Web: accessLogsBucket is given but accessLogs is false; drop one of them, got "TestStack\/Logs"$/,
   },
   {
-    name: 'access logs in a stack without a region',
-    build: serviceWith({ accessLogs: true }),
-    error: /^TestStack\/Web: accessLogs needs the region of stack TestStack, because Elastic Load Balancing delivers access logs with a regional identity; set env: \{ region \} on the stack \(no credentials needed\), got true$/,
+    name: 'an idle timeout under a second',
+    build: serviceWith({ idleTimeout: Duration.millis(500) }),
+    error: /^TestStack\/Web: idleTimeout \(seconds\) must be a whole number from 1 to 4000, got 0.5$/,
   },
   {
-    name: 'an access logs bucket in a stack without a region',
-    build: (stack) => serviceWith({ accessLogsBucket: new s3.Bucket(stack, 'Logs') })(stack),
-    error: /accessLogsBucket needs the region of stack TestStack/,
+    name: 'an idle timeout over 4,000 seconds',
+    build: serviceWith({ idleTimeout: Duration.hours(2) }),
+    error: /^TestStack\/Web: idleTimeout \(seconds\) must be a whole number from 1 to 4000, got 7200$/,
   },
   // where it runs
   {
@@ -506,6 +506,11 @@ const loadBalancedScalingService: BadInput[] = [
     name: 'a listener port from a token with an HTTP redirect',
     build: (stack) => serviceWith({ certificate: certificate(stack), listenerPort: Lazy.number({ produce: () => 8443 }) })(stack),
     error: /^TestStack\/Web: listenerPort must be a literal number, because HTTP on port 80 redirects to it and aws-cdk-lib writes that redirect at synth time \(or set redirectHttp to false\), got "\$\{Token\[TOKEN\.\d+\]\}"$/,
+  },
+  {
+    name: 'an idle timeout from a token',
+    build: serviceWith({ idleTimeout: Duration.seconds(Lazy.number({ produce: () => 60 })) }),
+    error: /^TestStack\/Web: idleTimeout must be a literal duration, because aws-cdk-lib checks it at synth time, got "a duration from a token"$/,
   },
   {
     name: 'a sub-second scale-out cooldown',
@@ -713,9 +718,64 @@ const scheduledFargateEtl: BadInput[] = [
     error: /^TestStack\/Etl: notificationEmails only subscribe to the topic the construct creates; subscribe them to the failureTopic you pass, got \["ops@example.com"\]$/,
   },
   {
-    name: 'an environment variable the bucket sets',
+    name: 'a schedule expression that is none of the forms',
+    build: etlWith({ schedule: events.Schedule.expression('garbage') }),
+    error: /^TestStack\/Etl: schedule must be rate\(<value> <unit>\) \(a whole value of at least 1; minute, hour or day, plural above 1\) or cron\(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>\) \(six fields, "\?" in day-of-month or in day-of-week\): this is none of them, got "garbage"$/,
+  },
+  {
+    name: 'a rate of 0',
+    build: etlWith({ schedule: events.Schedule.expression('rate(0 minutes)') }),
+    error: /^TestStack\/Etl: schedule must be rate\(<value> <unit>\).*: the value 0 is below 1, got "rate\(0 minutes\)"$/,
+  },
+  {
+    name: 'a rate of 1 with a plural unit',
+    build: etlWith({ schedule: events.Schedule.expression('rate(1 hours)') }),
+    error: /schedule must be rate.*: a value of 1 takes the singular unit hour, got "rate\(1 hours\)"/,
+  },
+  {
+    name: 'a rate in seconds',
+    build: etlWith({ schedule: events.Schedule.expression('rate(30 seconds)') }),
+    error: /schedule must be rate.*: "30 seconds" is not a whole number and a unit \(minute\(s\), hour\(s\), day\(s\)\) separated by one space, got "rate\(30 seconds\)"/,
+  },
+  {
+    name: 'a Unix cron of five fields',
+    build: etlWith({ schedule: events.Schedule.expression('cron(0 4 1 * *)') }),
+    error: /^TestStack\/Etl: schedule must be .* or cron\(.*\): 5 fields separated by single spaces, AWS needs 6 \(a 5-field Unix cron lacks the year\), got "cron\(0 4 1 \* \*\)"$/,
+  },
+  {
+    name: 'a cron with both a day of the month and a day of the week',
+    build: etlWith({ schedule: events.Schedule.expression('cron(0 4 1 * MON *)') }),
+    error: /schedule must be .*: day-of-month "1" and day-of-week "MON": exactly one of them must be "\?", got "cron\(0 4 1 \* MON \*\)"/,
+  },
+  {
+    name: 'a cron at minute 60',
+    build: etlWith({ schedule: events.Schedule.expression('cron(60 4 * * ? *)') }),
+    error: /schedule must be .*: the minutes field "60" holds 60, outside 0-59, got "cron\(60 4 \* \* \? \*\)"/,
+  },
+  {
+    name: 'a one-time at() schedule, which an EventBridge rule cannot run',
+    build: etlWith({ schedule: events.Schedule.expression('at(2030-01-01T04:00:00)') }),
+    error: /schedule must be .*: at\(\.\.\.\) is not accepted here, got "at\(2030-01-01T04:00:00\)"/,
+  },
+  {
+    name: 'an environment variable that contradicts the bucket',
     build: (stack) => etlWith({ bucket: new s3.Bucket(stack, 'Data'), environment: { BUCKET_NAME: 'other' } })(stack),
-    error: /^TestStack\/Etl: environment\/secrets BUCKET_NAME is set by the construct \(bucket\); remove it or rename it, got "BUCKET_NAME"$/,
+    error: /^TestStack\/Etl: environment BUCKET_NAME contradicts bucket \(its name\), from which the construct sets BUCKET_NAME; remove BUCKET_NAME from environment, or give both the same value, got "other"$/,
+  },
+  {
+    name: 'a DB_DATABASE that contradicts the sidecar\'s database',
+    build: etlWith({ environment: { DB_DATABASE: 'reporting' }, mysqlSidecar: { databaseName: 'my_database' } }),
+    error: /^TestStack\/Etl: environment DB_DATABASE contradicts mysqlSidecar.databaseName "my_database", from which the construct sets DB_DATABASE; remove DB_DATABASE from environment, or give both the same value, got "reporting"$/,
+  },
+  {
+    name: 'a DB_USER that contradicts the sidecar\'s default user',
+    build: etlWith({ environment: { DB_USER: 'loader' }, mysqlSidecar: { databaseName: 'db' } }),
+    error: /environment DB_USER contradicts mysqlSidecar.username "etl", from which the construct sets DB_USER.*got "loader"/,
+  },
+  {
+    name: 'the sidecar\'s password as a plain environment variable',
+    build: etlWith({ environment: { DB_PASSWORD: 'secret' }, mysqlSidecar: { databaseName: 'db' } }),
+    error: /^TestStack\/Etl: environment DB_PASSWORD is the secret the construct sets from mysqlSidecar \(a generated secret\); remove DB_PASSWORD from environment, got "secret"$/,
   },
   {
     name: 'a secret the MySQL sidecar sets',
@@ -723,7 +783,7 @@ const scheduledFargateEtl: BadInput[] = [
       mysqlSidecar: { databaseName: 'db' },
       secrets: { DB_PASSWORD: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'P', { parameterName: '/p' })) },
     })(stack),
-    error: /environment\/secrets DB_PASSWORD is set by the construct \(mysqlSidecar\)/,
+    error: /^TestStack\/Etl: secrets DB_PASSWORD is set by the construct from mysqlSidecar \(a generated secret\); remove it from secrets or rename it, got "DB_PASSWORD"$/,
   },
   {
     name: 'a database name with a dash',
@@ -907,8 +967,8 @@ const wordpressFargateSite: BadInput[] = [
   },
   {
     name: 'a database schedule minimum above the database maximum',
-    build: siteWith({ databaseSchedules: [{ id: 'Rush', schedule: daily, minCapacity: 8 }] }),
-    error: /^TestStack\/Blog: databaseSchedules\[0\].minCapacity must not exceed the maximum of that window \(4 ACUs\); raise its maxCapacity, got 8$/,
+    build: siteWith({ databaseSchedules: [{ id: 'Rush', schedule: daily, minCapacity: 12 }] }),
+    error: /^TestStack\/Blog: databaseSchedules\[0\].minCapacity must not exceed the maximum of that window \(8 ACUs\); raise its maxCapacity, got 12$/,
   },
   {
     name: 'a database schedule minimum above its own maximum',
@@ -925,6 +985,102 @@ const wordpressFargateSite: BadInput[] = [
     name: 'accessLogs with a load balancer given',
     build: (stack) => siteWith({ loadBalancer: sharedAlb(stack), accessLogs: true })(stack),
     error: /^TestStack\/Blog: accessLogs only applies to the load balancer the construct creates; configure access logs on the loadBalancer given, got true$/,
+  },
+  {
+    name: 'idleTimeout with a load balancer given',
+    build: (stack) => siteWith({ loadBalancer: sharedAlb(stack), idleTimeout: Duration.minutes(15) })(stack),
+    error: /^TestStack\/Blog: idleTimeout only applies to the load balancer the construct creates; set it on the loadBalancer given, got "15 minutes"$/,
+  },
+  // schedule expressions of the windows (Application Auto Scaling and EventBridge Scheduler)
+  {
+    name: 'a task window with a five-field cron expression',
+    build: siteWith({ scaling: { schedules: [{ id: 'Rush', schedule: appscaling.Schedule.expression('cron(45 8 * * MON)'), minCapacity: 4 }] } }),
+    error: /^TestStack\/Blog: scaling\.schedules\[0\]\.schedule must be .*got "cron\(45 8 \* \* MON\)"$/,
+  },
+  {
+    name: 'a database window at a rate of zero',
+    build: siteWith({ databaseSchedules: [{ id: 'Rush', schedule: appscaling.Schedule.expression('rate(0 minutes)'), minCapacity: 2 }] }),
+    error: /^TestStack\/Blog: databaseSchedules\[0\]\.schedule .*got "rate\(0 minutes\)"$/,
+  },
+  // the page cache
+  {
+    name: 'a page cache TTL of a fraction of a second',
+    build: siteWith({ pageCacheTtl: Duration.millis(2500) }),
+    error: /^TestStack\/Blog: pageCacheTtl \(seconds\) must be a whole number from 0 to 3600, got 2.5$/,
+  },
+  {
+    name: 'a page cache TTL over an hour',
+    build: siteWith({ pageCacheTtl: Duration.hours(2) }),
+    error: /^TestStack\/Blog: pageCacheTtl \(seconds\) must be a whole number from 0 to 3600, got 7200$/,
+  },
+  {
+    name: 'a VPC imported without its address range',
+    build: (stack) => siteWith({
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
+        vpcId: 'vpc-0a1b2c3d4e5f60718',
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+        privateSubnetIds: ['subnet-0a', 'subnet-0b'],
+        publicSubnetIds: ['subnet-0c', 'subnet-0d'],
+      }),
+    })(stack),
+    error: /^TestStack\/Blog: vpc must know its address range \(vpcCidrBlock\): nginx believes the visitor's address only from proxies in it\. .*got "TestStack\/Imported"$/,
+  },
+  // the CDN
+  {
+    name: 'a CDN in front of a load balancer given',
+    build: (stack) => siteWith({ cdn: true, loadBalancer: sharedAlb(stack) })(stack),
+    error: /^TestStack\/Blog: loadBalancer CloudFront reaches a load balancer the construct creates, internal, through a VPC origin; drop loadBalancer or cdn, got "TestStack\/Alb"$/,
+  },
+  {
+    name: 'a CDN in front of a public load balancer',
+    build: siteWith({ cdn: true, publicLoadBalancer: true }),
+    error: /^TestStack\/Blog: publicLoadBalancer is always false with cdn: CloudFront reaches the internal load balancer through a VPC origin, nobody else may, got true$/,
+  },
+  {
+    name: 'an HTTP redirect on the load balancer behind a CDN',
+    build: siteWith({ cdn: true, redirectHttp: true }),
+    error: /^TestStack\/Blog: redirectHttp does not apply with cdn: CloudFront redirects HTTP to HTTPS, got true$/,
+  },
+  {
+    name: 'a TLS policy on the load balancer behind a CDN',
+    build: siteWith({ cdn: true, sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS }),
+    error: /^TestStack\/Blog: sslPolicy does not apply with cdn: CloudFront ends TLS/,
+  },
+  {
+    name: 'a domain on the CDN without a certificate',
+    build: siteWith({ cdn: true, domainName: 'register.example.com' }),
+    error: /^TestStack\/Blog: domainName needs a certificate for it in us-east-1 with cdn \(CloudFront serves the domain\), got "register.example.com"$/,
+  },
+  // the firewall
+  {
+    name: 'a firewall rate limit under 10',
+    build: siteWith({ firewall: { rateLimit: 5 } }),
+    error: /^TestStack\/Blog: firewall.rateLimit must be a whole number from 10 to 2000000000, got 5$/,
+  },
+  {
+    name: 'a firewall rate limit window AWS WAF does not count over',
+    build: siteWith({ firewall: { rateLimitWindow: Duration.minutes(3) } }),
+    error: /^TestStack\/Blog: firewall.rateLimitWindow must be 1, 2, 5 or 10 minutes \(what AWS WAF rate-based rules count over\), got "3 minutes"$/,
+  },
+  {
+    name: 'no path to rate-limit',
+    build: siteWith({ firewall: { rateLimitedPaths: [] } }),
+    error: /^TestStack\/Blog: firewall.rateLimitedPaths must name 1 to 10 paths, got \[\]$/,
+  },
+  {
+    name: 'eleven paths to rate-limit',
+    build: siteWith({ firewall: { rateLimitedPaths: Array.from({ length: 11 }, (_, i) => `/form-${i}`) } }),
+    error: /^TestStack\/Blog: firewall.rateLimitedPaths must name 1 to 10 paths/,
+  },
+  {
+    name: 'a rate-limited path without a leading slash',
+    build: siteWith({ firewall: { rateLimitedPaths: ['/wp-login.php', 'register'] } }),
+    error: /^TestStack\/Blog: firewall.rateLimitedPaths\[1\] must start with "\/" and have at most 200 visible ASCII characters, no spaces \(a URL path\), got "register"$/,
+  },
+  {
+    name: 'a firewall on a load balancer given',
+    build: (stack) => siteWith({ firewall: {}, loadBalancer: sharedAlb(stack) })(stack),
+    error: /^TestStack\/Blog: firewall only applies to the load balancer the construct creates; associate a web ACL with the loadBalancer given yourself, got "TestStack\/Alb"$/,
   },
   // rules shared with the other constructs, through the site's props
   {
@@ -977,6 +1133,16 @@ const wordpressFargateSite: BadInput[] = [
     name: 'a construct id with a character security group descriptions refuse',
     build: (stack) => new WordpressFargateSite(stack, 'Blög'),
     error: /^TestStack\/Blög: id may only contain letters a-z and A-Z, digits, spaces and .*, got "Blög"$/,
+  },
+  {
+    name: 'a page cache time from a token',
+    build: siteWith({ pageCacheTtl: Duration.seconds(Lazy.number({ produce: () => 5 })) }),
+    error: /^TestStack\/Blog: pageCacheTtl must be a literal duration, because nginx's cache settings are computed from it, got "a duration from a token"$/,
+  },
+  {
+    name: 'a listener port CloudFront cannot reach, with the CDN',
+    build: siteWith({ cdn: true, listenerPort: 1 }),
+    error: /^TestStack\/Blog: listenerPort must be 80, 443 or from 1024 to 65535 with cdn \(the ports CloudFront reaches an origin on\), got 1$/,
   },
   {
     name: 'PHP configuration larger than a task definition may be',

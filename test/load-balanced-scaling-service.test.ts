@@ -9,9 +9,8 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import * as cxapi from 'aws-cdk-lib/cx-api';
 import { LoadBalancedScalingService, LoadBalancedScalingServiceProps, SsmDecoupledVpc } from '../src';
-import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, IMAGE, logicalIdOf, only, REGION_ENV, synth, testApp } from './support';
+import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, IMAGE, ingressOf, logicalIdOf, only, REGION_ENV, synth } from './support';
 
 /** The service the tests build, with `props` (plus what `extra` builds first), synthesized in a fresh app. */
 type Built = Omit<BuiltIn<LoadBalancedScalingService>, 'construct'> & { readonly web: LoadBalancedScalingService };
@@ -490,6 +489,11 @@ describe('LoadBalancedScalingService over HTTPS, on Spot, with every scaling opt
     expect(only(b.template, 'AWS::ECS::Service').Properties.LaunchType).toBeUndefined();
   });
 
+  test('the service is created after the cluster\'s capacity provider associations, not before', () => {
+    const association = logicalIdOf(b.template, 'AWS::ECS::ClusterCapacityProviderAssociations');
+    expect(only(b.template, 'AWS::ECS::Service').DependsOn).toContain(association);
+  });
+
   test('allows ECS Exec, with the Session Manager channel on the task role', () => {
     b.template.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: true });
     b.template.hasResourceProperties('AWS::IAM::Policy', {
@@ -536,6 +540,27 @@ describe('LoadBalancedScalingService, other choices', () => {
       CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 1 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 3 }],
     });
     expect(web.vpc).toBe(web.cluster.vpc);
+    // the cluster given gets its capacity providers associated before the service uses them
+    expect(only(template, 'AWS::ECS::Service').DependsOn).toContain(logicalIdOf(template, 'AWS::ECS::ClusterCapacityProviderAssociations'));
+  });
+
+  test('keeps idle connections 60 seconds unless told otherwise', () => {
+    const idleTimeout = (t: any) => only(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.LoadBalancerAttributes
+      .find((a: any) => a.Key === 'idle_timeout.timeout_seconds')?.Value;
+    expect(idleTimeout(build().template)).toBe('60');
+    expect(idleTimeout(build({ idleTimeout: Duration.minutes(5) }).template)).toBe('300');
+  });
+
+  test('an internal load balancer with HTTPS admits its VPC on 443 and on the redirect port 80, and nobody else', () => {
+    const { template, web, stack } = build({ publicLoadBalancer: false }, (s) => ({
+      certificate: acm.Certificate.fromCertificateArn(s, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456'),
+    }));
+    const lbSecurityGroup = stack.resolve(web.loadBalancer.connections.securityGroups[0].securityGroupId)['Fn::GetAtt'][0];
+    const vpcCidr = stack.resolve(web.vpc.vpcCidrBlock);
+    expect(ingressOf(template, lbSecurityGroup)).toEqual([
+      { CidrIp: vpcCidr, Description: 'from the VPC', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' },
+      { CidrIp: vpcCidr, Description: 'from the VPC', FromPort: 80, ToPort: 80, IpProtocol: 'tcp' },
+    ]);
   });
 
   test('writes access logs to the bucket given', () => {
@@ -546,25 +571,58 @@ describe('LoadBalancedScalingService, other choices', () => {
     });
   });
 
-  test('in a stack without a region: no access logs, and a warning that says how to get them', () => {
-    // strict validation would turn the warning into a failure; this test reads it instead
-    const app = testApp({ context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } });
-    const stack = new Stack(app, 'TestStack');
-    const web = new LoadBalancedScalingService(stack, 'Web', { image: IMAGE });
-    const synthesized = synth(app);
-    synthesized.template(stack).resourceCountIs('AWS::S3::Bucket', 0);
-    expect(web.accessLogsBucket).toBeUndefined();
-    expect(synthesized.allWarnings()).toEqual([expect.objectContaining({
-      path: '/TestStack/Web',
-      text: expect.stringMatching(/writes no access logs: stack TestStack has no region.*Set env: \{ region \}.*or accessLogs: false to accept this/),
-    })]);
+  test('in a stack without a region, access logs are on, delivered by the identity of the region the stack lands in', () => {
+    const { template, json, synthesized } = buildAndSynth((stack) => new LoadBalancedScalingService(stack, 'Web', { image: IMAGE }));
+    expect(synthesized.allWarnings()).toEqual([]);
+    const bucket = logicalIdOf(template, 'AWS::S3::Bucket');
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.bucket', Value: { Ref: bucket } },
+      ]),
+    });
+    // the load balancer checks its write access when it is configured: the policy comes first
+    const policy = logicalIdOf(template, 'AWS::S3::BucketPolicy');
+    expect(only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').DependsOn).toContain(policy);
+    const logObjects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/AWSLogs/', { Ref: 'AWS::AccountId' }, '/*']] };
+    const statements = only(template, 'AWS::S3::BucketPolicy').Properties.PolicyDocument.Statement;
+    const allows = statements.filter((st: any) => st.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    const [regional] = allows;
+    expect(regional).toMatchObject({ Action: 's3:PutObject', Resource: logObjects });
+    // regions opened in or after August 2022: the log delivery service principal
+    expect(regional.Principal.Service).toBe('logdelivery.elasticloadbalancing.amazonaws.com');
+    // older regions: Elastic Load Balancing's account of that region, from a mapping, chosen by a condition
+    const [arn, partition, iam, account, root] = regional.Principal.AWS['Fn::Join'][1];
+    expect([arn, partition, iam, root]).toEqual(['arn:', { Ref: 'AWS::Partition' }, ':iam::', ':root']);
+    const [conditionName, inRegion, ownAccount] = account['Fn::If'];
+    expect(inRegion).toEqual({ 'Fn::FindInMap': [expect.any(String), { Ref: 'AWS::Region' }, 'account'] });
+    expect(ownAccount).toEqual({ Ref: 'AWS::AccountId' });
+    const mapping = json.Mappings[inRegion['Fn::FindInMap'][0]];
+    expect(mapping['eu-west-1']).toEqual({ account: '156460612806' });
+    expect(mapping['us-east-1']).toEqual({ account: '127311923021' });
+    expect(mapping['ap-southeast-5']).toBeUndefined();
+    expect(Object.keys(mapping)).toHaveLength(31);
+    // the condition is true in exactly the regions of the mapping
+    const regionsOf = (expression: any): string[] => expression['Fn::Or']
+      ? expression['Fn::Or'].flatMap(regionsOf)
+      : [expression['Fn::Equals'][1]];
+    expect(regionsOf(json.Conditions[conditionName]).sort()).toEqual(Object.keys(mapping).sort());
   });
 
-  test('in a stack without a region, accessLogs: false is a choice, not a warning', () => {
-    const app = testApp();
-    const stack = new Stack(app, 'TestStack');
-    new LoadBalancedScalingService(stack, 'Web', { image: IMAGE, accessLogs: false });
-    expect(synth(app).allWarnings()).toEqual([]);
+  test('two services in one environment-agnostic stack share the region mapping and condition', () => {
+    const { json } = buildAndSynth((stack) => {
+      new LoadBalancedScalingService(stack, 'Web', { image: IMAGE });
+      new LoadBalancedScalingService(stack, 'Api', { image: IMAGE });
+    });
+    expect(Object.keys(json.Mappings)).toHaveLength(1);
+    expect(Object.keys(json.Conditions)).toHaveLength(1);
+  });
+
+  test('in a stack without a region, accessLogs: false is a choice, and no mapping is added', () => {
+    const { template, json } = buildAndSynth((stack) => new LoadBalancedScalingService(stack, 'Web', { image: IMAGE, accessLogs: false }));
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    expect(json.Mappings).toBeUndefined();
   });
 
   test('fastScaleOut: false leaves scaling to target tracking alone', () => {

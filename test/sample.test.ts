@@ -91,11 +91,16 @@ test('the ETL stack finds the network through SSM and runs the monthly job with 
 
 test('the WordPress stack finds the network through SSM and warms up database and tasks before the Monday rush', () => {
   expect(ssmSources(sample.wordpressStack)).toEqual([
+    // private subnets only: the load balancer behind the CDN is internal
     '/go-on-aws/network/private-with-egress/subnet-ids',
-    '/go-on-aws/network/public/subnet-ids',
+    '/go-on-aws/network/vpc-cidr',
     '/go-on-aws/network/vpc-id',
   ]);
   const wordpress = synthesized.template(sample.wordpressStack);
+  // the rush recipe: CloudFront in front of an internal load balancer, AWS WAF on it, the page cache
+  wordpress.resourceCountIs('AWS::CloudFront::Distribution', 1);
+  wordpress.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+  wordpress.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
   const databaseWindows = Object.values(wordpress.findResources('AWS::Scheduler::Schedule'))
     .map(({ Properties: p }) => [
       p.ScheduleExpression, p.ScheduleExpressionTimezone, joinedJson(p.Target.Input).ServerlessV2ScalingConfiguration,

@@ -1,5 +1,7 @@
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import * as cdk from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -12,8 +14,10 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { ScheduledFargateEtl, ScheduledFargateEtlProps, SsmDecoupledVpc } from '../src';
 import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, containersOf, logicalId, MONTHLY, only, statementsOf, synth } from './support';
+import { evaluateAlarmMath, matchesEventPattern, resolveIntrinsics } from './support/event-pattern';
 
 
 /** The job the tests build: the monthly schedule and an ECR image, plus `props` and what `extra` builds. */
@@ -34,6 +38,111 @@ function build(props: Partial<ScheduledFargateEtlProps> = {}, extra?: (stack: St
 }
 
 const containers = containersOf;
+
+/** The properties of an alarm the construct created. */
+function alarmOf(b: Built, alarm: cloudwatch.Alarm): any {
+  return b.json.Resources[logicalId(b.stack, alarm)].Properties;
+}
+
+/** The policy document of the construct's failure topic. */
+function topicPolicy(b: Built): any {
+  const topic = logicalId(b.stack, b.etl.failureTopic as sns.Topic);
+  return only(b.template, 'AWS::SNS::TopicPolicy', { Properties: { Topics: [{ Ref: topic }] } }).Properties.PolicyDocument;
+}
+
+/**
+ * Whether the alarm reaches ALARM at some point of the series (one value per period), as
+ * CloudWatch evaluates it: every period, over the last `EvaluationPeriods` periods only
+ * (running sums start there), `DatapointsToAlarm` of them at or above the threshold.
+ */
+function alarmFires(alarm: any, series: Record<string, Array<number | undefined>>): boolean {
+  const length = Math.max(...Object.values(series).map((v) => v.length));
+  const window = alarm.EvaluationPeriods;
+  return Array.from({ length }, (_, end) => {
+    const from = Math.max(0, end - window + 1);
+    const slice = Object.fromEntries(Object.entries(series).map(([id, v]) => [id, Array.from({ length: end - from + 1 }, (__, i) => v[from + i])]));
+    const values = evaluateAlarmMath(alarm.Metrics, slice);
+    return values.filter((v) => v !== undefined && v >= alarm.Threshold).length >= (alarm.DatapointsToAlarm ?? window);
+  }).some(Boolean);
+}
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+
+/** An event pattern of the construct with its intrinsics resolved as in account 123456789012, eu-west-1. */
+function patternOf(b: Built, rule: events.Rule): any {
+  return resolveIntrinsics(b.json.Resources[logicalId(b.stack, rule)].Properties.EventPattern, {
+    'AWS::Partition': 'aws',
+    'AWS::Region': REGION,
+    'AWS::AccountId': ACCOUNT,
+    [`${logicalId(b.stack, b.etl.cluster as ecs.Cluster)}.Arn`]: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/etl`,
+  });
+}
+
+interface SampleContainer {
+  readonly name: string;
+  readonly exitCode?: number;
+  readonly reason?: string;
+}
+
+/** How a sample task stopped (or, without a stop code, what it is running). */
+interface SampleStop {
+  readonly stopCode?: string;
+  readonly stoppedReason?: string;
+  readonly containers?: SampleContainer[];
+}
+
+/** An ECS Task State Change event of `family` (revision 3) in the construct's cluster. */
+function taskEvent(family: string, lastStatus: string, detail: SampleStop = {}): any {
+  const taskArn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/etl/0123456789abcdef0123456789abcdef`;
+  return {
+    'version': '0',
+    'source': 'aws.ecs',
+    'detail-type': 'ECS Task State Change',
+    'account': ACCOUNT,
+    'region': REGION,
+    'resources': [taskArn],
+    'detail': {
+      clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/etl`,
+      taskArn,
+      taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:3`,
+      lastStatus,
+      desiredStatus: lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
+      launchType: 'FARGATE',
+      ...(detail.stopCode ? { stopCode: detail.stopCode, stoppedReason: detail.stoppedReason ?? '' } : {}),
+      containers: (detail.containers ?? [{ name: 'app' }]).map((c) => ({ ...c, lastStatus, taskArn })),
+    },
+  };
+}
+
+/** How a task of the job with the MySQL sidecar stops, for every way a run can end. */
+const STOPS: Array<[string, boolean, SampleStop]> = [
+  ['the job exits 0, MySQL exits 0 on SIGTERM', false,
+    { stopCode: 'EssentialContainerExited', containers: [{ name: 'app', exitCode: 0 }, { name: 'mysql', exitCode: 0 }] }],
+  ['the job exits 1', true,
+    { stopCode: 'EssentialContainerExited', containers: [{ name: 'app', exitCode: 1 }, { name: 'mysql', exitCode: 0 }] }],
+  ['the job is killed for using too much memory', true,
+    { stopCode: 'EssentialContainerExited', containers: [{ name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }, { name: 'mysql', exitCode: 0 }] }],
+  ['MySQL never becomes healthy: the job gives up after startTimeout', true, {
+    stopCode: 'EssentialContainerExited',
+    containers: [
+      { name: 'app', exitCode: 143, reason: 'CannotStartContainerError: dependency graph: container ordering dependency [mysql] for target [app] has timed out.' },
+      { name: 'mysql', exitCode: 0 },
+    ],
+  }],
+  ['MySQL crashes during the run', true,
+    { stopCode: 'EssentialContainerExited', containers: [{ name: 'app', exitCode: 0 }, { name: 'mysql', exitCode: 1 }] }],
+  ['the image cannot be pulled: the task fails to start, no exit codes', true, {
+    stopCode: 'TaskFailedToStart',
+    stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)',
+    containers: [{ name: 'app' }, { name: 'mysql' }],
+  }],
+  ['Fargate Spot interrupts the run and the job exits 0 on SIGTERM', true,
+    { stopCode: 'SpotInterruption', containers: [{ name: 'app', exitCode: 0 }, { name: 'mysql', exitCode: 0 }] }],
+  ['someone stops the task', true,
+    { stopCode: 'UserInitiated', containers: [{ name: 'app', exitCode: 0 }, { name: 'mysql', exitCode: 0 }] }],
+  ['no container ever ran', true, { stopCode: 'EssentialContainerExited', containers: [{ name: 'app' }, { name: 'mysql' }] }],
+];
 
 describe('ScheduledFargateEtl with default props', () => {
   let b: Built;
@@ -122,9 +231,9 @@ describe('ScheduledFargateEtl with default props', () => {
     b.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
   });
 
-  test('a stopped task of this family with a non-zero exit code, or one that failed to start, notifies the failure topic', () => {
+  test('a stopped task of this family that did not complete its run notifies the failure topic, as JSON', () => {
     const topic = logicalId(b.stack, b.etl.failureTopic as sns.Topic);
-    const rule = only(b.template, 'AWS::Events::Rule', { Properties: { EventPattern: Match.anyValue() } }).Properties;
+    const rule = b.json.Resources[logicalId(b.stack, b.etl.failureRule)].Properties;
     expect(rule.EventPattern).toEqual({
       'source': ['aws.ecs'],
       'detail-type': ['ECS Task State Change'],
@@ -137,7 +246,11 @@ describe('ScheduledFargateEtl with default props', () => {
           },
         }],
         lastStatus: ['STOPPED'],
-        $or: [{ containers: { exitCode: [{ 'anything-but': 0 }] } }, { stopCode: ['TaskFailedToStart'] }],
+        $or: [
+          { stopCode: [{ 'anything-but': 'EssentialContainerExited' }] },
+          { containers: { exitCode: [{ 'anything-but': 0 }] } },
+          { containers: { exitCode: [{ exists: false }] } },
+        ],
       },
     });
     expect(rule.Targets).toEqual([expect.objectContaining({
@@ -162,15 +275,10 @@ describe('ScheduledFargateEtl with default props', () => {
     });
   });
 
-  test('the failure topic only accepts TLS and lets EventBridge publish', () => {
-    b.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' }),
-        ]),
-      },
-    });
+  test('the failure topic only accepts TLS', () => {
+    expect(topicPolicy(b).Statement).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ]));
   });
 
   test('the task\'s security group admits nothing', () => {
@@ -357,12 +465,40 @@ describe('ScheduledFargateEtl in a time zone, through EventBridge Scheduler', ()
   });
 
   test('alarms on target errors and dropped invocations of its schedule group', () => {
-    const alarm = only(b.template, 'AWS::CloudWatch::Alarm').Properties;
-    expect(alarm.Metrics.map((m: any) => m.Expression ?? m.MetricStat.Metric.MetricName)).toEqual(['errors + dropped', 'TargetErrorCount', 'InvocationDroppedCount']);
+    const alarm = alarmOf(b, b.etl.failedInvocationsAlarm);
+    expect(alarm.Metrics.map((m: any) => m.Expression ?? m.MetricStat.Metric.MetricName)).toEqual(['FILL(errors, 0) + FILL(dropped, 0)', 'TargetErrorCount', 'InvocationDroppedCount']);
     const groupName = only(b.template, 'AWS::Scheduler::ScheduleGroup').Properties.Name;
     expect(alarm.Metrics[1].MetricStat.Metric.Dimensions).toEqual([{ Name: 'ScheduleGroup', Value: groupName }]);
     expect(alarm.Metrics[2].MetricStat.Metric.Dimensions).toEqual([{ Name: 'ScheduleGroup', Value: groupName }]);
     expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) }]);
+  });
+
+  test('a target error alarms even when nothing was dropped (a missing datapoint counts as 0)', () => {
+    const alarm = alarmOf(b, b.etl.failedInvocationsAlarm);
+    // CloudWatch has no InvocationDroppedCount datapoint when nothing was dropped
+    expect(evaluateAlarmMath(alarm.Metrics, { errors: [1], dropped: [undefined] })).toEqual([1]);
+    expect(evaluateAlarmMath(alarm.Metrics, { errors: [undefined], dropped: [1] })).toEqual([1]);
+  });
+
+  test('the schedule group is deleted with the stack: it holds no data, and a retained one would block the redeploy', () => {
+    b.template.hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+  });
+
+  test('counts as due the RunTask calls of its schedule group that did not fail, two tasks each', () => {
+    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
+    expect(alarm.Metrics.find((m: any) => m.Id === 'due').Expression).toBe('(FILL(attempts, 0) - FILL(errors, 0) - FILL(throttled, 0)) * 2');
+    const groupName = only(b.template, 'AWS::Scheduler::ScheduleGroup').Properties.Name;
+    for (const [id, metricName] of [['attempts', 'InvocationAttemptCount'], ['errors', 'TargetErrorCount'], ['throttled', 'TargetErrorThrottledCount']]) {
+      expect(alarm.Metrics.find((m: any) => m.Id === id).MetricStat.Metric).toEqual({
+        Namespace: 'AWS/Scheduler', MetricName: metricName, Dimensions: [{ Name: 'ScheduleGroup', Value: groupName }],
+      });
+    }
+  });
+
+  test('a run that started one of its two tasks notifies the failure topic', () => {
+    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
+    expect(alarmFires(alarm, { attempts: [0, 1, 0, 0], started: [0, 1, 0, 0] })).toBe(true);
+    expect(alarmFires(alarm, { attempts: [0, 1, 0, 0], started: [0, 2, 0, 0] })).toBe(false);
   });
 
   test('still notifies failed runs', () => {
@@ -423,9 +559,53 @@ describe('ScheduledFargateEtl, other choices', () => {
       TaskRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Job'), 'Arn'] },
     });
     template.resourceCountIs('AWS::SNS::Topic', 1);
-    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.resourceCountIs('AWS::SQS::Queue', 2); // the queue given, and the counter of started runs
     expect(logicalId(stack, etl.failureTopic as sns.Topic)).toMatch(/^Alerts/);
     expect(logicalId(stack, etl.deadLetterQueue as sqs.Queue)).toMatch(/^Dlq/);
+  });
+
+  test('a failure topic from elsewhere is left alone, with a warning that says what its policy must allow', () => {
+    // strict validation would turn the warning into a failure; this test reads it instead
+    const { template, synthesized } = buildAndSynth((stack) => new ScheduledFargateEtl(stack, 'MonthlyEtl', {
+      schedule: MONTHLY,
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.37'),
+      failureTopic: sns.Topic.fromTopicArn(stack, 'Shared', `arn:aws:sns:${REGION}:${ACCOUNT}:alerts`),
+    }), { app: { context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } } });
+    template.resourceCountIs('AWS::SNS::TopicPolicy', 0);
+    expect(synthesized.allWarnings()).toEqual([expect.objectContaining({
+      path: '/TestStack/MonthlyEtl',
+      text: expect.stringMatching(/failureTopic is not a topic of this stack.*events\.amazonaws\.com \(aws:SourceArn: failureRule\).*cloudwatch\.amazonaws\.com/),
+    })]);
+  });
+
+  test('the warning about a failure topic from elsewhere can be acknowledged', () => {
+    const { synthesized } = buildAndSynth((stack) => {
+      const etl = new ScheduledFargateEtl(stack, 'MonthlyEtl', {
+        schedule: MONTHLY,
+        image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.37'),
+        failureTopic: sns.Topic.fromTopicArn(stack, 'Shared', `arn:aws:sns:${REGION}:${ACCOUNT}:alerts`),
+      });
+      Annotations.of(etl).acknowledgeWarning('cdk-fargate-blueprints:etl.failureTopicPolicy', 'the shared topic allows both services');
+      return etl;
+    });
+    expect(synthesized.allWarnings()).toEqual([]);
+  });
+
+  test('accepts DB_DATABASE in the environment when it names the sidecar\'s database (the design\'s own example)', () => {
+    const { template } = build({ environment: { DB_DATABASE: 'my_database' }, mysqlSidecar: { databaseName: 'my_database' } });
+    expect(containers(template).app.Environment.filter((e: any) => e.Name === 'DB_DATABASE')).toEqual([{ Name: 'DB_DATABASE', Value: 'my_database' }]);
+  });
+
+  test('accepts raw schedule expressions AWS accepts, and tokens', () => {
+    const expressions = ['rate(1 minute)', 'rate(15 minutes)', 'rate(1 day)', 'cron(0/15 8-17 ? * MON-FRI *)', 'cron(0 4 L * ? *)', 'cron(30 2 ? * 6#3 2025-2030)'];
+    for (const expression of expressions) {
+      const { template } = build({ schedule: events.Schedule.expression(expression) });
+      template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: expression });
+    }
+    const { template } = build({}, (stack) => ({
+      schedule: events.Schedule.expression(new cdk.CfnParameter(stack, 'Schedule', { default: 'rate(1 day)' }).valueAsString),
+    }));
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: { Ref: 'Schedule' } });
   });
 
   test('ARM64, disabled, without Container Insights, in the subnets given', () => {
@@ -479,5 +659,136 @@ describe('ScheduledFargateEtl, other choices', () => {
     expect(mysql.Image).toBe('public.ecr.aws/docker/library/mysql:8.0');
     expect(mysql.Environment).toEqual([{ Name: 'MYSQL_DATABASE', Value: 'warehouse' }, { Name: 'MYSQL_USER', Value: 'loader' }]);
     expect(app.Environment).toEqual(expect.arrayContaining([{ Name: 'DB_USER', Value: 'loader' }, { Name: 'DB_DATABASE', Value: 'warehouse' }]));
+  });
+});
+
+describe('ScheduledFargateEtl: every failed or missed run reaches a person', () => {
+  let b: Built;
+  beforeAll(() => {
+    b = build({ mysqlSidecar: { databaseName: 'my_database' } });
+  });
+
+  test('the failure topic lets CloudWatch publish for the construct\'s alarms, and EventBridge for the failure rule only', () => {
+    const topic = { Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) };
+    const arnOf = (c: cloudwatch.Alarm | events.Rule) => ({ 'Fn::GetAtt': [logicalId(b.stack, c), 'Arn'] });
+    const allowed = topicPolicy(b).Statement.filter((st: any) => st.Effect === 'Allow');
+    expect(allowed).toEqual([
+      {
+        Sid: 'FailedRunsFromEventBridge',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: topic,
+        Condition: { ArnEquals: { 'aws:SourceArn': [arnOf(b.etl.failureRule)] } },
+      },
+      {
+        Sid: 'AlarmsFromCloudWatch',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: topic,
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': [arnOf(b.etl.failedInvocationsAlarm), arnOf(b.etl.deadLetterQueueAlarm), arnOf(b.etl.missedRunsAlarm)] },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        },
+      },
+    ]);
+    // every alarm of the construct is among them, and notifies the topic
+    for (const alarm of Object.values<any>(b.template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([topic]);
+    }
+  });
+
+  test('the dead-letter queue accepts runs from the schedule\'s rule only', () => {
+    const queue = logicalId(b.stack, b.etl.deadLetterQueue as sqs.Queue);
+    const policy = only(b.template, 'AWS::SQS::QueuePolicy', { Properties: { Queues: [{ Ref: queue }] } }).Properties.PolicyDocument;
+    expect(policy.Statement.filter((st: any) => st.Effect === 'Allow')).toEqual([expect.objectContaining({
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalId(b.stack, b.etl.eventRule!), 'Arn'] } } },
+    })]);
+  });
+
+  test('a run waiting in the dead-letter queue notifies the failure topic', () => {
+    expect(alarmOf(b, b.etl.deadLetterQueueAlarm)).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(b.stack, b.etl.deadLetterQueue as sqs.Queue), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) }],
+    });
+  });
+
+  test('a MySQL sidecar that never becomes healthy stops the run after 5 minutes, and that stop notifies', () => {
+    const { mysql, app } = containers(b.template);
+    // ECS reads startTimeout on the container depended on (the job waits for MySQL to be HEALTHY)
+    expect(mysql.StartTimeout).toBe(300);
+    expect(app.DependsOn).toEqual([{ ContainerName: 'mysql', Condition: 'HEALTHY' }]);
+    const [, , stop] = STOPS.find(([name]) => name.startsWith('MySQL never becomes healthy'))!;
+    expect(matchesEventPattern(patternOf(b, b.etl.failureRule), taskEvent(b.etl.taskDefinition.family, 'STOPPED', stop))).toBe(true);
+  });
+
+  test.each(STOPS)('the failure rule, when %s: notifies %s', (_name, notifies, stop) => {
+    expect(matchesEventPattern(patternOf(b, b.etl.failureRule), taskEvent(b.etl.taskDefinition.family, 'STOPPED', stop))).toBe(notifies);
+  });
+
+  test('the failure rule ignores tasks still running and tasks of other families', () => {
+    const pattern = patternOf(b, b.etl.failureRule);
+    const failed = STOPS[1][2];
+    expect(matchesEventPattern(pattern, taskEvent(b.etl.taskDefinition.family, 'RUNNING', { containers: [{ name: 'app' }] }))).toBe(false);
+    expect(matchesEventPattern(pattern, taskEvent('another-job', 'STOPPED', failed))).toBe(false);
+    expect(matchesEventPattern(pattern, taskEvent(`${b.etl.taskDefinition.family}-other`, 'STOPPED', failed))).toBe(false);
+  });
+
+  test('a rule counts each task of the job that ECS creates, into a queue nobody reads', () => {
+    const pattern = patternOf(b, b.etl.startedRunRule);
+    const family = b.etl.taskDefinition.family;
+    expect(matchesEventPattern(pattern, taskEvent(family, 'PROVISIONING'))).toBe(true);
+    expect(matchesEventPattern(pattern, taskEvent(family, 'PENDING'))).toBe(false);
+    expect(matchesEventPattern(pattern, taskEvent('another-job', 'PROVISIONING'))).toBe(false);
+    const rule = b.json.Resources[logicalId(b.stack, b.etl.startedRunRule)].Properties;
+    const counter = rule.Targets[0].Arn['Fn::GetAtt'][0];
+    expect(b.json.Resources[counter].Properties).toEqual({ MessageRetentionPeriod: 60, SqsManagedSseEnabled: true });
+    const policy = only(b.template, 'AWS::SQS::QueuePolicy', { Properties: { Queues: [{ Ref: counter }] } }).Properties.PolicyDocument;
+    expect(policy.Statement.filter((st: any) => st.Effect === 'Allow')).toEqual([expect.objectContaining({
+      Principal: { Service: 'events.amazonaws.com' },
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalId(b.stack, b.etl.startedRunRule), 'Arn'] } } },
+    })]);
+  });
+
+  test('the missed-runs alarm compares the RunTask calls of the schedule\'s rule that did not fail with the tasks started', () => {
+    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
+    const metric = (id: string) => alarm.Metrics.find((m: any) => m.Id === id);
+    const ruleName = (r: events.Rule) => [{ Name: 'RuleName', Value: { Ref: logicalId(b.stack, r) } }];
+    expect(metric('expr_1')).toMatchObject({ Expression: 'RUNNING_SUM(due) - due - RUNNING_SUM(FILL(started, 0))', ReturnData: true });
+    expect(metric('due').Expression).toBe('(FILL(invocations, 0) - FILL(failed, 0)) * 1');
+    expect(metric('invocations').MetricStat).toEqual({ Metric: { Namespace: 'AWS/Events', MetricName: 'Invocations', Dimensions: ruleName(b.etl.eventRule!) }, Period: 300, Stat: 'Sum' });
+    expect(metric('failed').MetricStat).toEqual({ Metric: { Namespace: 'AWS/Events', MetricName: 'FailedInvocations', Dimensions: ruleName(b.etl.eventRule!) }, Period: 300, Stat: 'Sum' });
+    expect(metric('started').MetricStat).toEqual({ Metric: { Namespace: 'AWS/Events', MetricName: 'Invocations', Dimensions: ruleName(b.etl.startedRunRule) }, Period: 300, Stat: 'Sum' });
+    expect(alarm).toMatchObject({ EvaluationPeriods: 6, DatapointsToAlarm: 2, Threshold: 1, TreatMissingData: 'notBreaching' });
+  });
+
+  test('a run that RunTask accepted but that started no task (no Fargate capacity) notifies the failure topic', () => {
+    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
+    expect(alarmFires(alarm, { invocations: [undefined, 1, undefined, undefined, undefined], started: [] })).toBe(true);
+  });
+
+  test('a run that starts in time, a period late, by hand, or whose call failed (failedInvocationsAlarm\'s) is no missed run', () => {
+    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
+    const quiet = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+    expect(alarmFires(alarm, { invocations: [undefined, 1, ...quiet], started: [undefined, 1, ...quiet] })).toBe(false);
+    expect(alarmFires(alarm, { invocations: [undefined, 1, ...quiet], started: [undefined, undefined, 1, ...quiet] })).toBe(false);
+    expect(alarmFires(alarm, { invocations: [], started: [undefined, 1, ...quiet] })).toBe(false);
+    expect(alarmFires(alarm, { invocations: [undefined, 1, ...quiet], failed: [undefined, 1, ...quiet], started: [] })).toBe(false);
+  });
+
+  test('a missed run is still reported after a manual run hid it for a while', () => {
+    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
+    const none = Array(12).fill(undefined);
+    const invocations = [...none]; invocations[4] = 1;
+    const started = [...none]; started[1] = 1;
+    expect(alarmFires(alarm, { invocations, started })).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { WordpressFargateSite } from '../src';
 import { synth, testApp } from './support';
+import { dockerfileDefaults } from './support/wordpress-servers';
 
 /**
  * The files in assets/wordpress agree with each other and with the construct: every
@@ -40,7 +41,7 @@ test.each([
 });
 
 test('the construct sets the variables that follow its props', () => {
-  expect(environmentOf('nginx')).toEqual(expect.arrayContaining(['NGINX_CLIENT_MAX_BODY_SIZE']));
+  expect(environmentOf('nginx')).toEqual(expect.arrayContaining(['NGINX_CLIENT_MAX_BODY_SIZE', 'NGINX_REAL_IP_FROM', 'NGINX_PAGE_CACHE_TTL']));
   expect(environmentOf('wordpress')).toEqual(expect.arrayContaining(['PHP_UPLOAD_MAX_FILESIZE', 'PHP_POST_MAX_SIZE', 'PHP_FPM_MAX_CHILDREN']));
   // and everything else it sets is known to the images or to the official entrypoint
   const known = [...variablesIn(read('nginx', 'default.conf.template')), ...variablesIn(read('php', 'zz-cfb-wordpress.ini')),
@@ -65,6 +66,26 @@ test('the entrypoint is executable and runs the official one', () => {
   expect(() => fs.accessSync(path.join(ASSETS, 'php', 'cfb-entrypoint.sh'), fs.constants.X_OK)).not.toThrow();
   expect(read('php', 'Dockerfile')).toMatch(/^ENTRYPOINT \["cfb-entrypoint.sh"\]$/m);
   expect(read('php', 'cfb-entrypoint.sh')).toMatch(/exec docker-entrypoint.sh "\$@"/);
+});
+
+describe('the nginx image\'s defaults', () => {
+  const defaults = dockerfileDefaults('nginx');
+
+  test('php-fpm is reached at 127.0.0.1, an address: localhost may resolve to ::1, where php-fpm does not listen', () => {
+    expect(read('nginx', 'Dockerfile')).toMatch(/^ARG PHP_UPSTREAM_HOST=127\.0\.0\.1$/m);
+    expect(defaults.PHP_FPM_HOST).toBe('${PHP_UPSTREAM_HOST}');
+  });
+
+  test('X-Forwarded-For is believed from loopback only, until the construct names its proxies', () => {
+    expect(defaults.NGINX_REAL_IP_FROM).toBe('127.0.0.1/32');
+  });
+
+  test('the page cache keeps pages a few seconds, on the container\'s own disk, in a folder of the workers', () => {
+    expect(defaults.NGINX_PAGE_CACHE_TTL).toBe('5');
+    expect(defaults.NGINX_PAGE_CACHE_PATH).toBe('/var/cache/nginx/pages');
+    expect(defaults.NGINX_PAGE_CACHE_PATH.startsWith(defaults.NGINX_DOCUMENT_ROOT)).toBe(false);
+    expect(read('nginx', 'Dockerfile')).toMatch(/install -d -o nginx -g nginx -m 0700 \/var\/cache\/nginx\/pages/);
+  });
 });
 
 describe('docker-compose.yml', () => {

@@ -1,18 +1,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, RemovalPolicy, Size, Stack, TimeZone } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Size, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { SsmDecoupledVpc, WordpressFargateSite, WordpressFargateSiteProps } from '../src';
-import { buildAndSynth, Built as BuiltIn, containersOf, environmentOf, findIntrinsics, ingressOf, joinedJson, logicalId, only, REGION_ENV, synth, testApp } from './support';
+import { buildAndSynth, Built as BuiltIn, containersOf, environmentOf, findIntrinsics, ingressOf, joinedJson, logicalId, logicalIdOf, only, REGION_ENV, synth, testApp } from './support';
 
 /** The site the tests build, with `props` (plus what `extra` builds first), synthesized in a fresh app. */
 type Built = Omit<BuiltIn<WordpressFargateSite>, 'construct'> & { readonly site: WordpressFargateSite };
@@ -118,16 +120,54 @@ describe('WordpressFargateSite with default props', () => {
       Effect: 'Allow',
       Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
       Resource: { 'Fn::GetAtt': [logicalId(b.stack, b.site.fileSystem), 'Arn'] },
-      Condition: { StringEquals: { 'elasticfilesystem:AccessPointArn': expect.objectContaining({ 'Fn::Join': expect.anything() }) } },
+      Condition: {
+        StringEquals: { 'elasticfilesystem:AccessPointArn': expect.objectContaining({ 'Fn::Join': expect.anything() }) },
+        Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+      },
     }]);
   });
 
-  test('Aurora MySQL Serverless v2 with a writer that can pause at 0 ACU (up to 4), 7 days of backups', () => {
+  test('the file system gives nobody root access; only the task role may mount it, through an access point, over TLS', () => {
+    const statements = only(b.template, 'AWS::EFS::FileSystem').Properties.FileSystemPolicy.Statement;
+    expect(statements).toEqual([
+      {
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: '*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::GetAtt': [logicalId(b.stack, b.site.taskDefinition.taskRole as any), 'Arn'] } },
+        Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+        Condition: {
+          Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+          ArnLike: { 'elasticfilesystem:AccessPointArn': { 'Fn::Join': ['', ['arn:aws:elasticfilesystem:eu-west-1:', { Ref: 'AWS::AccountId' }, ':access-point/*']] } },
+        },
+      },
+    ]);
+    expect(JSON.stringify(b.json)).not.toContain('elasticfilesystem:ClientRootAccess');
+  });
+
+  test('files that moved to infrequent access come back to primary storage on their first read', () => {
+    expect(only(b.template, 'AWS::EFS::FileSystem').Properties.LifecyclePolicies).toEqual([
+      { TransitionToIA: 'AFTER_30_DAYS' },
+      { TransitionToPrimaryStorageClass: 'AFTER_1_ACCESS' },
+    ]);
+  });
+
+  test('the service is created only after the file system\'s mount targets exist', () => {
+    const mountTargets = Object.keys(b.template.findResources('AWS::EFS::MountTarget'));
+    expect(mountTargets).toHaveLength(2);
+    expect(only(b.template, 'AWS::ECS::Service').DependsOn).toEqual(expect.arrayContaining(mountTargets));
+  });
+
+  test('Aurora MySQL Serverless v2 with a writer that can pause at 0 ACU (up to 8, which accepts 1,000 connections), 7 days of backups', () => {
     b.template.hasResource('AWS::RDS::DBCluster', {
       Properties: Match.objectLike({
         Engine: 'aurora-mysql',
         EngineVersion: '8.0.mysql_aurora.3.11.0',
-        ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 300 },
+        ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 8, SecondsUntilAutoPause: 300 },
         BackupRetentionPeriod: 7,
         StorageEncrypted: true,
         DeletionProtection: true,
@@ -179,7 +219,15 @@ describe('WordpressFargateSite with default props', () => {
 
   test('the upload limit of 64 MiB reaches PHP, and nginx and post_max_size allow 1 MiB more', () => {
     expect(environment(containers.wordpress)).toMatchObject({ PHP_UPLOAD_MAX_FILESIZE: '64M', PHP_POST_MAX_SIZE: '65M' });
-    expect(environment(containers.nginx)).toEqual({ NGINX_CLIENT_MAX_BODY_SIZE: '65m' });
+    expect(environment(containers.nginx)).toMatchObject({ NGINX_CLIENT_MAX_BODY_SIZE: '65m' });
+  });
+
+  test('nginx caches anonymous pages 5 s and believes X-Forwarded-For only from the VPC (the load balancer)', () => {
+    expect(environment(containers.nginx)).toEqual({
+      NGINX_CLIENT_MAX_BODY_SIZE: '65m',
+      NGINX_PAGE_CACHE_TTL: '5',
+      NGINX_REAL_IP_FROM: { 'Fn::GetAtt': [logicalId(b.stack, b.site.vpc as any), 'CidrBlock'] },
+    });
   });
 
   test('php-fpm gets one worker per 64 MiB of the task\'s memory beyond nginx\'s 256 MiB', () => {
@@ -189,7 +237,8 @@ describe('WordpressFargateSite with default props', () => {
   test('nginx starts only when php-fpm is healthy; both have container health checks', () => {
     expect(containers.nginx.DependsOn).toEqual([{ ContainerName: 'wordpress', Condition: 'HEALTHY' }]);
     expect(containers.nginx.HealthCheck.Command).toEqual(['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1/healthz || exit 1']);
-    expect(containers.wordpress.HealthCheck).toMatchObject({ StartPeriod: 120, Command: ['CMD-SHELL', expect.stringContaining('fsockopen("127.0.0.1", 9000)')] });
+    // the first task on an empty file system installs WordPress first
+    expect(containers.wordpress.HealthCheck).toMatchObject({ StartPeriod: 180, Command: ['CMD-SHELL', expect.stringContaining('fsockopen("127.0.0.1", 9000)')] });
   });
 
   test('the service runs on the latest Fargate platform (EFS needs 1.4.0 or later) in private subnets without public IPs, nginx behind the load balancer', () => {
@@ -201,7 +250,7 @@ describe('WordpressFargateSite with default props', () => {
       },
       LoadBalancers: [Match.objectLike({ ContainerName: 'nginx', ContainerPort: 80 })],
       DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 }),
-      HealthCheckGracePeriodSeconds: 120,
+      HealthCheckGracePeriodSeconds: 240,
     });
     expect(only(b.template, 'AWS::ECS::Service').Properties.DesiredCount).toBeUndefined();
   });
@@ -221,23 +270,32 @@ describe('WordpressFargateSite with default props', () => {
     });
   });
 
-  test('scales 1 to 10 tasks on CPU (50%) and requests (600 per task and minute), scaling out after 60 s', () => {
+  test('scales 1 to 10 tasks on CPU (50%), scaling out after 60 s; not on requests, which the page cache answers for next to nothing', () => {
     b.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 10 });
-    for (const [metric, value] of [['ECSServiceAverageCPUUtilization', 50], ['ALBRequestCountPerTarget', 600]] as const) {
-      b.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
-          PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: metric }),
-          TargetValue: value,
-          ScaleOutCooldown: 60,
-        }),
-      });
-    }
+    b.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }),
+        TargetValue: 50,
+        ScaleOutCooldown: 60,
+      }),
+    });
+    expect(JSON.stringify(b.json)).not.toContain('ALBRequestCountPerTarget');
   });
 
-  test('reacts to a spike within about a minute: one-datapoint alarms on CPU and requests', () => {
-    for (const [metric, threshold] of [['CPUUtilization', 80], ['RequestCountPerTarget', 900]] as const) {
-      b.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Period: 60, EvaluationPeriods: 1, Threshold: threshold });
-    }
+  test('without the page cache, every request is PHP work: it also tracks 600 requests per task and minute', () => {
+    const { template } = build({ pageCacheTtl: Duration.seconds(0) });
+    expect(environment(containersOf(template).nginx).NGINX_PAGE_CACHE_TTL).toBe('0');
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }),
+        TargetValue: 600,
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RequestCountPerTarget', Period: 60, EvaluationPeriods: 1, Threshold: 900 });
+  });
+
+  test('reacts to a CPU spike on a single one-minute datapoint', () => {
+    b.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Period: 60, EvaluationPeriods: 1, Threshold: 80 });
   });
 
   test('writes load balancer access logs to a retained bucket', () => {
@@ -289,6 +347,7 @@ describe('WordpressFargateSite for an event: HTTPS, domain, pre-warm of tasks an
       certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456'),
       domainName: 'register.example.com',
       domainZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
+      alarmTopic: new sns.Topic(stack, 'Alarms', { enforceSSL: true }),
     }));
     containers = containersOf(b.template);
   });
@@ -316,7 +375,7 @@ describe('WordpressFargateSite for an event: HTTPS, domain, pre-warm of tasks an
     expect(environment(containers.wordpress)).toMatchObject({
       PHP_UPLOAD_MAX_FILESIZE: '128M', PHP_POST_MAX_SIZE: '129M', WORDPRESS_TABLE_PREFIX: 'event_', PHP_FPM_MAX_CHILDREN: '60',
     });
-    expect(environment(containers.nginx)).toEqual({ NGINX_CLIENT_MAX_BODY_SIZE: '129m' });
+    expect(environment(containers.nginx)).toMatchObject({ NGINX_CLIENT_MAX_BODY_SIZE: '129m' });
     b.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '2048', Memory: '4096', RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
     });
@@ -359,14 +418,51 @@ describe('WordpressFargateSite for an event: HTTPS, domain, pre-warm of tasks an
         ServerlessV2ScalingConfiguration: { MinCapacity: min, MaxCapacity: 16 },
         ApplyImmediately: true,
       });
+      expect(schedule.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 900 });
+      expect(schedule.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [logicalId(b.stack, b.site.databaseSchedulesDeadLetterQueue as any), 'Arn'] } });
     }
     b.template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: [{
+        Statement: Match.arrayWith([{
           Effect: 'Allow',
           Action: 'rds:ModifyDBCluster',
           Resource: { 'Fn::Join': ['', ['arn:aws:rds:eu-west-1:', { Ref: 'AWS::AccountId' }, ':cluster:', { Ref: cluster }]] },
-        }],
+        }]),
+      },
+    });
+  });
+
+  test('a database schedule that failed after its retries leaves a message that alarms the alarm topic', () => {
+    const queue = logicalId(b.stack, b.site.databaseSchedulesDeadLetterQueue as any);
+    b.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    const alarm = only(b.template, 'AWS::CloudWatch::Alarm', { Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' } }).Properties;
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: logicalIdOf(b.template, 'AWS::SNS::Topic') }],
+    });
+    // CloudWatch may publish this alarm to the alarm topic, whose TLS policy has no SNS default statement
+    const topicPolicy = only(b.template, 'AWS::SNS::TopicPolicy').Properties.PolicyDocument.Statement;
+    expect(topicPolicy).toContainEqual({
+      Sid: 'AlarmsFromCloudWatch',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: { Ref: logicalIdOf(b.template, 'AWS::SNS::Topic') },
+      Condition: {
+        ArnEquals: { 'aws:SourceArn': [{ 'Fn::GetAtt': [logicalIdOf(b.template, 'AWS::CloudWatch::Alarm', /DatabaseSchedulesAlarm/), 'Arn'] }] },
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      },
+    });
+    // the schedules' role may put the failed change into exactly this queue
+    b.template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queue, 'Arn'] } }]),
       },
     });
   });
@@ -472,6 +568,301 @@ describe('WordpressFargateSite, other choices', () => {
 
   test('a database that pauses after the time given', () => {
     const { template } = build({ database: { autoPauseAfter: Duration.hours(1) } });
-    template.hasResourceProperties('AWS::RDS::DBCluster', { ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 3600 } });
+    template.hasResourceProperties('AWS::RDS::DBCluster', { ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 8, SecondsUntilAutoPause: 3600 } });
   });
+});
+
+describe('WordpressFargateSite at its first deployment and in its first rush', () => {
+  let b: Built;
+  beforeAll(() => {
+    b = build();
+  });
+
+  const attribute = (template: any, key: string) => only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.LoadBalancerAttributes
+    .find((a: any) => a.Key === key)?.Value;
+
+  test('the load balancer keeps an idle connection 660 s, so a PHP request may run its 600 s and still reach the visitor', () => {
+    expect(attribute(b.template, 'idle_timeout.timeout_seconds')).toBe('660');
+  });
+
+  test('an idle timeout shorter than PHP may run is taken, with a warning that says what it cuts', () => {
+    const { template, synthesized } = buildAndSynth((stack) => new WordpressFargateSite(stack, 'Blog', { idleTimeout: Duration.seconds(120) }), {
+      env: REGION_ENV, app: { context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } },
+    });
+    expect(attribute(template, 'idle_timeout.timeout_seconds')).toBe('120');
+    expect(synthesized.allWarnings()).toEqual([expect.objectContaining({
+      path: '/TestStack/Blog',
+      text: expect.stringMatching(/^idleTimeout is 2 minutes, shorter than the 600 seconds PHP may run: the load balancer cuts longer requests .* Raise idleTimeout/),
+    })]);
+  });
+
+  test('all php-fpm workers of the most tasks scaling allows fit the database\'s connections at its maximum (no warning)', () => {
+    // 10 tasks x 28 workers = 280 connections; 8 ACU accept 1,000
+    expect(environment(containersOf(b.template).wordpress).PHP_FPM_MAX_CHILDREN).toBe('28');
+    expect(b.synthesized.allWarnings()).toEqual([]);
+  });
+
+  test.each([
+    ['the most tasks', { scaling: { maxCapacity: 40 }, database: { maxCapacity: 4 } }, /^40 tasks x 28 php-fpm workers \(from memoryLimitMiB 2048\) may open 1120 database connections, but Aurora MySQL Serverless v2 at database\.maxCapacity 4 ACU accepts about 135 \(max_connections\).*Raise database\.maxCapacity to 16 ACU or more, lower scaling\.maxCapacity to 4, or give the tasks less memory/],
+    ['a pre-warm window', {
+      scaling: { maxCapacity: 10, schedules: [{ id: 'Rush', schedule: appscaling.Schedule.cron({ hour: '8', minute: '0' }), minCapacity: 20, maxCapacity: 50 }] },
+    }, /^50 tasks x 28 php-fpm workers .* may open 1400 database connections, but .* at database\.maxCapacity 8 ACU accepts about 1000/],
+  ])('more workers than the database accepts, for %s: a warning with the numbers and the fixes', (_name, props, message) => {
+    const { synthesized } = buildAndSynth((stack) => new WordpressFargateSite(stack, 'Blog', props as WordpressFargateSiteProps), {
+      env: REGION_ENV, app: { context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } },
+    });
+    expect(synthesized.allWarnings()).toEqual([expect.objectContaining({ text: expect.stringMatching(message) })]);
+  });
+
+  test('the connection warning can be acknowledged by its id', () => {
+    const { synthesized } = buildAndSynth((stack) => {
+      const site = new WordpressFargateSite(stack, 'Blog', { scaling: { maxCapacity: 40 }, database: { maxCapacity: 4 } });
+      Annotations.of(site).acknowledgeWarning('cdk-fargate-blueprints:WordpressFargateSite.databaseConnections', 'the site never runs 40 tasks at once');
+      return site;
+    }, { env: REGION_ENV });
+    expect(synthesized.allWarnings()).toEqual([]);
+  });
+
+  test('a load balancer given is not opened to the internet: its owner decides who may reach it', () => {
+    const { template, stack, site } = build({}, (s) => {
+      const vpc = new ec2.Vpc(s, 'Network', { maxAzs: 2, natGateways: 1 });
+      vpc.addFlowLog('FlowLog');
+      return { vpc, loadBalancer: new elbv2.ApplicationLoadBalancer(s, 'SharedAlb', { vpc, internetFacing: false }) };
+    });
+    const group = stack.resolve(site.loadBalancer.connections.securityGroups[0].securityGroupId)['Fn::GetAtt'][0];
+    expect(ingressOf(template, group)).toEqual([]);
+    const openIngress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => r.Properties.CidrIp === '0.0.0.0/0');
+    expect(openIngress).toEqual([]);
+  });
+
+  test.each([
+    [RemovalPolicy.SNAPSHOT, 'Retain'],
+    [RemovalPolicy.RETAIN, 'Retain'],
+  ])('with removalPolicy %s the database secret is kept with the data, so a restored snapshot has known credentials', (removalPolicy, deletionPolicy) => {
+    const { template } = build({ removalPolicy });
+    template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: deletionPolicy,
+      Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"wordpress","dbname":"wordpress"}' }) }),
+    });
+  });
+
+  test('with removalPolicy DESTROY the database secret goes with the database', () => {
+    const { template } = build({ removalPolicy: RemovalPolicy.DESTROY, database: { deletionProtection: false } });
+    template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"wordpress","dbname":"wordpress"}' }) }),
+    });
+  });
+
+  test('in an environment-agnostic stack the load balancer writes access logs too', () => {
+    const { template, synthesized } = buildAndSynth((stack) => new WordpressFargateSite(stack, 'Blog'));
+    expect(attribute(template, 'access_logs.s3.enabled')).toBe('true');
+    expect(synthesized.allWarnings()).toEqual([]);
+  });
+});
+
+describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () => {
+  let b: Built;
+  let distribution: any;
+  beforeAll(() => {
+    b = build({ cdn: true, firewall: {}, pageCacheTtl: Duration.seconds(10) });
+    distribution = only(b.template, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
+  });
+
+  const behaviorOf = (pathPattern: string) => distribution.CacheBehaviors.find((c: any) => c.PathPattern === pathPattern);
+  const cachePolicyOf = (behavior: any) => b.json.Resources[behavior.CachePolicyId.Ref]?.Properties.CachePolicyConfig ?? behavior.CachePolicyId;
+
+  test('the load balancer is internal: nothing but CloudFront, through a VPC origin in the VPC, reaches it', () => {
+    b.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    const group = b.stack.resolve(b.site.loadBalancer.connections.securityGroups[0].securityGroupId)['Fn::GetAtt'][0];
+    expect(ingressOf(b.template, group)).toEqual([expect.objectContaining({ CidrIp: { 'Fn::GetAtt': [expect.stringMatching(/Vpc/), 'CidrBlock'] }, FromPort: 80, ToPort: 80 })]);
+    b.template.hasResourceProperties('AWS::CloudFront::VpcOrigin', {
+      VpcOriginEndpointConfig: Match.objectLike({
+        Arn: { Ref: logicalIdOf(b.template, 'AWS::ElasticLoadBalancingV2::LoadBalancer') },
+        HTTPPort: 80,
+        OriginProtocolPolicy: 'http-only',
+      }),
+    });
+  });
+
+  test('visitors are sent to HTTPS, and the site\'s URL is the distribution\'s', () => {
+    expect(distribution.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(b.stack.resolve(b.site.url)).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(b.template, 'AWS::CloudFront::Distribution'), 'DomainName'] }]] });
+    expect(environment(containersOf(b.template).nginx)).toMatchObject({ NGINX_PAGE_CACHE_TTL: '10' });
+  });
+
+  test('pages are cached as long as the origin says, per query string, apart for visitors WordPress knows', () => {
+    const pages = cachePolicyOf(distribution.DefaultCacheBehavior);
+    expect(pages).toMatchObject({
+      DefaultTTL: 0,
+      MinTTL: 0,
+      MaxTTL: 86400,
+      ParametersInCacheKeyAndForwardedToOrigin: {
+        HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['x-cfb-personal'] },
+        QueryStringsConfig: { QueryStringBehavior: 'all' },
+        CookiesConfig: { CookieBehavior: 'none' },
+        EnableAcceptEncodingGzip: true,
+        EnableAcceptEncodingBrotli: true,
+      },
+    });
+    expect(distribution.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
+  });
+
+  test.each(['/wp-admin/*', '/wp-login.php', '/wp-signup.php', '/wp-json/*', '/xmlrpc.php', '/wp-cron.php', '/wp-comments-post.php'])('%s is never cached', (pattern) => {
+    // the managed CachingDisabled policy
+    expect(behaviorOf(pattern).CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+  });
+
+  test.each(['/wp-includes/*', '/wp-content/*'])('static files under %s are cached a day or as long as their headers say, per ?ver=', (pattern) => {
+    expect(cachePolicyOf(behaviorOf(pattern))).toMatchObject({
+      DefaultTTL: 86400,
+      MaxTTL: 31536000,
+      ParametersInCacheKeyAndForwardedToOrigin: expect.objectContaining({ QueryStringsConfig: { QueryStringBehavior: 'all' } }),
+    });
+  });
+
+  test('every behavior forwards the whole request to WordPress and runs the viewer-request function', () => {
+    const functionArn = { 'Fn::GetAtt': [logicalIdOf(b.template, 'AWS::CloudFront::Function'), 'FunctionARN'] };
+    for (const behavior of [distribution.DefaultCacheBehavior, ...distribution.CacheBehaviors]) {
+      // AllViewerAndCloudFrontHeaders-2022-06: Host, cookies, query strings, CloudFront-Forwarded-Proto
+      expect(behavior.OriginRequestPolicyId).toBe('33f36d7e-f396-46d9-90e0-52428a34d9dc');
+      expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: functionArn }]);
+    }
+  });
+
+  describe('the viewer-request function, run on sample requests', () => {
+    let handler: (event: any) => any;
+    beforeAll(() => {
+      const code = only(b.template, 'AWS::CloudFront::Function').Properties.FunctionCode;
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      handler = new Function(`${code}\nreturn handler;`)();
+    });
+    const run = (cookies: Record<string, { value: string }>, headers: Record<string, { value: string }> = {}) =>
+      handler({ viewer: { ip: '198.51.100.7' }, request: { method: 'GET', uri: '/register/', headers, cookies, querystring: {} } }).headers;
+
+    test('an anonymous visitor shares the cache, and carries the address CloudFront saw', () => {
+      expect(run({ _ga: { value: 'x' } })).toEqual({ 'x-cfb-personal': { value: '0' }, 'x-cfb-viewer-address': { value: '198.51.100.7' } });
+    });
+
+    test.each(['wordpress_logged_in_0123abcd', 'wp-postpass_0123abcd', 'comment_author_0123abcd', 'wordpress_no_cache'])('a visitor with %s gets pages of their own', (cookie) => {
+      expect(run({ [cookie]: { value: 'v' } })['x-cfb-personal']).toEqual({ value: '1' });
+    });
+
+    test('an address the visitor sends in the header is replaced by the one CloudFront saw', () => {
+      expect(run({}, { 'x-cfb-viewer-address': { value: '127.0.0.1' } })['x-cfb-viewer-address']).toEqual({ value: '198.51.100.7' });
+    });
+  });
+
+  test('the CDN writes its access logs to a bucket of its own that keeps ACLs, as CloudFront\'s standard logs need', () => {
+    const bucket = logicalIdOf(b.template, 'AWS::S3::Bucket', /CdnLogs/);
+    expect(b.json.Resources[bucket]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: expect.objectContaining({ OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] } }),
+    });
+    expect(distribution.Logging).toEqual({ Bucket: { 'Fn::GetAtt': [bucket, 'RegionalDomainName'] }, Prefix: 'cdn/' });
+  });
+
+  test('a regional web ACL guards the load balancer with AWS\'s managed rules for WordPress, PHP, SQL injection and bad inputs', () => {
+    const acl = only(b.template, 'AWS::WAFv2::WebACL').Properties;
+    expect(acl).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+    expect(acl.Rules.slice(1).map((r: any) => [r.Priority, r.Statement.ManagedRuleGroupStatement.Name, r.OverrideAction])).toEqual([
+      [1, 'AWSManagedRulesCommonRuleSet', { None: {} }],
+      [2, 'AWSManagedRulesKnownBadInputsRuleSet', { None: {} }],
+      [3, 'AWSManagedRulesSQLiRuleSet', { None: {} }],
+      [4, 'AWSManagedRulesPHPRuleSet', { None: {} }],
+      [5, 'AWSManagedRulesWordPressRuleSet', { None: {} }],
+    ]);
+    // uploads and long posts are over the common rule set's 8 KB body limit: counted, not blocked
+    expect(acl.Rules[1].Statement.ManagedRuleGroupStatement.RuleActionOverrides).toEqual([{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
+    b.template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: { Ref: logicalIdOf(b.template, 'AWS::ElasticLoadBalancingV2::LoadBalancer') },
+      WebACLArn: { 'Fn::GetAtt': [logicalIdOf(b.template, 'AWS::WAFv2::WebACL'), 'Arn'] },
+    });
+  });
+
+  test('a client may submit the login, signup and XML-RPC 100 times in 5 minutes, counted by the address the CDN forwards', () => {
+    const rule = only(b.template, 'AWS::WAFv2::WebACL').Properties.Rules[0];
+    expect(rule).toMatchObject({ Name: 'RateLimitForms', Priority: 0, Action: { Block: {} } });
+    const rate = rule.Statement.RateBasedStatement;
+    expect(rate).toMatchObject({
+      Limit: 100,
+      EvaluationWindowSec: 300,
+      AggregateKeyType: 'FORWARDED_IP',
+      ForwardedIPConfig: { HeaderName: 'x-cfb-viewer-address', FallbackBehavior: 'MATCH' },
+    });
+    const [post, paths] = rate.ScopeDownStatement.AndStatement.Statements;
+    expect(post.ByteMatchStatement).toMatchObject({ FieldToMatch: { Method: {} }, PositionalConstraint: 'EXACTLY', SearchString: 'POST' });
+    expect(paths.OrStatement.Statements.map((s: any) => [s.ByteMatchStatement.SearchString, s.ByteMatchStatement.PositionalConstraint])).toEqual([
+      ['/wp-login.php', 'STARTS_WITH'], ['/wp-signup.php', 'STARTS_WITH'], ['/xmlrpc.php', 'STARTS_WITH'],
+    ]);
+    expect(paths.OrStatement.Statements[0].ByteMatchStatement.TextTransformations).toEqual([{ Priority: 0, Type: 'URL_DECODE' }, { Priority: 1, Type: 'LOWERCASE' }]);
+  });
+
+  test('the firewall\'s blocked requests are a metric to alarm on', () => {
+    const acl = only(b.template, 'AWS::WAFv2::WebACL').Properties;
+    const metric = b.site.firewallBlockedRequests! as cloudwatch.Metric;
+    expect(metric.namespace).toBe('AWS/WAFV2');
+    expect(metric.metricName).toBe('BlockedRequests');
+    expect(b.stack.resolve(metric.dimensions)).toEqual({ WebACL: acl.Name, Rule: 'ALL', Region: { Ref: 'AWS::Region' } });
+    expect(acl.VisibilityConfig).toEqual({ CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true, MetricName: acl.Name });
+  });
+
+  test('synthesizes without warnings', () => {
+    expect(b.synthesized.allWarnings()).toEqual([]);
+  });
+
+  test('matches the reviewed snapshot', () => {
+    expect(b.json).toMatchSnapshot();
+  });
+});
+
+describe('WordpressFargateSite behind a CDN, other choices', () => {
+  test('with a certificate and a domain, CloudFront serves the domain over TLS 1.2 and up, and WordPress knows its https home', () => {
+    const { template, site, stack } = build({ cdn: true, domainName: 'register.example.com' }, (s) => ({
+      certificate: acm.Certificate.fromCertificateArn(s, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456'),
+      domainZone: route53.HostedZone.fromHostedZoneAttributes(s, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
+    }));
+    const config = only(template, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
+    expect(config.Aliases).toEqual(['register.example.com']);
+    expect(config.ViewerCertificate).toMatchObject({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'register.example.com.',
+      Type: 'A',
+      AliasTarget: Match.objectLike({ DNSName: { 'Fn::GetAtt': [logicalIdOf(template, 'AWS::CloudFront::Distribution'), 'DomainName'] } }),
+    });
+    // the load balancer keeps plain HTTP inside the VPC
+    template.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Protocol: 'HTTPS' }, 0);
+    expect(site.url).toBe('https://register.example.com');
+    expect(environment(containersOf(template).wordpress).WORDPRESS_CONFIG_EXTRA).toBe(
+      "define('WP_HOME', 'https://register.example.com');\ndefine('WP_SITEURL', 'https://register.example.com');\ndefine('FORCE_SSL_ADMIN', true);");
+    expect(stack.resolve(site.distribution!.distributionDomainName)).toEqual({ 'Fn::GetAtt': [logicalIdOf(template, 'AWS::CloudFront::Distribution'), 'DomainName'] });
+  });
+
+  test('without a CDN, the firewall counts the address the load balancer sees; countOnly blocks nothing', () => {
+    const { template } = build({ firewall: { countOnly: true, rateLimit: 20, rateLimitWindow: Duration.minutes(1), rateLimitedPaths: ['/register/'] } });
+    const acl = only(template, 'AWS::WAFv2::WebACL').Properties;
+    const rate = acl.Rules[0];
+    expect(rate.Action).toEqual({ Count: {} });
+    expect(rate.Statement.RateBasedStatement).toMatchObject({ Limit: 20, EvaluationWindowSec: 60, AggregateKeyType: 'IP' });
+    expect(rate.Statement.RateBasedStatement.ForwardedIPConfig).toBeUndefined();
+    // one path: no Or of one statement
+    expect(rate.Statement.RateBasedStatement.ScopeDownStatement.AndStatement.Statements[1].ByteMatchStatement.SearchString).toBe('/register/');
+    expect(acl.Rules.slice(1).map((r: any) => r.OverrideAction)).toEqual(Array(5).fill({ Count: {} }));
+  });
+});
+
+test('an alarm topic from another stack is left alone, with a warning that says what its policy must allow', () => {
+  const app = testApp({ context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } });
+  const alarms = new sns.Topic(new Stack(app, 'Alarms', { env: REGION_ENV }), 'Topic', { enforceSSL: true });
+  const stack = new Stack(app, 'TestStack', { env: REGION_ENV });
+  new WordpressFargateSite(stack, 'Blog', {
+    alarmTopic: alarms,
+    databaseSchedules: [{ id: 'Rush', schedule: appscaling.Schedule.cron({ hour: '8', minute: '0' }), minCapacity: 2 }],
+  });
+  const synthesized = synth(app);
+  expect(synthesized.template(stack).findResources('AWS::SNS::TopicPolicy')).toEqual({});
+  expect(synthesized.allWarnings()).toEqual([expect.objectContaining({
+    path: '/TestStack/Blog',
+    text: expect.stringMatching(/^alarmTopic is not a topic of this stack, so its policy is left alone: it must allow sns:Publish for cloudwatch\.amazonaws\.com/),
+  })]);
 });

@@ -1,408 +1,556 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import {
+  binaries, ENTRYPOINT, makeCoreSource, makeImageBin, missingBinaries, Nginx, request, Response, waitFor, WordpressServers,
+} from './support/wordpress-servers';
 
 /**
- * What the WordPress images of WordpressFargateSite contain, proven with real servers.
+ * What the WordPress images of WordpressFargateSite do, proven with real servers.
  *
  * No Docker engine is available to build the images, so the shipped configuration runs
- * on Debian's own nginx, php-fpm, MariaDB and WordPress, on loopback only:
- * - nginx with assets/wordpress/nginx/default.conf.template, filled in with envsubst as
- *   the nginx image's entrypoint does (upstream pointed at the local php-fpm);
- * - php-fpm with assets/wordpress/php/zz-cfb-*.ini and zz-cfb-pool.conf, their limits
- *   from the environment as the construct sets them;
- * - the entrypoint assets/wordpress/php/cfb-entrypoint.sh in front of a stand-in for the
- *   official image's docker-entrypoint.sh.
+ * on Debian's own nginx, php-fpm, MariaDB and WordPress, on loopback only
+ * (test/support/wordpress-servers.ts): the nginx template filled in with envsubst, the
+ * php ini and pool files, and php-fpm started through the image's cfb-entrypoint.sh,
+ * which installs WordPress onto the web root as it does onto EFS.
  *
- * `.ci/run` installs the packages (Debian: nginx, php-fpm, php-mysql, mariadb-server,
- * wordpress, gettext-base). Without them the suite is skipped, except on CI, where that
- * is a failure.
+ * `.ci/run` installs the packages. Without them the suite is skipped, except on CI,
+ * where that is a failure.
  */
 
-const ASSETS = path.join(__dirname, '..', 'assets', 'wordpress');
 const UPLOAD_LIMIT_MIB = 8;
 const MIB = 1024 * 1024;
-
-function which(command: string): string | undefined {
-  const result = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf-8' });
-  return result.status === 0 ? result.stdout.trim() : undefined;
-}
-
-const phpFpm = fs.existsSync('/usr/sbin') ? fs.readdirSync('/usr/sbin').find((f) => /^php-fpm\d/.test(f)) : undefined;
-const binaries = {
-  'nginx': which('nginx') ?? (fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : undefined),
-  'php-fpm': phpFpm ? `/usr/sbin/${phpFpm}` : undefined,
-  'mariadbd': which('mariadbd') ?? (fs.existsSync('/usr/sbin/mariadbd') ? '/usr/sbin/mariadbd' : undefined),
-  'mariadb-install-db': which('mariadb-install-db'),
-  'mariadb': which('mariadb'),
-  'envsubst': which('envsubst'),
-  'flock': which('flock'),
-  'wordpress': fs.existsSync('/usr/share/wordpress/wp-settings.php') ? '/usr/share/wordpress' : undefined,
-};
-const missing = Object.entries(binaries).filter(([, found]) => !found).map(([name]) => name);
-const serversAvailable = missing.length === 0;
+/** Seconds a page stays fresh in the micro-cache here: short, so the test can outlive it. */
+const PAGE_CACHE_TTL = 2;
+const KEYS = Array.from({ length: 8 }, (_, i) => String.fromCharCode(65 + i).repeat(63) + String(i)).join('');
+const serversAvailable = missingBinaries.length === 0;
 
 if (!serversAvailable && process.env.CI) {
   test('the real-server test has its packages (CI)', () => {
-    throw new Error(`missing on this CI machine: ${missing.join(', ')}; .ci/run installs them`);
+    throw new Error(`missing on this CI machine: ${missingBinaries.join(', ')}; .ci/run installs them`);
   });
 }
 
-/** A free TCP port on loopback. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) {
-        return;
+/** Every entry under `root` (files by content), minus the names in `except`. */
+function tree(root: string, except: string[] = []): Record<string, string> {
+  const entries: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const relative = path.join(dir, entry.name);
+      if (except.includes(relative)) {
+        continue;
       }
-    } catch {
-      // not yet
+      if (entry.isDirectory()) {
+        entries[relative] = 'directory';
+        walk(relative);
+      } else {
+        entries[relative] = crypto.createHash('sha1').update(fs.readFileSync(path.join(root, relative))).digest('hex');
+      }
     }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  };
+  walk('');
+  return entries;
 }
 
-/** A plain HTTP request to the local nginx (no redirects followed). */
-async function request(port: number, urlPath: string, init: { method?: string; body?: Blob | FormData; headers?: Record<string, string> } = {}) {
-  const response = await fetch(`http://127.0.0.1:${port}${urlPath}`, { ...init, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
-  return { status: response.status, location: response.headers.get('location'), body: await response.text() };
+const countFiles = (root: string) => fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).length;
+const temporaries = (root: string) => fs.readdirSync(root).filter((f) => f.startsWith('.cfb-tmp.'));
+
+interface Run {
+  readonly child: ChildProcess;
+  readonly done: Promise<{ code: number | null; output: string }>;
 }
 
-/** A multipart upload of `bytes` bytes to the probe script. */
-async function upload(port: number, bytes: number) {
-  const form = new FormData();
-  form.append('f', new Blob([Buffer.alloc(bytes, 0x61)]), 'upload.bin');
-  return request(port, '/cfb-upload-probe.php', { method: 'POST', body: form });
+/** Starts the image's entrypoint with `args` as the container command. */
+function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm', '-v']): Run {
+  // its own process group: killing it kills the cp it started, as when a task dies
+  const child = spawn(ENTRYPOINT, args, { env: { PATH: process.env.PATH, ...env }, detached: true });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  return { child, done: new Promise((resolve) => child.on('close', (code) => resolve({ code, output }))) };
 }
 
 (serversAvailable ? describe : describe.skip)('the WordPress images on real nginx, php-fpm and MariaDB', () => {
-  const processes: ChildProcess[] = [];
   let tmp: string;
-  let nginxPort: number;
-  let fpmPort: number;
-  let dbPort: number;
-  const asRoot = process.getuid?.() === 0;
-
-  function start(command: string, args: string[], env: NodeJS.ProcessEnv = {}, logName?: string): ChildProcess {
-    const log = fs.openSync(path.join(tmp, `${logName ?? path.basename(command)}.out`), 'a');
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
-    processes.push(child);
-    return child;
-  }
-
-  function logs(): string {
-    return fs.readdirSync(tmp).filter((f) => /\.(out|log|err)$/.test(f))
-      .map((f) => `--- ${f}\n${fs.readFileSync(path.join(tmp, f), 'utf-8').slice(-3000)}`).join('\n');
-  }
-
-  async function startMariadb(): Promise<void> {
-    const user = asRoot ? ['--user=root'] : [];
-    start(binaries.mariadbd!, ['--no-defaults', ...user, `--datadir=${tmp}/db`, `--socket=${tmp}/mysqld.sock`, `--port=${dbPort}`,
-      '--bind-address=127.0.0.1', '--skip-name-resolve', `--pid-file=${tmp}/mysqld.pid`, `--log-error=${tmp}/mysqld.err`]);
-    await waitFor('MariaDB', () => fs.existsSync(`${tmp}/mysqld.sock`));
-  }
+  let source: string;
+  let html: string;
+  let servers: WordpressServers;
+  let nginx: Nginx;
+  const imageEnv = () => ({ PATH: `${servers.bin}:${process.env.PATH}`, CFB_WEB_ROOT: html, CFB_CORE_SOURCE: source });
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cfb-wordpress-'));
     fs.chmodSync(tmp, 0o755);
-    [nginxPort, fpmPort, dbPort] = [await freePort(), await freePort(), await freePort()];
-
-    // the web root: Debian's WordPress, a wp-config.php reading the database from the
-    // environment as the official image's does, and a probe that reports what PHP received
-    const html = path.join(tmp, 'html');
-    fs.cpSync(binaries.wordpress!, html, { recursive: true, dereference: true, filter: (src) => !src.endsWith('.htaccess') });
-    fs.writeFileSync(path.join(html, 'wp-config.php'), [
-      '<?php',
-      'define(\'DB_NAME\', getenv(\'WORDPRESS_DB_NAME\'));',
-      'define(\'DB_USER\', getenv(\'WORDPRESS_DB_USER\'));',
-      'define(\'DB_PASSWORD\', getenv(\'WORDPRESS_DB_PASSWORD\'));',
-      'define(\'DB_HOST\', getenv(\'WORDPRESS_DB_HOST\'));',
-      'define(\'DB_CHARSET\', \'utf8mb4\');',
-      '$table_prefix = getenv(\'WORDPRESS_TABLE_PREFIX\');',
-      'if (!defined(\'ABSPATH\')) { define(\'ABSPATH\', __DIR__ . \'/\'); }',
-      'require_once ABSPATH . \'wp-settings.php\';',
-      '',
-    ].join('\n'));
-    fs.writeFileSync(path.join(html, 'cfb-upload-probe.php'), [
-      '<?php',
-      'header(\'Content-Type: application/json\');',
-      'echo json_encode([',
-      '  \'error\' => $_FILES[\'f\'][\'error\'] ?? null,',
-      '  \'size\' => $_FILES[\'f\'][\'size\'] ?? null,',
-      '  \'https\' => $_SERVER[\'HTTPS\'] ?? \'\',',
-      '  \'ini\' => array_combine($k = [\'file_uploads\', \'upload_max_filesize\', \'post_max_size\', \'max_execution_time\', \'memory_limit\',',
-      '    \'realpath_cache_ttl\', \'opcache.revalidate_freq\', \'opcache.validate_timestamps\', \'expose_php\'], array_map(\'ini_get\', $k)),',
-      '  \'env\' => getenv(\'WORDPRESS_DB_NAME\'),',
-      ']);',
-      '',
-    ].join('\n'));
-    fs.mkdirSync(path.join(html, 'wp-content', 'uploads'), { recursive: true });
-    fs.writeFileSync(path.join(html, 'wp-content', 'uploads', 'evil.php'), '<?php echo "executed";');
-    fs.writeFileSync(path.join(html, '.cfb-setup.lock'), '');
-    spawnSync('chmod', ['-R', 'a+rX', html]);
-
-    // MariaDB, initialized now, started only later (the health check must not need it)
-    const init = spawnSync(binaries['mariadb-install-db']!, ['--no-defaults', ...(asRoot ? ['--user=root'] : []), `--datadir=${tmp}/db`,
-      '--auth-root-authentication-method=normal', '--skip-test-db'], { encoding: 'utf-8', timeout: 120_000 });
-    if (init.status !== 0) {
-      throw new Error(`mariadb-install-db failed: ${init.stdout}${init.stderr}`);
-    }
-
-    // php-fpm: a pool listening on loopback, plus the shipped pool file and ini files
-    fs.mkdirSync(path.join(tmp, 'pool.d'));
-    fs.mkdirSync(path.join(tmp, 'conf.d'));
-    fs.writeFileSync(path.join(tmp, 'php-fpm.conf'), [
-      '[global]', `pid = ${tmp}/php-fpm.pid`, `error_log = ${tmp}/php-fpm.log`, 'daemonize = no', `include = ${tmp}/pool.d/*.conf`, '',
-    ].join('\n'));
-    fs.writeFileSync(path.join(tmp, 'pool.d', 'www.conf'), [
-      '[www]', `listen = 127.0.0.1:${fpmPort}`, ...(asRoot ? ['user = root', 'group = root'] : []), 'catch_workers_output = yes', '',
-    ].join('\n'));
-    fs.copyFileSync(path.join(ASSETS, 'php', 'zz-cfb-pool.conf'), path.join(tmp, 'pool.d', 'zz-cfb-pool.conf'));
-    for (const ini of ['zz-cfb-wordpress.ini', 'zz-cfb-opcache.ini']) {
-      fs.copyFileSync(path.join(ASSETS, 'php', ini), path.join(tmp, 'conf.d', ini));
-    }
-    start(binaries['php-fpm']!, ['--nodaemonize', ...(asRoot ? ['--allow-to-run-as-root'] : []), '--fpm-config', path.join(tmp, 'php-fpm.conf')], {
-      // the default scan directory (extensions) and ours
-      PHP_INI_SCAN_DIR: `:${tmp}/conf.d`,
-      PHP_UPLOAD_MAX_FILESIZE: `${UPLOAD_LIMIT_MIB}M`,
-      PHP_POST_MAX_SIZE: `${UPLOAD_LIMIT_MIB + 1}M`,
-      PHP_MEMORY_LIMIT: '256M',
-      PHP_FPM_MAX_CHILDREN: '4',
-      WORDPRESS_DB_HOST: `127.0.0.1:${dbPort}`,
-      WORDPRESS_DB_USER: 'wordpress',
-      WORDPRESS_DB_PASSWORD: 'not-a-secret-of-anything',
-      WORDPRESS_DB_NAME: 'wordpress',
-      WORDPRESS_TABLE_PREFIX: 'wp_',
-    }, 'php-fpm');
-
-    // nginx: the shipped template, filled in as the nginx image's entrypoint does
-    const variables = {
-      NGINX_PORT: String(nginxPort),
-      PHP_FPM_HOST: '127.0.0.1',
-      PHP_FPM_PORT: String(fpmPort),
-      NGINX_DOCUMENT_ROOT: html,
-      NGINX_CLIENT_MAX_BODY_SIZE: `${UPLOAD_LIMIT_MIB + 1}m`,
-    };
-    const rendered = spawnSync(binaries.envsubst!, [Object.keys(variables).map((v) => `\${${v}}`).join(' ')], {
-      input: fs.readFileSync(path.join(ASSETS, 'nginx', 'default.conf.template'), 'utf-8'),
-      env: { ...process.env, ...variables },
-      encoding: 'utf-8',
+    source = path.join(tmp, 'src');
+    html = path.join(tmp, 'html');
+    fs.mkdirSync(html);
+    makeCoreSource(source);
+    servers = await WordpressServers.prepare({
+      dir: tmp,
+      webRoot: html,
+      coreSource: source,
+      phpEnvironment: {
+        PHP_UPLOAD_MAX_FILESIZE: `${UPLOAD_LIMIT_MIB}M`,
+        PHP_POST_MAX_SIZE: `${UPLOAD_LIMIT_MIB + 1}M`,
+        PHP_MEMORY_LIMIT: '256M',
+        WORDPRESS_KEYS_AND_SALTS: KEYS,
+      },
     });
-    fs.mkdirSync(path.join(tmp, 'conf.d', 'nginx'), { recursive: true });
-    fs.writeFileSync(path.join(tmp, 'conf.d', 'nginx', 'default.conf'), rendered.stdout);
-    for (const file of ['fastcgi_params', 'mime.types']) {
-      fs.copyFileSync(path.join('/etc/nginx', file), path.join(tmp, file));
-    }
-    for (const dir of ['client_body', 'fastcgi', 'proxy', 'uwsgi', 'scgi']) {
-      fs.mkdirSync(path.join(tmp, 'temp', dir), { recursive: true, mode: 0o777 });
-      fs.chmodSync(path.join(tmp, 'temp', dir), 0o777);
-    }
-    // the nginx image's main configuration, reduced to what the test needs
-    fs.writeFileSync(path.join(tmp, 'nginx.conf'), [
-      'worker_processes 1;', `pid ${tmp}/nginx.pid;`, `error_log ${tmp}/nginx-error.log warn;`,
-      'events { worker_connections 256; }',
-      'http {',
-      '  include mime.types;', '  default_type application/octet-stream;', `  access_log ${tmp}/nginx-access.log;`,
-      ...['client_body', 'fastcgi', 'proxy', 'uwsgi', 'scgi'].map((d) => `  ${d}_temp_path ${tmp}/temp/${d};`),
-      `  include ${tmp}/conf.d/nginx/*.conf;`,
-      '}', '',
-    ].join('\n'));
-    const test = spawnSync(binaries.nginx!, ['-t', '-p', tmp, '-c', path.join(tmp, 'nginx.conf')], { encoding: 'utf-8' });
-    if (test.status !== 0) {
-      throw new Error(`nginx rejects the shipped configuration:\n${test.stderr}\n${rendered.stdout}`);
-    }
-    start(binaries.nginx!, ['-p', tmp, '-c', path.join(tmp, 'nginx.conf'), '-g', 'daemon off;']);
-
-    try {
-      await waitFor('php-fpm', () => new Promise<boolean>((resolve) => {
-        const socket = net.connect(fpmPort, '127.0.0.1', () => { socket.end(); resolve(true); });
-        socket.on('error', () => resolve(false));
-      }));
-      await waitFor('nginx', async () => (await request(nginxPort, '/healthz')).status === 200);
-    } catch (e) {
-      throw new Error(`${e}\n${logs()}`);
-    }
-  }, 180_000);
+  }, 60_000);
 
   afterAll(async () => {
-    for (const child of processes) {
-      child.kill('SIGTERM');
-    }
-    await new Promise((r) => setTimeout(r, 500));
-    for (const child of processes) {
-      if (child.exitCode === null) {
-        child.kill('SIGKILL');
-      }
-    }
+    await servers?.stop();
     if (tmp) {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 
-  test('the health endpoint answers 200 while the database is down, where PHP pages fail', async () => {
-    expect(fs.existsSync(`${tmp}/mysqld.sock`)).toBe(false);
-    expect(await request(nginxPort, '/healthz')).toMatchObject({ status: 200, body: 'ok\n' });
-    const page = await request(nginxPort, '/');
-    expect(page.status).toBe(500);
-    expect(page.body).toMatch(/Error establishing a database connection/);
-  });
+  describe('the first start on an empty web root', () => {
+    let victim: Run;
+    let victimTemporary: string;
 
-  test('the WordPress install page renders through nginx and php-fpm once the database is up', async () => {
-    await startMariadb();
-    const setup = spawnSync(binaries.mariadb!, ['--no-defaults', `--socket=${tmp}/mysqld.sock`, '--user=root', '--execute',
-      'CREATE DATABASE wordpress; CREATE USER \'wordpress\'@\'127.0.0.1\' IDENTIFIED BY \'not-a-secret-of-anything\'; '
-      + 'GRANT ALL ON wordpress.* TO \'wordpress\'@\'127.0.0.1\';'], { encoding: 'utf-8' });
-    expect(setup.stderr).toBe('');
-
-    const home = await request(nginxPort, '/');
-    expect(home.status).toBe(302);
-    expect(home.location).toMatch(/\/wp-admin\/install\.php$/);
-    const install = await request(nginxPort, '/wp-admin/install.php');
-    expect(install.status).toBe(200);
-    expect(install.body).toMatch(/<title>WordPress &rsaquo; Installation<\/title>/);
-    expect(install.body).toMatch(/<form id="setup"/);
-    // static files are served by nginx itself
-    const css = await request(nginxPort, '/wp-admin/css/install.css');
-    expect(css.status).toBe(200);
-  }, 60_000);
-
-  test('PHP runs with the shipped settings and the limits from the environment', async () => {
-    const probe = JSON.parse((await request(nginxPort, '/cfb-upload-probe.php')).body);
-    expect(probe.ini).toEqual({
-      'file_uploads': '1',
-      'upload_max_filesize': `${UPLOAD_LIMIT_MIB}M`,
-      'post_max_size': `${UPLOAD_LIMIT_MIB + 1}M`,
-      'max_execution_time': '600',
-      'memory_limit': '256M',
-      'realpath_cache_ttl': '600',
-      'opcache.revalidate_freq': '60',
-      'opcache.validate_timestamps': '1',
-      'expose_php': '',
+    afterAll(() => {
+      if (victim && victim.child.exitCode === null && victim.child.signalCode === null) {
+        process.kill(-victim.child.pid!, 'SIGKILL');
+      }
     });
-    // the pool keeps the environment for WordPress' getenv() (clear_env = no)
-    expect(probe.env).toBe('wordpress');
+
+    test('tasks starting together, one killed while copying, leave WordPress complete and identical to the image\'s', async () => {
+      // the first task holds the lock and stalls in the middle of its copy (every cp it
+      // starts copies its files and then hangs, like writes to a stuck file system)
+      const stall = path.join(tmp, 'stall');
+      fs.mkdirSync(stall);
+      fs.writeFileSync(path.join(stall, 'cp'), `#!/bin/sh\n${fs.realpathSync('/bin/cp')} "$@"\nexec sleep 120\n`, { mode: 0o755 });
+      victim = runEntrypoint({ ...imageEnv(), PATH: `${stall}:${imageEnv().PATH}` });
+      await waitFor('the first task to copy', () => {
+        const mine = temporaries(html).find((f) => f.endsWith(`.${victim.child.pid}`) || f.includes(`.${victim.child.pid}.`));
+        victimTemporary = mine ? path.join(html, mine) : '';
+        return !!mine && countFiles(victimTemporary) > 0;
+      }, 30_000, 20);
+
+      // three more do not get the lock within a second, so they copy all at the same time
+      const handovers = path.join(tmp, 'handovers.log');
+      const others = [1, 2, 3].map(() => runEntrypoint({ ...imageEnv(), CFB_SETUP_LOCK_TIMEOUT: '1', CFB_HANDOVER_LOG: handovers }));
+      const results = await Promise.all(others.map((o) => o.done));
+      process.kill(-victim.child.pid!, 'SIGKILL');
+      await victim.done;
+
+      expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
+      expect(results.map((r) => r.output)).toEqual(Array(3).fill(expect.stringContaining('installing anyway')));
+      expect(results.filter((r) => r.output.includes('installing WordPress from')).length).toBeGreaterThanOrEqual(2);
+      // each handed over to the official entrypoint with WordPress and wp-config.php in place
+      const states = fs.readFileSync(handovers, 'utf-8').trim().split('\n').map((l) => l.split(':')[1]);
+      expect(states).toEqual(Array(3).fill(' index.php version.php wp-config.php'));
+      // the killed task had copied part of WordPress, and placed none of it
+      expect(countFiles(victimTemporary)).toBeLessThan(countFiles(source));
+      expect(temporaries(html)).toEqual([path.basename(victimTemporary)]);
+
+      expect(tree(html, ['wp-config.php', '.cfb-core-installed', '.cfb-setup.lock', path.basename(victimTemporary)])).toEqual(tree(source));
+      expect(fs.readFileSync(path.join(html, 'wp-config.php'), 'utf-8')).toBe(fs.readFileSync(path.join(source, 'wp-config-docker.php'), 'utf-8'));
+      expect(fs.readFileSync(path.join(html, '.cfb-core-installed'), 'utf-8')).toBe('6.1.9\n');
+    }, 60_000);
+
+    test('the next start removes what the killed task left once it is 30 minutes old, and php-fpm serves WordPress', async () => {
+      // younger, it may belong to a task still copying: kept
+      expect((await runEntrypoint(imageEnv()).done).code).toBe(0);
+      expect(temporaries(html)).toEqual([path.basename(victimTemporary)]);
+
+      const halfAnHourAgo = new Date(Date.now() - 31 * 60_000);
+      fs.utimesSync(victimTemporary, halfAnHourAgo, halfAnHourAgo);
+      await servers.startPhp();
+      expect(temporaries(html)).toEqual([]);
+      expect(fs.readFileSync(path.join(tmp, 'php-fpm.out'), 'utf-8')).not.toMatch(/installing WordPress from/);
+    }, 60_000);
   });
 
-  test('a file of exactly the upload limit is accepted by nginx and by PHP', async () => {
-    const response = await upload(nginxPort, UPLOAD_LIMIT_MIB * MIB);
-    expect(response.status).toBe(200);
-    expect(JSON.parse(response.body)).toMatchObject({ error: 0, size: UPLOAD_LIMIT_MIB * MIB });
-  }, 60_000);
+  describe('serving', () => {
+    beforeAll(async () => {
+      nginx = await servers.startNginx({
+        NGINX_CLIENT_MAX_BODY_SIZE: `${UPLOAD_LIMIT_MIB + 1}m`,
+        NGINX_PAGE_CACHE_TTL: String(PAGE_CACHE_TTL),
+        NGINX_REAL_IP_FROM: '127.0.0.1/32',
+      });
+      // a probe that reports what PHP received (never cached: it says no-store), one whose
+      // pages can be cached and that notes every call, and a PHP file among the uploads
+      fs.writeFileSync(path.join(html, 'cfb-probe.php'), [
+        '<?php',
+        'header(\'Content-Type: application/json\');',
+        'header(\'Cache-Control: no-store\');',
+        'echo json_encode([',
+        '  \'error\' => $_FILES[\'f\'][\'error\'] ?? null,',
+        '  \'size\' => $_FILES[\'f\'][\'size\'] ?? null,',
+        '  \'https\' => $_SERVER[\'HTTPS\'] ?? \'\',',
+        '  \'remote_addr\' => $_SERVER[\'REMOTE_ADDR\'],',
+        '  \'ini\' => array_combine($k = [\'file_uploads\', \'upload_max_filesize\', \'post_max_size\', \'max_execution_time\', \'memory_limit\',',
+        '    \'realpath_cache_ttl\', \'opcache.revalidate_freq\', \'opcache.validate_timestamps\', \'expose_php\'], array_map(\'ini_get\', $k)),',
+        '  \'env\' => getenv(\'WORDPRESS_DB_NAME\'),',
+        ']);',
+        '',
+      ].join('\n'));
+      fs.writeFileSync(path.join(html, 'cfb-page.php'), [
+        '<?php',
+        'usleep(((int) ($_GET[\'sleep\'] ?? 0)) * 1000);',
+        'file_put_contents(__DIR__ . \'/cfb-calls.log\', ($_GET[\'name\'] ?? \'\') . "\\n", FILE_APPEND | LOCK_EX);',
+        'if (isset($_GET[\'cookie\'])) { setcookie(\'cfb_visitor\', \'1\'); }',
+        'if (isset($_GET[\'private\'])) { header(\'Cache-Control: private\'); }',
+        'if (isset($_GET[\'max-age\'])) { header(\'Cache-Control: max-age=600\'); }',
+        'echo uniqid(\'page \', true);',
+        '',
+      ].join('\n'));
+      fs.mkdirSync(path.join(html, 'wp-content', 'uploads'), { recursive: true });
+      fs.writeFileSync(path.join(html, 'wp-content', 'uploads', 'evil.php'), '<?php echo "executed";');
+    });
 
-  test('a file just under the limit is accepted too', async () => {
-    const response = await upload(nginxPort, UPLOAD_LIMIT_MIB * MIB - 64 * 1024);
-    expect(JSON.parse(response.body)).toMatchObject({ error: 0, size: UPLOAD_LIMIT_MIB * MIB - 64 * 1024 });
-  }, 60_000);
+    const get = (urlPath: string, headers: Record<string, string> = {}) => request(nginx.port, urlPath, { headers });
+    const calls = (name: string) => fs.readFileSync(path.join(html, 'cfb-calls.log'), 'utf-8').split('\n').filter((l) => l === name).length;
 
-  test('a file over the limit gets 413 from nginx', async () => {
-    const response = await upload(nginxPort, (UPLOAD_LIMIT_MIB + 2) * MIB);
-    expect(response.status).toBe(413);
-  }, 60_000);
+    test('the health endpoint answers 200 while the database is down, where PHP pages fail', async () => {
+      expect(servers.databaseRunning).toBe(false);
+      expect(await get('/healthz')).toMatchObject({ status: 200, body: 'ok\n' });
+      const page = await get('/');
+      expect(page.status).toBe(500);
+      expect(page.body).toMatch(/Error establishing a database connection/);
+    });
 
-  test('a file a little over the limit passes nginx, and PHP refuses it (UPLOAD_ERR_INI_SIZE)', async () => {
-    const response = await upload(nginxPort, UPLOAD_LIMIT_MIB * MIB + 256 * 1024);
-    expect(response.status).toBe(200);
-    expect(JSON.parse(response.body)).toMatchObject({ error: 1 });
-  }, 60_000);
+    test('the WordPress install page renders through nginx and php-fpm once the database is up', async () => {
+      await servers.startDatabase();
+      const home = await get('/');
+      expect(home.status).toBe(302);
+      expect(home.location).toMatch(/\/wp-admin\/install\.php$/);
+      const install = await get('/wp-admin/install.php');
+      expect(install.status).toBe(200);
+      expect(install.body).toMatch(/<title>WordPress &rsaquo; Installation<\/title>/);
+      expect(install.body).toMatch(/<form id="setup"/);
+      // static files are served by nginx itself
+      expect((await get('/wp-admin/css/install.css')).status).toBe(200);
+      // and the redirect to the installer was not cached (WordPress says no-cache)
+      expect((await get('/')).cache).toBe('MISS');
+    }, 60_000);
 
-  test('WordPress sees HTTPS when the load balancer says the visitor used it', async () => {
-    expect(JSON.parse((await request(nginxPort, '/cfb-upload-probe.php', { headers: { 'X-Forwarded-Proto': 'https' } })).body).https).toBe('on');
-    expect(JSON.parse((await request(nginxPort, '/cfb-upload-probe.php', { headers: { 'X-Forwarded-Proto': 'http' } })).body).https).toBe('');
-  });
+    test('PHP runs with the shipped settings and the limits from the environment', async () => {
+      const probe = JSON.parse((await get('/cfb-probe.php')).body);
+      expect(probe.ini).toEqual({
+        'file_uploads': '1',
+        'upload_max_filesize': `${UPLOAD_LIMIT_MIB}M`,
+        'post_max_size': `${UPLOAD_LIMIT_MIB + 1}M`,
+        'max_execution_time': '600',
+        'memory_limit': '256M',
+        'realpath_cache_ttl': '600',
+        'opcache.revalidate_freq': '60',
+        'opcache.validate_timestamps': '1',
+        'expose_php': '',
+      });
+      // the pool keeps the environment for WordPress' getenv() (clear_env = no)
+      expect(probe.env).toBe('wordpress');
+    });
 
-  test('dot files and PHP in the uploads are never served', async () => {
-    expect((await request(nginxPort, '/.cfb-setup.lock')).status).toBe(403);
-    const evil = await request(nginxPort, '/wp-content/uploads/evil.php');
-    expect(evil.status).toBe(403);
-    expect(evil.body).not.toContain('executed');
-  });
+    const upload = async (bytes: number) => {
+      const form = new FormData();
+      form.append('f', new Blob([Buffer.alloc(bytes, 0x61)]), 'upload.bin');
+      return request(nginx.port, '/cfb-probe.php', { method: 'POST', body: form });
+    };
 
-  test('nginx and php-fpm logged no errors', () => {
-    const errors = fs.readFileSync(`${tmp}/nginx-error.log`, 'utf-8').split('\n').filter((l) => /\[(error|crit|alert|emerg)\]/.test(l));
-    // the refused uploads and forbidden files are the only errors allowed
-    expect(errors.filter((l) => !/client intended to send too large body|access forbidden by rule/.test(l))).toEqual([]);
-    expect(fs.readFileSync(`${tmp}/php-fpm.log`, 'utf-8')).not.toMatch(/ERROR|WARNING/);
+    test('a file of exactly the upload limit is accepted by nginx and by PHP', async () => {
+      const response = await upload(UPLOAD_LIMIT_MIB * MIB);
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body)).toMatchObject({ error: 0, size: UPLOAD_LIMIT_MIB * MIB });
+    }, 60_000);
+
+    test('a file just under the limit is accepted too', async () => {
+      const response = await upload(UPLOAD_LIMIT_MIB * MIB - 64 * 1024);
+      expect(JSON.parse(response.body)).toMatchObject({ error: 0, size: UPLOAD_LIMIT_MIB * MIB - 64 * 1024 });
+    }, 60_000);
+
+    test('a file over the limit gets 413 from nginx', async () => {
+      expect((await upload((UPLOAD_LIMIT_MIB + 2) * MIB)).status).toBe(413);
+    }, 60_000);
+
+    test('a file a little over the limit passes nginx, and PHP refuses it (UPLOAD_ERR_INI_SIZE)', async () => {
+      const response = await upload(UPLOAD_LIMIT_MIB * MIB + 256 * 1024);
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body)).toMatchObject({ error: 1 });
+    }, 60_000);
+
+    test('WordPress sees HTTPS when the load balancer says the visitor used it', async () => {
+      expect(JSON.parse((await get('/cfb-probe.php', { 'X-Forwarded-Proto': 'https' })).body).https).toBe('on');
+      expect(JSON.parse((await get('/cfb-probe.php', { 'X-Forwarded-Proto': 'http' })).body).https).toBe('');
+    });
+
+    test('dot files, the first start\'s marker and PHP in the uploads are never served', async () => {
+      expect((await get('/.cfb-setup.lock')).status).toBe(403);
+      expect((await get('/.cfb-core-installed')).status).toBe(403);
+      const evil = await get('/wp-content/uploads/evil.php');
+      expect(evil.status).toBe(403);
+      expect(evil.body).not.toContain('executed');
+    });
+
+    describe('the visitor\'s address', () => {
+      const remoteAddr = async (port: number, forwardedFor: string, query = '') =>
+        JSON.parse((await request(port, `/cfb-probe.php${query}`, { headers: { 'X-Forwarded-For': forwardedFor } })).body).remote_addr;
+
+      test('behind a trusted proxy, PHP and the access log see the address it forwards', async () => {
+        expect(await remoteAddr(nginx.port, '203.0.113.7', '?logged=visitor')).toBe('203.0.113.7');
+        // nginx writes the line once the response is out
+        let logged: string | undefined;
+        await waitFor('the access log', () => {
+          logged = fs.readFileSync(nginx.accessLog, 'utf-8').split('\n').find((l) => l.includes('?logged=visitor'));
+          return logged !== undefined;
+        }, 5_000);
+        expect(logged).toMatch(/^203\.0\.113\.7 /);
+      });
+
+      test('addresses the visitor wrote into X-Forwarded-For themselves are ignored', async () => {
+        expect(await remoteAddr(nginx.port, '198.51.100.9, 203.0.113.7')).toBe('203.0.113.7');
+      });
+
+      test('the header of a peer outside the trusted range is ignored', async () => {
+        const untrusting = await servers.startNginx({ NGINX_REAL_IP_FROM: '10.0.0.0/16' });
+        try {
+          expect(await remoteAddr(untrusting.port, '203.0.113.7')).toBe('127.0.0.1');
+        } finally {
+          await untrusting.stop();
+        }
+      });
+    });
+
+    describe('the page micro-cache', () => {
+      let session: string;
+      // nginx counts whole seconds: a page is fresh for the TTL and up to one second more
+      const expire = () => new Promise((r) => setTimeout(r, (PAGE_CACHE_TTL + 1) * 1000 + 100));
+
+      beforeAll(async () => {
+        await servers.installWordpress(nginx.port);
+        session = await servers.logIn(nginx.port);
+      }, 60_000);
+
+      test('an anonymous visitor\'s second request for a WordPress page is a HIT with the same page', async () => {
+        const first = await get('/');
+        expect(first).toMatchObject({ status: 200, cache: 'MISS' });
+        expect(first.body).toMatch(/Hello world!/);
+        expect(first.body).not.toMatch(/wpadminbar/);
+        const second = await get('/');
+        expect(second).toMatchObject({ status: 200, cache: 'HIT', body: first.body });
+      });
+
+      test('a logged-in visitor always gets a page of their own, which is never cached for others', async () => {
+        for (const attempt of [1, 2]) {
+          const page = await get('/', { Cookie: session });
+          expect([attempt, page.status, page.cache]).toEqual([attempt, 200, 'BYPASS']);
+          expect(page.body).toMatch(/wpadminbar/);
+        }
+        expect((await get('/')).body).not.toMatch(/wpadminbar/);
+      });
+
+      test.each([
+        ['wordpress_logged_in_0123abc=admin%7C1'],
+        ['wp-postpass_0123abc=%24P%24Bsecret'],
+        ['comment_author_0123abc=Visitor'],
+        ['wordpress_no_cache=1'],
+      ])('a visitor with the cookie %s is never served from the cache', async (cookie) => {
+        const name = `cookie-${cookie.split('=')[0]}`;
+        await get(`/cfb-page.php?name=${name}`);
+        const page = await get(`/cfb-page.php?name=${name}`, { Cookie: `other=1; ${cookie}` });
+        expect(page.cache).toBe('BYPASS');
+        expect(calls(name)).toBe(2);
+      });
+
+      test('a POST is never answered from the cache, nor cached', async () => {
+        for (const attempt of [1, 2]) {
+          const response = await request(nginx.port, '/cfb-page.php?name=post', { method: 'POST', body: new URLSearchParams({ a: '1' }) });
+          expect([attempt, response.cache]).toEqual([attempt, 'BYPASS']);
+        }
+        expect((await get('/cfb-page.php?name=post')).cache).toBe('MISS');
+        expect(calls('post')).toBe(3);
+      });
+
+      test.each([
+        ['/wp-login.php'],
+        ['/wp-admin/admin-ajax.php'],
+        ['/wp-json/'],
+        ['/?rest_route=/'],
+        ['/xmlrpc.php'],
+        ['/wp-cron.php'],
+        ['/?p=1&preview=true'],
+      ])('%s is never cached', async (urlPath) => {
+        expect((await get(urlPath)).cache).toBe('BYPASS');
+        expect((await get(urlPath)).cache).toBe('BYPASS');
+      });
+
+      test('a page that sets a cookie or says it is private is never cached', async () => {
+        for (const kind of ['cookie', 'private']) {
+          const statuses = [(await get(`/cfb-page.php?name=${kind}&${kind}=1`)).cache, (await get(`/cfb-page.php?name=${kind}&${kind}=1`)).cache];
+          expect([kind, ...statuses]).toEqual([kind, 'MISS', 'MISS']);
+          expect(calls(kind)).toBe(2);
+        }
+      });
+
+      test('each query string, method and scheme is a page of its own', async () => {
+        expect((await get('/?s=hello')).cache).toBe('MISS');
+        expect((await get('/?s=hello')).cache).toBe('HIT');
+        expect((await get('/?s=other')).cache).toBe('MISS');
+        expect((await request(nginx.port, '/?s=hello', { method: 'HEAD' })).cache).toBe('MISS');
+        const https = await get('/?s=hello', { 'X-Forwarded-Proto': 'https' });
+        expect(https.cache).toBe('MISS');
+        expect(https.body).toMatch(/https:\/\/127\.0\.0\.1/);
+      });
+
+      test('one PHP request fills a page many visitors ask for at once; when it expires, one refreshes it while the rest get the cached copy', async () => {
+        const crowd = () => Promise.all(Array.from({ length: 20 }, () => get('/cfb-page.php?name=crowd&sleep=300')));
+        const cold = await crowd();
+        expect(calls('crowd')).toBe(1);
+        expect(cold.map((r) => r.cache).sort()).toEqual([...Array(19).fill('HIT'), 'MISS']);
+        expect(new Set(cold.map((r) => r.body)).size).toBe(1);
+
+        await expire();
+        const expired = await crowd();
+        expect(new Set(expired.map((r) => r.body))).toEqual(new Set([cold[0].body]));
+        expect(expired.map((r) => r.cache).every((c) => c === 'STALE' || c === 'UPDATING')).toBe(true);
+        await waitFor('the refresh', () => calls('crowd') === 2, 5_000);
+        const refreshed = await get('/cfb-page.php?name=crowd&sleep=300');
+        expect(refreshed.cache).toBe('HIT');
+        expect(refreshed.body).not.toBe(cold[0].body);
+        expect(calls('crowd')).toBe(2);
+      }, 30_000);
+
+      test('a TTL of 0 turns the cache off, even for pages that give themselves a lifetime', async () => {
+        const uncached = await servers.startNginx({ NGINX_PAGE_CACHE_TTL: '0' });
+        try {
+          for (const urlPath of ['/cfb-page.php?name=ttl0', '/cfb-page.php?name=ttl0&max-age=1']) {
+            const statuses = [(await request(uncached.port, urlPath)).cache, (await request(uncached.port, urlPath)).cache];
+            expect([urlPath, ...statuses]).toEqual([urlPath, 'BYPASS', 'BYPASS']);
+          }
+          expect(calls('ttl0')).toBe(4);
+          // where the same page with its own lifetime is cached with a TTL
+          await get('/cfb-page.php?name=ttl0&max-age=1');
+          expect((await get('/cfb-page.php?name=ttl0&max-age=1')).cache).toBe('HIT');
+        } finally {
+          await uncached.stop();
+        }
+      });
+
+      test('while php-fpm is down, the pages in the cache are served stale', async () => {
+        const fresh = await get('/?page=stale-test');
+        expect(fresh.cache).toBe('MISS');
+        await expire();
+        await servers.stopPhp();
+        const stale: Response = await get('/?page=stale-test');
+        expect(stale).toMatchObject({ status: 200, cache: 'STALE', body: fresh.body });
+        // and a page that was never cached fails
+        expect((await get('/?page=never-seen')).status).toBe(502);
+      }, 30_000);
+    });
+
+    test('nginx and php-fpm logged no errors', () => {
+      // the refused uploads, forbidden files and php-fpm stopped on purpose are the only
+      // errors allowed, and the warnings of WordPress 6.1's installer on PHP 8.2 (Debian's)
+      const installerWarning = /PHP Warning: {2}Undefined variable \$upload(_url)?_path in \S+\/wp-admin\/install\.php/;
+      const expected = [
+        /client intended to send too large body|access forbidden by rule|connect\(\) failed \(111: Connection refused\) while connecting to upstream/,
+        installerWarning,
+      ];
+      expect(servers.nginxErrors().filter((l) => !expected.some((e) => e.test(l)))).toEqual([]);
+      const phpLog = fs.readFileSync(path.join(tmp, 'php-fpm.log'), 'utf-8').split('\n');
+      expect(phpLog.filter((l) => /ERROR|WARNING/.test(l) && !installerWarning.test(l))).toEqual([]);
+    });
   });
 });
 
 (binaries.flock ? describe : describe.skip)('the WordPress image\'s entrypoint', () => {
   let tmp: string;
-  const keys = Array.from({ length: 8 }, (_, i) => String.fromCharCode(65 + i).repeat(63) + String(i)).join('');
+  let bin: string;
+  let source: string;
+  let root: string;
 
+  /** A WordPress of a few files, laid out as the official image's /usr/src/wordpress. */
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cfb-entrypoint-'));
-    fs.mkdirSync(path.join(tmp, 'bin'));
-    fs.mkdirSync(path.join(tmp, 'root'));
-    // a stand-in for the official image's docker-entrypoint.sh: its setup (run with
-    // `php-fpm -t`) takes a second and notes when it overlaps another setup
-    fs.writeFileSync(path.join(tmp, 'bin', 'docker-entrypoint.sh'), [
-      '#!/bin/sh',
-      'root="$WORDPRESS_WEB_ROOT"',
-      'if [ "$*" = "php-fpm -t" ]; then',
-      '  if [ -e "$root/setup.running" ]; then echo overlap >> "$root/calls.log"; fi',
-      '  touch "$root/setup.running"; sleep 1; rm -f "$root/setup.running"',
-      '  echo setup >> "$root/calls.log"',
-      'else',
-      '  env | grep "^WORDPRESS_" | sort > "$root/env.$$"',
-      '  echo "run $*" >> "$root/calls.log"',
-      'fi',
-      '',
-    ].join('\n'), { mode: 0o755 });
+    bin = makeImageBin(tmp);
+    source = path.join(tmp, 'src');
+    const files: Record<string, string> = {
+      'index.php': '<?php require __DIR__ . \'/wp-blog-header.php\';',
+      'wp-blog-header.php': '<?php',
+      'wp-includes/version.php': '<?php\n$wp_version = \'7.1.0\';\n',
+      'wp-admin/index.php': '<?php',
+      'wp-content/index.php': '<?php // Silence is golden.',
+      'wp-content/plugins/akismet/akismet.php': '<?php // the image\'s',
+      'wp-content/themes/twentytwentyfive/style.css': '/* the image\'s */',
+      'wp-config-docker.php': '<?php // the official template',
+    };
+    for (const [file, content] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(source, file)), { recursive: true });
+      fs.writeFileSync(path.join(source, file), content);
+    }
+  });
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(tmp, 'root-'));
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  function entrypoint(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-    return new Promise((resolve) => {
-      const child = spawn('sh', [path.join(ASSETS, 'php', 'cfb-entrypoint.sh'), 'php-fpm'], {
-        env: { PATH: `${tmp}/bin:${process.env.PATH}`, WORDPRESS_WEB_ROOT: path.join(tmp, 'root'), ...env },
-      });
-      let output = '';
-      child.stdout.on('data', (d) => (output += d));
-      child.stderr.on('data', (d) => (output += d));
-      child.on('close', (code) => resolve({ code, output }));
-    });
-  }
+  const start = (env: Record<string, string> = {}, args?: string[]) =>
+    runEntrypoint({ PATH: `${bin}:${process.env.PATH}`, CFB_WEB_ROOT: root, CFB_CORE_SOURCE: source, ...env }, args).done;
+  const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf-8');
 
-  test('three tasks starting together set WordPress up one after the other, then all run', async () => {
-    const started = Date.now();
-    const results = await Promise.all([1, 2, 3].map(() => entrypoint({ WORDPRESS_KEYS_AND_SALTS: keys })));
-    expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
-    const calls = fs.readFileSync(path.join(tmp, 'root', 'calls.log'), 'utf-8').trim().split('\n');
-    expect(calls.filter((c) => c === 'overlap')).toEqual([]);
-    expect(calls.filter((c) => c === 'setup')).toHaveLength(3);
-    expect(calls.filter((c) => c === 'run php-fpm')).toHaveLength(3);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
-    expect(fs.existsSync(path.join(tmp, 'root', '.cfb-setup.lock'))).toBe(true);
-  }, 30_000);
+  test('with the lock, one of the tasks starting together copies and the others find WordPress in place', async () => {
+    const results = await Promise.all([1, 2, 3, 4].map(() => start()));
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
+    expect(results.filter((r) => r.output.includes('installing WordPress from'))).toHaveLength(1);
+    expect(tree(root, ['wp-config.php', '.cfb-core-installed', '.cfb-setup.lock'])).toEqual(tree(source));
+    expect(read('.cfb-core-installed')).toBe('7.1.0\n');
+  });
 
-  test('every task gets the same eight keys and salts, cut from the one secret', () => {
-    const envFiles = fs.readdirSync(path.join(tmp, 'root')).filter((f) => f.startsWith('env.'));
-    expect(envFiles).toHaveLength(3);
+  test('a start on an installed web root only looks for the marker', async () => {
+    fs.writeFileSync(path.join(root, '.cfb-core-installed'), '7.1.0\n');
+    // no WordPress to copy from, and still nothing to do
+    const result = await start({ CFB_CORE_SOURCE: path.join(tmp, 'nowhere') });
+    expect(result.code).toBe(0);
+    // php-fpm -v ran, and the entrypoint had nothing to say
+    expect(result.output).toMatch(/^PHP \d+\.\d+\.\d+ \(fpm-fcgi\)/);
+    expect(result.output).not.toContain('cfb-entrypoint');
+    // not even the lock was taken
+    expect(fs.readdirSync(root)).toEqual(['.cfb-core-installed']);
+  });
+
+  test('a web root installed before the marker existed is kept, and a truncated wp-config.php is replaced', async () => {
+    fs.writeFileSync(path.join(root, 'index.php'), '<?php // the site\'s own');
+    fs.mkdirSync(path.join(root, 'wp-includes'));
+    fs.writeFileSync(path.join(root, 'wp-includes', 'version.php'), '<?php\n$wp_version = \'6.8.2\';\n');
+    fs.writeFileSync(path.join(root, 'wp-config.php'), '');
+    expect((await start()).code).toBe(0);
+    expect(read('index.php')).toBe('<?php // the site\'s own');
+    expect(fs.existsSync(path.join(root, 'wp-admin'))).toBe(false);
+    expect(read('wp-config.php')).toBe('<?php // the official template');
+    expect(read('.cfb-core-installed')).toBe('6.8.2\n');
+    expect(fs.readdirSync(root).filter((f) => f.startsWith('.cfb-tmp.'))).toEqual([]);
+  });
+
+  test('wp-content already there (a volume seeded from the image) keeps its plugins and gains the missing ones', async () => {
+    fs.mkdirSync(path.join(root, 'wp-content', 'plugins', 'akismet'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'wp-content', 'plugins', 'akismet', 'akismet.php'), '<?php // the site\'s');
+    fs.mkdirSync(path.join(root, 'wp-content', 'themes'));
+    expect((await start()).code).toBe(0);
+    expect(read('wp-content/plugins/akismet/akismet.php')).toBe('<?php // the site\'s');
+    expect(read('wp-content/themes/twentytwentyfive/style.css')).toBe('/* the image\'s */');
+    expect(read('index.php')).toBe(fs.readFileSync(path.join(source, 'index.php'), 'utf-8'));
+    expect(fs.readdirSync(root).filter((f) => f.startsWith('.cfb-tmp.'))).toEqual([]);
+  });
+
+  test('only php-fpm sets WordPress up: any other command runs as it is', async () => {
+    const result = await start({}, ['sh', '-c', 'echo other']);
+    expect(result).toEqual({ code: 0, output: 'other\n' });
+    expect(fs.readdirSync(root)).toEqual([]);
+  });
+
+  test('every task gets the same eight keys and salts, cut from the one secret', async () => {
+    const keys = Array.from({ length: 8 }, (_, i) => String.fromCharCode(97 + i).repeat(63) + String(i)).join('');
+    const result = await start({ WORDPRESS_KEYS_AND_SALTS: keys }, ['sh', '-c', 'env | grep "^WORDPRESS_" | sort']);
     const names = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'];
-    const expected = names.map((n, i) => `WORDPRESS_${n}=${keys.slice(i * 64, (i + 1) * 64)}`).sort();
-    for (const file of envFiles) {
-      const lines = fs.readFileSync(path.join(tmp, 'root', file), 'utf-8').trim().split('\n').filter((l) => !l.startsWith('WORDPRESS_WEB_ROOT'));
-      expect(lines).toEqual(expected);
-    }
+    expect(result.output.trim().split('\n')).toEqual(names.map((n, i) => `WORDPRESS_${n}=${keys.slice(i * 64, (i + 1) * 64)}`).sort());
   });
 
   test('a secret of the wrong length stops the task with a message', async () => {
-    const result = await entrypoint({ WORDPRESS_KEYS_AND_SALTS: keys.slice(0, 500) });
+    const result = await start({ WORDPRESS_KEYS_AND_SALTS: KEYS.slice(0, 500) });
     expect(result.code).toBe(1);
     expect(result.output).toContain('WORDPRESS_KEYS_AND_SALTS must hold 512 characters');
   });

@@ -85,11 +85,13 @@ export interface LoadBalancedFrontProps {
   /**
    * Whether the load balancer the construct creates writes access logs to S3.
    *
-   * Elastic Load Balancing writes them with an identity that depends on the region, so
-   * they need a stack whose `env` names the region (the account may stay unknown, and
-   * synthesis needs no credentials).
+   * Elastic Load Balancing delivers them with an identity that depends on the region
+   * (an AWS account of its own in regions opened before August 2022, a service principal
+   * in later ones). In a stack whose `env` names the region the bucket policy grants that
+   * identity; in an environment-agnostic stack it grants the service principal and, in
+   * the older regions, the regional account, chosen by CloudFormation at deploy time.
    *
-   * @default - true when the stack's region is known; otherwise false, with a warning
+   * @default true
    */
   readonly accessLogs?: boolean;
 
@@ -101,4 +103,15 @@ export interface LoadBalancedFrontProps {
    * retained when the stack is deleted
    */
   readonly accessLogsBucket?: s3.IBucket;
+
+  /**
+   * How long the load balancer the construct creates keeps a connection open without
+   * data, from 1 second to 4,000 seconds (66 minutes). A request that sends or receives
+   * nothing for longer is cut with a 504.
+   *
+   * @default - the construct's: 60 seconds for a LoadBalancedScalingService; for a
+   * WordpressFargateSite 660 seconds, so that a PHP request may run as long as PHP allows
+   * (600 seconds) and still reach the visitor
+   */
+  readonly idleTimeout?: Duration;
 }

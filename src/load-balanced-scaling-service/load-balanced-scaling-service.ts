@@ -328,11 +328,7 @@ function resolveServiceSettings(scope: Construct, props: LoadBalancedScalingServ
     size: resolveFargateSize(path, props, { cpu: 256, memoryAtLeast: 512 }),
     containerName: props.containerName ?? 'web',
     containerPorts,
-    front: resolveWebFront(scope, props, {
-      healthCheckPath: '/',
-      healthCheckGracePeriod: Duration.seconds(60),
-      warningId: 'cdk-fargate-blueprints:LoadBalancedScalingService.accessLogsNeedRegion',
-    }),
+    front: resolveWebFront(scope, props, { healthCheckPath: '/', healthCheckGracePeriod: Duration.seconds(60), idleTimeout: Duration.seconds(60) }),
     publicLoadBalancer: props.publicLoadBalancer ?? true,
     ...checkHealthyPercents(path, props),
     desiredCount: checkDesiredCount(path, props.desiredCount, scaling),

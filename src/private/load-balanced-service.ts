@@ -1,12 +1,15 @@
-import { Duration, RemovalPolicy, Tokenization } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, ICfnConditionExpression, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { createLogBucket } from './log-bucket';
 import { acknowledgeNagFinding } from './nag';
 import { applyServiceScaling, ResolvedScaling } from './scaling';
 import { WebFront } from './web-front';
@@ -88,8 +91,10 @@ export function createLoadBalancedService(scope: Construct, options: LoadBalance
     capacityProviderStrategies: options.capacityProviderStrategies,
     loadBalancer: options.loadBalancer,
     publicLoadBalancer,
-    // an internal load balancer admits the VPC only (below), not 0.0.0.0/0
-    openListener: options.loadBalancer ? true : publicLoadBalancer,
+    // only a public load balancer the construct creates admits 0.0.0.0/0: an internal one
+    // admits its VPC (below), and one given keeps the rules its owner chose
+    openListener: publicLoadBalancer === true,
+    idleTimeout: options.loadBalancer ? undefined : front.idleTimeout,
     listenerPort: front.listenerPort,
     certificate: options.certificate,
     sslPolicy: front.sslPolicy,
@@ -98,6 +103,12 @@ export function createLoadBalancedService(scope: Construct, options: LoadBalance
     domainZone: options.domainZone,
   });
   const service = loadBalancedService.service;
+  if (options.capacityProviderStrategies && options.cluster instanceof ecs.Cluster) {
+    // CloudFormation must associate the Fargate capacity providers with the cluster
+    // before it creates a service that names them; aws-cdk-lib adds no such dependency.
+    // The association is a child of the cluster (created at synthesis by an aspect).
+    service.node.defaultChild!.node.addDependency(options.cluster);
+  }
   if (options.desiredCount === undefined) {
     // Without DesiredCount, CloudFormation starts the service with one task and later
     // deployments keep whatever number auto scaling has chosen (independent of the
@@ -139,15 +150,88 @@ function configureCreatedLoadBalancer(
     acknowledgeNagFinding(loadBalancer, 'AwsSolutions-EC23',
       'An internet-facing load balancer must admit 0.0.0.0/0 on its listener ports; the tasks behind it admit only the load balancer.');
   } else {
-    loadBalancer.connections.allowFrom(ec2.Peer.ipv4(loadBalancer.vpc!.vpcCidrBlock), ec2.Port.tcp(front.listenerPort), 'from the VPC');
+    const ports = front.redirectHttp ? [front.listenerPort, 80] : [front.listenerPort];
+    for (const port of ports) {
+      loadBalancer.connections.allowFrom(ec2.Peer.ipv4(loadBalancer.vpc!.vpcCidrBlock), ec2.Port.tcp(port), 'from the VPC');
+    }
+    acknowledgeNagFinding(loadBalancer, 'AwsSolutions-EC23',
+      'An internal load balancer admits its own VPC\'s address range on its listener ports, never 0.0.0.0/0; '
+      + 'the range is a CloudFormation reference, which cdk-nag cannot evaluate.');
   }
   loadBalancer.setAttribute('routing.http.drop_invalid_header_fields.enabled', 'true');
   if (!front.accessLogs) {
     return undefined;
   }
-  const bucket = options.accessLogsBucket ?? createAccessLogsBucket(scope);
-  loadBalancer.logAccessLogs(bucket);
+  const bucket = options.accessLogsBucket ?? createLogBucket(scope, 'AccessLogs', s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, 'the load balancer\'s access logs');
+  if (Token.isUnresolved(Stack.of(scope).region)) {
+    logAccessLogsInAnyRegion(loadBalancer, bucket);
+  } else {
+    loadBalancer.logAccessLogs(bucket);
+  }
   return bucket;
+}
+
+/**
+ * Access logs in an environment-agnostic stack, where aws-cdk-lib's logAccessLogs needs
+ * the region to pick Elastic Load Balancing's identity. The bucket policy grants both
+ * identities AWS documents: the log delivery service principal (regions opened in or
+ * after August 2022) and, in the regions opened before, Elastic Load Balancing's account
+ * of that region, chosen at deploy time from a mapping of aws-cdk-lib's region facts
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html).
+ * Elsewhere that second statement names the stack's own account, which owns the bucket anyway.
+ */
+function logAccessLogsInAnyRegion(loadBalancer: elbv2.ApplicationLoadBalancer, bucket: s3.IBucket): void {
+  const stack = Stack.of(loadBalancer);
+  loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+  loadBalancer.setAttribute('access_logs.s3.bucket', bucket.bucketName);
+  loadBalancer.setAttribute('access_logs.s3.prefix', '');
+  const logs = bucket.arnForObjects(`AWSLogs/${stack.account}/*`);
+  bucket.addToResourcePolicy(new iam.PolicyStatement({
+    actions: ['s3:PutObject'],
+    principals: [new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com')],
+    resources: [logs],
+  }));
+  const regionalAccount = elbLogDeliveryAccount(stack);
+  bucket.addToResourcePolicy(new iam.PolicyStatement({
+    actions: ['s3:PutObject'],
+    principals: [new iam.ArnPrincipal(`arn:${stack.partition}:iam::${regionalAccount}:root`)],
+    resources: [logs],
+  }));
+  // the load balancer checks that it may write to the bucket when it is configured
+  const policy = bucket.policy?.node.defaultChild;
+  if (policy instanceof CfnResource) {
+    (loadBalancer.node.defaultChild as CfnResource).addResourceDependency(policy);
+  }
+}
+
+/**
+ * Elastic Load Balancing's account in the deployment's region when the region has one
+ * (regions opened before August 2022), else the stack's own account: one mapping and one
+ * condition per stack, shared by every load balancer in it.
+ */
+function elbLogDeliveryAccount(stack: Stack): string {
+  const id = 'CfbElbLogDelivery';
+  const regions = RegionInfo.regions.filter((r) => r.elbv2Account);
+  const mapping = (stack.node.tryFindChild(`${id}Accounts`) as CfnMapping | undefined) ?? new CfnMapping(stack, `${id}Accounts`, {
+    mapping: Object.fromEntries(regions.map((r) => [r.name, { account: r.elbv2Account! }])),
+  });
+  const condition = (stack.node.tryFindChild(`${id}AccountRegion`) as CfnCondition | undefined) ?? new CfnCondition(stack, `${id}AccountRegion`, {
+    expression: anyOf(regions.map((r) => Fn.conditionEquals(Aws.REGION, r.name))),
+  });
+  return Fn.conditionIf(condition.logicalId, mapping.findInMap(Aws.REGION, 'account'), Aws.ACCOUNT_ID).toString();
+}
+
+/** Fn::Or of any number of conditions (CloudFormation takes 2 to 10 per Fn::Or). */
+function anyOf(conditions: ICfnConditionExpression[]): ICfnConditionExpression {
+  if (conditions.length <= 10) {
+    return Fn.conditionOr(...conditions);
+  }
+  const groups: ICfnConditionExpression[] = [];
+  for (let i = 0; i < conditions.length; i += 10) {
+    const group = conditions.slice(i, i + 10);
+    groups.push(group.length === 1 ? group[0] : Fn.conditionOr(...group));
+  }
+  return anyOf(groups);
 }
 
 /**
@@ -172,18 +256,4 @@ function configureTargets(targetGroup: elbv2.ApplicationTargetGroup, front: WebF
 function webUrl(front: WebFront, host: string): string {
   const defaultPort = front.https ? 443 : 80;
   return `${front.https ? 'https' : 'http'}://${host}${front.listenerPort === defaultPort ? '' : `:${front.listenerPort}`}`;
-}
-
-function createAccessLogsBucket(scope: Construct): s3.Bucket {
-  const bucket = new s3.Bucket(scope, 'AccessLogs', {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    enforceSSL: true,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    lifecycleRules: [{ expiration: Duration.days(90) }],
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  acknowledgeNagFinding(bucket, 'AwsSolutions-S1',
-    'This bucket only receives the load balancer\'s access logs; logging access to it would need yet another bucket.');
-  return bucket;
 }

@@ -3,6 +3,7 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { checkScheduleExpression } from './schedule-expression';
 import { checkDuration, checkInteger, checkLiteral, invalid } from './validation';
 import { ScheduledCapacity, ServiceScalingOptions } from '../common/scaling-options';
 
@@ -34,10 +35,13 @@ export interface ResolvedScaling {
 }
 
 /**
- * Checks the ids of a list of schedules (they become construct ids and scheduled action
- * names): a letter first, then letters, digits and "-"; each id once.
+ * Checks a list of schedule windows: their ids (they become construct ids and scheduled
+ * action names: a letter first, then letters, digits and "-"; each id once) and their
+ * expressions (what Application Auto Scaling and EventBridge Scheduler accept: rate, cron, at).
  */
-export function checkScheduleIds(path: string, prop: string, schedules: ReadonlyArray<{ readonly id: string }>): void {
+export function checkScheduleWindows(
+  path: string, prop: string, schedules: ReadonlyArray<{ readonly id: string; readonly schedule: { readonly expressionString: string } }>,
+): void {
   const seen = new Set<string>();
   schedules.forEach((s, i) => {
     if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(s.id)) {
@@ -47,6 +51,7 @@ export function checkScheduleIds(path: string, prop: string, schedules: Readonly
       invalid(path, `${prop}[${i}].id`, s.id, `must be unique among the ${prop}`);
     }
     seen.add(s.id);
+    checkScheduleExpression(path, `${prop}[${i}].schedule`, s.schedule.expressionString, ['rate', 'cron', 'at']);
   });
 }
 
@@ -72,7 +77,7 @@ export function resolveScaling(path: string, prop: string, options: ServiceScali
   checkDuration(path, `${prop}.scaleInCooldown`, options.scaleInCooldown, { min: 0 });
 
   const schedules = options.schedules ?? [];
-  checkScheduleIds(path, `${prop}.schedules`, schedules);
+  checkScheduleWindows(path, `${prop}.schedules`, schedules);
   schedules.forEach((s, i) => {
     const at = `${prop}.schedules[${i}]`;
     if (s.minCapacity === undefined && s.maxCapacity === undefined) {
@@ -146,26 +151,11 @@ export function applyServiceScaling(
 
   if (scaling.fastScaleOut) {
     const thresholds = fastScaleOutThresholds(scaling);
-    const spike = (id: string, metric: cloudwatch.IMetric, lower: number, higher: number) =>
-      taskCount.scaleOnMetric(id, {
-        metric,
-        scalingSteps: [
-          { upper: lower, change: 0 },
-          { lower, change: 50 },
-          { lower: higher, change: 100 },
-        ],
-        adjustmentType: appscaling.AdjustmentType.PERCENT_CHANGE_IN_CAPACITY,
-        minAdjustmentMagnitude: 1,
-        cooldown: scaling.scaleOutCooldown,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
-      });
-    spike('CpuSpikeScaling', service.metricCpuUtilization({ period: Duration.minutes(1) }), thresholds.cpuPercent, thresholds.cpuPercentHigh);
+    const cpu = service.metricCpuUtilization({ period: Duration.minutes(1) });
+    addSpikeScaling(taskCount, 'CpuSpikeScaling', cpu, { from: thresholds.cpuPercent, doubleFrom: thresholds.cpuPercentHigh, cooldown: scaling.scaleOutCooldown });
     if (thresholds.requestsPerTarget !== undefined && thresholds.requestsPerTargetHigh !== undefined && targetGroup) {
-      spike('RequestSpikeScaling',
-        targetGroup.metrics.requestCountPerTarget({ period: Duration.minutes(1), statistic: 'Sum' }),
-        thresholds.requestsPerTarget,
-        thresholds.requestsPerTargetHigh);
+      addSpikeScaling(taskCount, 'RequestSpikeScaling', targetGroup.metrics.requestCountPerTarget({ period: Duration.minutes(1), statistic: 'Sum' }),
+        { from: thresholds.requestsPerTarget, doubleFrom: thresholds.requestsPerTargetHigh, cooldown: scaling.scaleOutCooldown });
     }
   }
 
@@ -178,4 +168,32 @@ export function applyServiceScaling(
     });
   }
   return taskCount;
+}
+
+/** Where a spike step starts: +50% tasks from `from`, +100% from `doubleFrom`, then no other step for `cooldown`. */
+export interface SpikeSteps {
+  readonly from: number;
+  readonly doubleFrom: number;
+  readonly cooldown: Duration;
+}
+
+/**
+ * Step scaling on a single datapoint of `metric` (its period is the alarm's): +50% tasks
+ * (at least one) from `steps.from`, +100% from `steps.doubleFrom`. Scale-out only: target
+ * tracking brings the count back down.
+ */
+export function addSpikeScaling(taskCount: ecs.ScalableTaskCount, id: string, metric: cloudwatch.IMetric, steps: SpikeSteps): void {
+  taskCount.scaleOnMetric(id, {
+    metric,
+    scalingSteps: [
+      { upper: steps.from, change: 0 },
+      { lower: steps.from, change: 50 },
+      { lower: steps.doubleFrom, change: 100 },
+    ],
+    adjustmentType: appscaling.AdjustmentType.PERCENT_CHANGE_IN_CAPACITY,
+    minAdjustmentMagnitude: 1,
+    cooldown: steps.cooldown,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+  });
 }

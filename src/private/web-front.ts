@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { checkDuration, checkInteger, checkLength, checkLiteral, invalid } from './validation';
@@ -22,16 +22,18 @@ export interface WebFront {
   readonly healthCheckGracePeriod: Duration;
   readonly deregistrationDelay: Duration;
   readonly accessLogs: boolean;
+  readonly idleTimeout: Duration;
 }
 
-/**
- * Checks the shared load balancer props and applies the defaults. In a stack without a
- * region, access logs are off unless asked for (which is an error), with a warning
- * under `warningId`.
- */
-export function resolveWebFront(
-  scope: Construct, props: WebFrontProps, defaults: { healthCheckPath: string; healthCheckGracePeriod: Duration; warningId: string },
-): WebFront {
+/** What a construct decides for the load balancer props it does not get. */
+export interface WebFrontDefaults {
+  readonly healthCheckPath: string;
+  readonly healthCheckGracePeriod: Duration;
+  readonly idleTimeout: Duration;
+}
+
+/** Checks the shared load balancer props and applies the defaults. */
+export function resolveWebFront(scope: Construct, props: WebFrontProps, defaults: WebFrontDefaults): WebFront {
   const path = scope.node.path;
   const https = props.certificate !== undefined;
   const listenerPort = checkInteger(path, 'listenerPort', props.listenerPort, { min: 1, max: 65535 }) ?? (https ? 443 : 80);
@@ -77,17 +79,8 @@ export function resolveWebFront(
   if (props.accessLogs === false && props.accessLogsBucket) {
     invalid(path, 'accessLogsBucket', props.accessLogsBucket.node.path, 'is given but accessLogs is false; drop one of them');
   }
-  const stack = Stack.of(scope);
-  const regionKnown = !Token.isUnresolved(stack.region);
-  if (!regionKnown && (props.accessLogs || props.accessLogsBucket)) {
-    invalid(path, props.accessLogs ? 'accessLogs' : 'accessLogsBucket', props.accessLogs ?? props.accessLogsBucket!.node.path,
-      `needs the region of stack ${stack.node.path}, because Elastic Load Balancing delivers access logs with a regional identity; set env: { region } on the stack (no credentials needed)`);
-  }
-  if (props.accessLogs === undefined && !regionKnown) {
-    Annotations.of(scope).addWarningV2(defaults.warningId,
-      `The load balancer writes no access logs: stack ${stack.node.path} has no region, and Elastic Load Balancing delivers access logs with a regional identity. `
-      + 'Set env: { region } on the stack (no credentials needed), or accessLogs: false to accept this.');
-  }
+  const idleTimeout = props.idleTimeout ?? defaults.idleTimeout;
+  checkDuration(path, 'idleTimeout', idleTimeout, { min: 1, max: 4000, literal: 'aws-cdk-lib checks it at synth time' });
 
   return {
     https,
@@ -99,6 +92,7 @@ export function resolveWebFront(
     healthCheckInterval,
     healthCheckGracePeriod,
     deregistrationDelay,
-    accessLogs: props.accessLogs ?? regionKnown,
+    accessLogs: props.accessLogs ?? true,
+    idleTimeout,
   };
 }

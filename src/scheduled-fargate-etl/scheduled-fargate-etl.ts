@@ -1,4 +1,4 @@
-import { Aws, Duration, PhysicalName, Stack, TimeZone } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, PhysicalName, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -15,18 +15,31 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  AcceptedCalls, acceptedRuleCalls, ALARM_PERIOD, eventsMetric, failedRunPattern, failureTopicStatements,
+  missedRunsExpression, publishTo, startedRunPattern, TaskFamily,
+} from './failure-signals';
 import { FargateNetworkProps } from '../common/network-props';
 import { FargateTaskProps } from '../common/task-props';
+import { addToTopicPolicy } from '../private/alarm-topic';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
 import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
+import { checkScheduleExpression } from '../private/schedule-expression';
 import { checkEnvironmentSize, createFargateTask, FargateTask } from '../private/task';
-import { checkConstructId, checkDuration, checkEmailAddress, checkInteger, checkLiteral, fitted, invalid } from '../private/validation';
+import { checkConstructId, checkDuration, checkEmailAddress, checkInteger, checkLiteral, describe, fitted, invalid } from '../private/validation';
 
 /** The MySQL image the sidecar runs unless told otherwise: the official image, 8.4 LTS, from ECR Public. */
 const DEFAULT_MYSQL_IMAGE = 'public.ecr.aws/docker/library/mysql:8.4';
 /** Where the task runs unless `subnetSelection` says otherwise. */
 const DEFAULT_SUBNETS: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+
+/**
+ * How long the job waits for MySQL to become healthy before the run is given up. The
+ * health check declares MySQL unhealthy after 90 seconds (40 s start period, 10 checks
+ * 5 s apart); a first start that initializes the data directory takes well under that.
+ */
+const MYSQL_START_TIMEOUT = Duration.minutes(5);
 
 /**
  * A MySQL database that lives next to the job, in the same task, for the duration of
@@ -156,10 +169,20 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
   // ---------------------------------------------------------------- failures
 
   /**
-   * The topic notified when a run fails (a container exits with a code other than 0,
-   * or the task fails to start) and when the schedule cannot start the task.
+   * The topic notified when a run fails or never happens: a task of the job that stops
+   * with an exit code other than 0, fails to start or is interrupted (`failureRule`), a
+   * schedule that cannot call RunTask (`failedInvocationsAlarm`), a run waiting in the
+   * dead-letter queue (`deadLetterQueueAlarm`), a run that started fewer tasks than due
+   * (`missedRunsAlarm`).
    *
-   * @default - a new topic (subscribe to it, or use `notificationEmails`)
+   * A topic of the same stack gets two statements in its policy: EventBridge may publish
+   * for `failureRule` only, CloudWatch for the construct's alarms only (its policy then
+   * replaces SNS's default one, as any CDK-written topic policy does). A topic from
+   * elsewhere must allow the same itself (`sns:Publish` for `events.amazonaws.com` with
+   * `aws:SourceArn` the rule, and for `cloudwatch.amazonaws.com` with `aws:SourceArn` the
+   * alarms); the construct warns. An encrypted topic's key must also let both services use it.
+   *
+   * @default - a new topic that only accepts TLS (subscribe to it, or use `notificationEmails`)
    */
   readonly failureTopic?: sns.ITopic;
 
@@ -171,22 +194,29 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
   readonly notificationEmails?: string[];
 
   /**
-   * How often the schedule retries starting the task (for example when Fargate has no
-   * capacity), from 0 to 185.
+   * How often the schedule retries a RunTask call that failed with an error worth
+   * retrying (throttling, a server error), from 0 to 185. Calls that AWS refuses outright
+   * (a missing permission, a deleted cluster or task definition) are not retried: they go
+   * to the dead-letter queue at once. A call that succeeds but starts no task (no Fargate
+   * capacity, an ENI or vCPU limit: RunTask answers with `failures`) is not a failure to
+   * EventBridge: it is neither retried nor dead-lettered, and only `missedRunsAlarm`
+   * reports it.
    *
    * @default 3
    */
   readonly retryAttempts?: number;
 
   /**
-   * How long the schedule keeps trying to start a run, from 1 minute to 24 hours.
+   * How long the schedule keeps retrying a RunTask call (see `retryAttempts`), from 1
+   * minute to 24 hours.
    *
    * @default Duration.hours(2)
    */
   readonly maxEventAge?: Duration;
 
   /**
-   * Where runs that could not be started end up.
+   * Where the schedule puts runs whose RunTask call failed for good (retries exhausted,
+   * or refused outright). A message in it notifies `failureTopic` (`deadLetterQueueAlarm`).
    *
    * @default - a new encrypted queue that keeps them 14 days
    */
@@ -200,9 +230,10 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
  * Next to the job's container, an optional MySQL sidecar provides a throwaway
  * database in the same task (the job starts only once MySQL answers); the job can be
  * given a bucket to read and write, environment variables and secrets. Failures are
- * visible: a run that stops with an exit code other than 0, a task that fails to
- * start, and a schedule that cannot start the task all notify `failureTopic`; starts
- * are retried and, when retries run out, kept in a dead-letter queue.
+ * visible: a run that stops with an exit code other than 0, a task that fails to start
+ * or is interrupted, a MySQL sidecar that never becomes healthy, a schedule that cannot
+ * call RunTask, a run left in the dead-letter queue, and a run that started fewer tasks
+ * than due (no Fargate capacity) all notify `failureTopic`.
  *
  * @exampleMetadata fixture=construct
  * @example
@@ -252,10 +283,20 @@ export class ScheduledFargateEtl extends Construct {
    * @default - undefined without `timeZone` (see `eventRule`)
    */
   public readonly schedulerSchedule?: scheduler.Schedule;
-  /** The rule that turns a failed run into a notification. */
+  /** The rule that turns a failed run (a stopped task of the job) into a notification. */
   public readonly failureRule: events.Rule;
-  /** The alarm on runs the schedule could not start. */
+  /** The alarm on RunTask calls of the schedule that failed for good. */
   public readonly failedInvocationsAlarm: cloudwatch.Alarm;
+  /** The alarm on runs waiting in the dead-letter queue (at least one message visible). */
+  public readonly deadLetterQueueAlarm: cloudwatch.Alarm;
+  /** The rule that counts the tasks of the job that ECS created, for `missedRunsAlarm`. */
+  public readonly startedRunRule: events.Rule;
+  /**
+   * The alarm on runs that started fewer tasks than due: RunTask accepted the call but
+   * started no task (no Fargate capacity, an ENI or vCPU limit), which EventBridge
+   * neither counts as a failed invocation nor retries.
+   */
+  public readonly missedRunsAlarm: cloudwatch.Alarm;
   /** The role ECS uses to start the task. */
   public readonly executionRole: iam.IRole;
   /** The role of the job. */
@@ -269,6 +310,8 @@ export class ScheduledFargateEtl extends Construct {
 
   /** What the failed-invocations alarm watches: set by the schedule step. */
   private failedInvocations?: cloudwatch.IMetric;
+  /** The RunTask calls of the schedule that AWS accepted: set by the schedule step. */
+  private acceptedCalls?: AcceptedCalls;
   /** The role the EventBridge rule starts tasks with (rule schedules only). */
   private eventsRole?: iam.Role;
 
@@ -318,8 +361,15 @@ export class ScheduledFargateEtl extends Construct {
     }
 
     // alarms and notifications
-    this.failedInvocationsAlarm = this.alarmOnFailedInvocations();
+    this.failedInvocationsAlarm = this.alarm('FailedInvocationsAlarm', this.failedInvocations!,
+      `The schedule of ${this.node.path} could not call RunTask (see the dead-letter queue)`);
+    this.deadLetterQueueAlarm = this.alarm('DeadLetterQueueAlarm',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+      `Runs of ${this.node.path} that the schedule could not start wait in the dead-letter queue: read them, fix the cause, then purge or redrive the queue`);
     this.failureRule = this.notifyFailedRuns();
+    this.startedRunRule = this.countStartedRuns();
+    this.missedRunsAlarm = this.alarmOnMissedRuns(settings.desiredTaskCount);
+    this.allowPublishingToFailureTopic();
     this.acknowledgeNagFindings(props);
   }
 
@@ -377,16 +427,15 @@ export class ScheduledFargateEtl extends Construct {
         retries: 10,
         startPeriod: Duration.seconds(40),
       },
+      // ECS reads the timeout of a dependency on the container depended on: if MySQL is not
+      // healthy this long after it started, the job gives up, the task stops (the agent gives
+      // the job exit code 143) and the failure rule notifies; without it the run would hang
+      startTimeout: MYSQL_START_TIMEOUT,
       // time to shut down cleanly when the job has finished
       stopTimeout: Duration.seconds(60),
       logging: task.logDriver('mysql'),
     });
-    Object.assign(job.environment, {
-      DB_HOST: '127.0.0.1',
-      DB_PORT: '3306',
-      DB_DATABASE: sidecar.databaseName,
-      DB_USER: username,
-    });
+    Object.assign(job.environment, sidecarEnvironment(sidecar));
     job.secrets.DB_PASSWORD = password;
     return container;
   }
@@ -429,18 +478,25 @@ export class ScheduledFargateEtl extends Construct {
     };
   }
 
-  /** An EventBridge Scheduler schedule in the time zone given, in a group of its own. */
+  /**
+   * An EventBridge Scheduler schedule in the time zone given, in a group of its own (its
+   * metrics are the schedule's). The group holds no data: it goes with the stack, so that
+   * a redeploy after a destroy or a rolled-back create does not find its name taken.
+   */
   private scheduleInTimeZone(schedule: events.Schedule, timeZone: TimeZone, enabled: boolean | undefined, target: RunTaskTarget): scheduler.Schedule {
-    const group = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {});
+    const group = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
+    const sum = { period: ALARM_PERIOD, statistic: 'Sum' };
+    // each series is empty when nothing happened: without FILL, errors + dropped is empty too
     this.failedInvocations = new cloudwatch.MathExpression({
-      expression: 'errors + dropped',
-      usingMetrics: {
-        errors: group.metricTargetErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-        dropped: group.metricDropped({ period: Duration.minutes(5), statistic: 'Sum' }),
-      },
-      label: 'Runs the schedule could not start',
-      period: Duration.minutes(5),
+      expression: 'FILL(errors, 0) + FILL(dropped, 0)',
+      usingMetrics: { errors: group.metricTargetErrors(sum), dropped: group.metricDropped(sum) },
+      label: 'RunTask calls the schedule could not make',
+      period: ALARM_PERIOD,
     });
+    this.acceptedCalls = {
+      expression: 'FILL(attempts, 0) - FILL(errors, 0) - FILL(throttled, 0)',
+      usingMetrics: { attempts: group.metricAttempts(sum), errors: group.metricTargetErrors(sum), throttled: group.metricTargetThrottled(sum) },
+    };
     return new scheduler.Schedule(this, 'Schedule', {
       schedule: scheduler.ScheduleExpression.expression(schedule.expressionString, timeZone),
       scheduleGroup: group,
@@ -491,70 +547,104 @@ export class ScheduledFargateEtl extends Construct {
       cfnRule.addPropertyOverride('Targets.0.EcsParameters.CapacityProviderStrategy',
         target.capacityProviderStrategies.map((s) => ({ CapacityProvider: s.capacityProvider, Weight: s.weight })));
     }
-    this.failedInvocations = new cloudwatch.Metric({
-      namespace: 'AWS/Events',
-      metricName: 'FailedInvocations',
-      dimensionsMap: { RuleName: rule.ruleName },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-    });
+    this.failedInvocations = eventsMetric('FailedInvocations', rule.ruleName);
+    this.acceptedCalls = acceptedRuleCalls(rule.ruleName);
     return rule;
   }
 
-  /** An alarm, notifying the failure topic, on runs the schedule could not start. */
-  private alarmOnFailedInvocations(): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, 'FailedInvocationsAlarm', {
-      metric: this.failedInvocations!,
+  /** An alarm that notifies the failure topic once `metric` reaches 1 (in `datapointsToAlarm` of `evaluationPeriods` periods). */
+  private alarm(id: string, metric: cloudwatch.IMetric, alarmDescription: string,
+    evaluation = { evaluationPeriods: 1, datapointsToAlarm: 1 }): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric,
       threshold: 1,
-      evaluationPeriods: 1,
+      evaluationPeriods: evaluation.evaluationPeriods,
+      datapointsToAlarm: evaluation.evaluationPeriods > 1 ? evaluation.datapointsToAlarm : undefined,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `The schedule of ${this.node.path} could not start the job`,
+      alarmDescription,
     });
     alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.failureTopic));
     return alarm;
   }
 
+  /** The tasks of this job, as ECS Task State Change events name them: its cluster, its family. */
+  private taskFamily(): TaskFamily {
+    return {
+      clusterArn: this.cluster.clusterArn,
+      taskDefinitionPrefix: Stack.of(this).formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${this.taskDefinition.family}:` }),
+    };
+  }
+
   /**
-   * A run failed when its task stops with a container exit code other than 0, or
-   * when the task fails to start at all (an image that cannot be pulled, a secret that
-   * cannot be read). Both arrive as ECS Task State Change events of this family.
+   * A run failed when a task of this family stops without completing: see
+   * `failedRunPattern` for the stop codes and exit codes that say so.
    */
   private notifyFailedRuns(): events.Rule {
     const family = this.taskDefinition.family;
-    const taskDefinitionPrefix = Stack.of(this).formatArn({
-      service: 'ecs',
-      resource: 'task-definition',
-      resourceName: `${family}:`,
-    });
     const rule = new events.Rule(this, 'FailedRun', {
       description: `Failed runs of ${this.node.path}`,
-      eventPattern: {
-        source: ['aws.ecs'],
-        detailType: ['ECS Task State Change'],
-        detail: {
-          clusterArn: [this.cluster.clusterArn],
-          taskDefinitionArn: [{ prefix: taskDefinitionPrefix }],
-          lastStatus: ['STOPPED'],
-          $or: [
-            { containers: { exitCode: [{ 'anything-but': 0 }] } },
-            { stopCode: ['TaskFailedToStart'] },
-          ],
-        },
-      },
+      eventPattern: failedRunPattern(this.taskFamily()),
     });
     // a JSON message: the containers (names, exit codes, reasons) stay valid JSON
-    rule.addTarget(new eventsTargets.SnsTopic(this.failureTopic, {
-      message: events.RuleTargetInput.fromObject({
-        failed: `Run of ${family} in ${Aws.REGION}`,
-        task: events.EventField.fromPath('$.detail.taskArn'),
-        stopCode: events.EventField.fromPath('$.detail.stopCode'),
-        stoppedReason: events.EventField.fromPath('$.detail.stoppedReason'),
-        stoppedAt: events.EventField.fromPath('$.detail.stoppedAt'),
-        containers: events.EventField.fromPath('$.detail.containers'),
-      }),
-    }));
+    rule.addTarget(publishTo(this.failureTopic, events.RuleTargetInput.fromObject({
+      failed: `Run of ${family} in ${Aws.REGION}`,
+      task: events.EventField.fromPath('$.detail.taskArn'),
+      stopCode: events.EventField.fromPath('$.detail.stopCode'),
+      stoppedReason: events.EventField.fromPath('$.detail.stoppedReason'),
+      stoppedAt: events.EventField.fromPath('$.detail.stoppedAt'),
+      containers: events.EventField.fromPath('$.detail.containers'),
+    })));
     return rule;
+  }
+
+  /**
+   * Counts the tasks of this family that ECS created. The rule delivers each event to a
+   * queue that nobody reads (messages expire after a minute): EventBridge documents its
+   * per-rule metrics for rules that invoke targets, and `Invocations` counts one per task.
+   */
+  private countStartedRuns(): events.Rule {
+    const counter = new sqs.Queue(this, 'StartedRunCounter', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.minutes(1),
+    });
+    acknowledgeNagFinding(counter, 'AwsSolutions-SQS3',
+      'Receives task-start events only so that EventBridge counts them; nobody reads the messages, which expire after a minute.');
+    return new events.Rule(this, 'StartedRun', {
+      description: `Tasks of ${this.node.path} that ECS created, counted for the missed-runs alarm`,
+      eventPattern: startedRunPattern(this.taskFamily()),
+      targets: [new eventsTargets.SqsQueue(counter)],
+    });
+  }
+
+  /**
+   * An alarm on runs due that started fewer tasks than `taskCount`: RunTask calls AWS
+   * accepted, times the tasks each should start, against the tasks ECS created. Two
+   * periods must agree, so that a task that starts a little after its run was due (in the
+   * next period, or not yet in the metrics) does not count as missed.
+   */
+  private alarmOnMissedRuns(taskCount: number): cloudwatch.Alarm {
+    const started = eventsMetric('Invocations', this.startedRunRule.ruleName);
+    return this.alarm('MissedRunsAlarm', missedRunsExpression(this.acceptedCalls!, taskCount, started),
+      `A run of ${this.node.path} was due and started fewer tasks than ${taskCount}: RunTask accepted the call but ECS created no task `
+      + '(no Fargate capacity, an ENI or vCPU limit). Nothing retries it.',
+      { evaluationPeriods: 6, datapointsToAlarm: 2 });
+  }
+
+  /**
+   * Lets EventBridge (for the failure rule) and CloudWatch (for the alarms) publish to the
+   * failure topic when the construct can write its policy; otherwise says what it must allow.
+   */
+  private allowPublishingToFailureTopic(): void {
+    const alarms = [this.failedInvocationsAlarm, this.deadLetterQueueAlarm, this.missedRunsAlarm];
+    const statements = failureTopicStatements(this.failureTopic.topicArn, [this.failureRule], alarms);
+    if (!addToTopicPolicy(this, this.failureTopic, statements)) {
+      Annotations.of(this).addWarningV2('cdk-fargate-blueprints:etl.failureTopicPolicy',
+        'failureTopic is not a topic of this stack, so its policy is left alone: it must allow sns:Publish for events.amazonaws.com '
+        + '(aws:SourceArn: failureRule) and for cloudwatch.amazonaws.com (aws:SourceArn: failedInvocationsAlarm, deadLetterQueueAlarm, missedRunsAlarm), '
+        + 'or failed runs reach nobody.');
+    }
   }
 
   /** Get, put, delete and list on exactly this bucket's objects (and its KMS key). */
@@ -630,6 +720,7 @@ function resolveEtlSettings(path: string, props: ScheduledFargateEtlProps): EtlS
   if (!props.image) {
     invalid(path, 'image', props.image, 'is required: a schedule without a job to run starts nothing');
   }
+  checkScheduleExpression(path, 'schedule', props.schedule.expressionString, ['rate', 'cron']);
   if (props.timeZone && !props.schedule.expressionString.startsWith('cron(')) {
     invalid(path, 'timeZone', props.timeZone.timezoneName,
       `only applies to cron schedules; ${props.schedule.expressionString} runs at fixed intervals in every time zone`);
@@ -653,16 +744,44 @@ function resolveEtlSettings(path: string, props: ScheduledFargateEtlProps): EtlS
   return { size, desiredTaskCount, retryAttempts, maxEventAge };
 }
 
-/** The variables the construct sets itself may not be set again by the user. */
+/**
+ * The variables the construct sets itself: the user may set one too with the same value
+ * (the design's own example sets DB_DATABASE next to mysqlSidecar), never a different one.
+ */
 function checkReservedEnvironment(path: string, props: Pick<ScheduledFargateEtlProps, 'environment' | 'secrets' | 'bucket' | 'mysqlSidecar'>): void {
-  const sidecarEnvironment = ['DB_HOST', 'DB_PORT', 'DB_DATABASE', 'DB_USER', 'DB_PASSWORD'];
-  const reserved = [...(props.bucket ? ['BUCKET_NAME'] : []), ...(props.mysqlSidecar ? sidecarEnvironment : [])];
-  for (const name of [...Object.keys(props.environment ?? {}), ...Object.keys(props.secrets ?? {})]) {
-    if (reserved.includes(name)) {
-      invalid(path, `environment/secrets ${name}`, name,
-        `is set by the construct (${name === 'BUCKET_NAME' ? 'bucket' : 'mysqlSidecar'}); remove it or rename it`);
+  // value undefined: a secret, never a plain variable
+  const reserved = new Map<string, { value?: string; from: string }>();
+  if (props.bucket) {
+    reserved.set('BUCKET_NAME', { value: props.bucket.bucketName, from: 'bucket (its name)' });
+  }
+  if (props.mysqlSidecar) {
+    const sources: Record<string, string> = { DB_DATABASE: 'mysqlSidecar.databaseName', DB_USER: 'mysqlSidecar.username' };
+    for (const [name, value] of Object.entries(sidecarEnvironment(props.mysqlSidecar))) {
+      reserved.set(name, { value, from: `${sources[name] ?? 'mysqlSidecar'} ${describe(value)}` });
+    }
+    reserved.set('DB_PASSWORD', { from: 'mysqlSidecar (a generated secret)' });
+  }
+  for (const [name, value] of Object.entries(props.environment ?? {})) {
+    const set = reserved.get(name);
+    if (set && set.value === undefined) {
+      invalid(path, `environment ${name}`, value, `is the secret the construct sets from ${set.from}; remove ${name} from environment`);
+    }
+    if (set && value !== set.value) {
+      invalid(path, `environment ${name}`, value,
+        `contradicts ${set.from}, from which the construct sets ${name}; remove ${name} from environment, or give both the same value`);
     }
   }
+  for (const name of Object.keys(props.secrets ?? {})) {
+    const set = reserved.get(name);
+    if (set) {
+      invalid(path, `secrets ${name}`, name, `is set by the construct from ${set.from}; remove it from secrets or rename it`);
+    }
+  }
+}
+
+/** The connection settings the job gets from the sidecar, by variable name. */
+function sidecarEnvironment(sidecar: MysqlSidecarOptions): Record<string, string> {
+  return { DB_HOST: '127.0.0.1', DB_PORT: '3306', DB_DATABASE: sidecar.databaseName, DB_USER: sidecar.username ?? 'etl' };
 }
 
 function checkMysqlSidecar(path: string, sidecar: MysqlSidecarOptions): void {

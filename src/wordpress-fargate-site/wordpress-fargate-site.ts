@@ -1,6 +1,9 @@
 import * as path from 'path';
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -14,19 +17,27 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { createCdn, VIEWER_ADDRESS_HEADER } from './cdn';
+import { createFirewall, WordpressFirewallOptions } from './firewall';
 import { LoadBalancedFrontProps } from '../common/load-balancer-props';
 import { FargateNetworkProps } from '../common/network-props';
 import { ServiceScalingOptions } from '../common/scaling-options';
 import { FargateTaskSizeProps } from '../common/task-props';
+import { addToTopicPolicy, alarmsMayPublish } from '../private/alarm-topic';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
-import { createLoadBalancedService } from '../private/load-balanced-service';
+import { createLoadBalancedService, LoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeNagFinding } from '../private/nag';
 import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
-import { checkScheduleIds, resolveScaling, ResolvedScaling } from '../private/scaling';
+import { checkScheduleWindows, resolveScaling, ResolvedScaling } from '../private/scaling';
 import { checkEnvironmentSize, createFargateTask, FargateTask } from '../private/task';
 import { checkConstructId, checkDuration, checkMebibytes, invalid } from '../private/validation';
 import { resolveWebFront, WebFront } from '../private/web-front';
+
+export type { WordpressFirewallOptions } from './firewall';
 
 /** The build contexts of the two images, shipped in the npm package. */
 const ASSETS = path.join(__dirname, '..', '..', 'assets', 'wordpress');
@@ -34,6 +45,8 @@ const ASSETS = path.join(__dirname, '..', '..', 'assets', 'wordpress');
 const WWW_DATA = '33';
 /** Where both containers see the shared web root. */
 const WEB_ROOT = '/var/www/html';
+/** PHP's max_execution_time in the shipped image (assets/wordpress/php/zz-cfb-wordpress.ini). */
+const PHP_MAX_EXECUTION_SECONDS = 600;
 /** Memory per php-fpm worker the construct plans with, and what nginx keeps for itself. */
 const MIB_PER_PHP_WORKER = 64;
 const MIB_FOR_NGINX = 256;
@@ -56,7 +69,14 @@ export interface WordpressDatabaseOptions {
   /**
    * The highest capacity in ACUs, from 1 to 256 in steps of 0.5.
    *
-   * @default 4
+   * It also sets how many connections the database accepts (MySQL's `max_connections`,
+   * fixed by the maximum, not the current, capacity): about 90 at 1 ACU, 135 at 4, 1,000
+   * at 8, 2,000 at 16, 3,000 at 32. Every php-fpm worker of every task may hold one; the
+   * construct warns when `scaling.maxCapacity` tasks could open more. A raised maximum
+   * takes effect for connections after the database restarts. Serverless v2 bills the
+   * capacity used, not the maximum.
+   *
+   * @default 8
    */
   readonly maxCapacity?: number;
 
@@ -154,6 +174,17 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
   readonly uploadMaxSize?: Size;
 
   /**
+   * How long nginx keeps an anonymous page in its micro-cache (on each task's own disk),
+   * from 0 to 1 hour in whole seconds; `Duration.seconds(0)` turns the cache off. A page
+   * then costs one PHP request per TTL and task however many visitors reload it; logged-in
+   * visitors, the administration, the login, previews and every POST always reach PHP.
+   * Anonymous visitors see a change within the TTL.
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly pageCacheTtl?: Duration;
+
+  /**
    * The prefix of WordPress' database tables.
    *
    * @default 'wp_'
@@ -178,8 +209,9 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
 
   /**
    * The WordPress (php-fpm) image. An image of your own should keep the behaviour of
-   * the shipped one (assets/wordpress/php): without its lock, tasks that start together
-   * on an empty file system race to install WordPress, and the construct warns.
+   * the shipped one (assets/wordpress/php), which installs WordPress onto an empty file
+   * system atomically (a copy of its own, renamed into place): without it, tasks that
+   * start together race to install WordPress, and the construct warns.
    *
    * @default - built from the Dockerfile shipped in assets/wordpress/php
    */
@@ -188,7 +220,7 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
   /**
    * The database.
    *
-   * @default - Aurora MySQL Serverless v2, 0 to 4 ACUs, pausing after 5 minutes, 7 days of backups
+   * @default - Aurora MySQL Serverless v2, 0 to 8 ACUs, pausing after 5 minutes, 7 days of backups
    */
   readonly database?: WordpressDatabaseOptions;
 
@@ -198,6 +230,17 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
    * @default - none
    */
   readonly databaseSchedules?: DatabaseCapacitySchedule[];
+
+  /**
+   * The topic the site's alarms notify, for example when a database schedule could not
+   * change the capacity. A topic of the same stack gets a statement in its policy that
+   * lets CloudWatch publish for these alarms only (its policy then replaces SNS's default
+   * one, as any CDK-written topic policy does); a topic from elsewhere must allow that
+   * itself, and the construct warns.
+   *
+   * @default - no notification: the alarms show in CloudWatch only
+   */
+  readonly alarmTopic?: sns.ITopic;
 
   /**
    * What happens to the database and the file system when they leave the stack:
@@ -214,7 +257,7 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
   /**
    * Auto scaling of the tasks: bounds, targets, fast scale-out and pre-warm windows.
    *
-   * @default - 1 to 10 tasks, CPU target 50%, 600 requests per task and minute, fast scale-out
+   * @default - 1 to 10 tasks, CPU target 50%, fast scale-out; with `pageCacheTtl` 0 also 600 requests per task and minute
    */
   readonly scaling?: ServiceScalingOptions;
 
@@ -236,12 +279,38 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
   readonly healthCheckPath?: string;
 
   /**
-   * How long ECS ignores failing health checks of a starting task (the very first task
-   * copies WordPress onto the file system).
+   * How long ECS ignores failing load balancer health checks of a starting task: the
+   * first task on an empty file system installs WordPress onto it (php-fpm's start
+   * period is 180 seconds), later ones start in seconds.
    *
-   * @default Duration.seconds(120)
+   * @default Duration.seconds(240)
    */
   readonly healthCheckGracePeriod?: Duration;
+
+  // ---------------------------------------------------------------- in front of the site
+
+  /**
+   * Put a CloudFront distribution in front of the site. The load balancer is then
+   * internal and reached by CloudFront alone (through a VPC origin), so nothing bypasses
+   * the CDN. Anonymous pages are served from CloudFront's edge for as long as nginx's
+   * micro-cache allows (`pageCacheTtl`), static files for a day or as their headers say,
+   * logged-in visitors, the administration, the login and every POST always reach
+   * WordPress. With `certificate` (which must then be in us-east-1) and `domainName`,
+   * the distribution serves the domain; otherwise its own cloudfront.net name.
+   *
+   * @default false
+   */
+  readonly cdn?: boolean;
+
+  /**
+   * An AWS WAF web ACL on the load balancer: AWS's managed rules for WordPress, PHP, SQL
+   * injection, known bad inputs and the common rule set, and a rate limit per client on
+   * login and registration submissions. Its `firewallBlockedRequests` metric counts what
+   * it blocks.
+   *
+   * @default - no firewall
+   */
+  readonly firewall?: WordpressFirewallOptions;
 }
 
 /**
@@ -305,6 +374,19 @@ export class WordpressFargateSite extends Construct {
   public readonly accessPoint: efs.AccessPoint;
   /** The auto scaling of the task count (the `scaling` prop configures it). */
   public readonly scalableTaskCount: ecs.ScalableTaskCount;
+  /**
+   * Where the database schedules' changes end up that failed after their retries.
+   *
+   * @default - undefined without `databaseSchedules`
+   */
+  public readonly databaseSchedulesDeadLetterQueue?: sqs.IQueue;
+  /**
+   * The alarm on failed database schedules (a message in their dead-letter queue); it
+   * notifies `alarmTopic`.
+   *
+   * @default - undefined without `databaseSchedules`
+   */
+  public readonly databaseSchedulesAlarm?: cloudwatch.Alarm;
   /** The log group of both containers. */
   public readonly logGroup: logs.LogGroup;
   /**
@@ -313,7 +395,26 @@ export class WordpressFargateSite extends Construct {
    * @default - undefined without access logs
    */
   public readonly accessLogsBucket?: s3.IBucket;
-  /** The URL of the site. */
+  /**
+   * The CloudFront distribution in front of the site.
+   *
+   * @default - undefined without `cdn`
+   */
+  public readonly distribution?: cloudfront.Distribution;
+  /**
+   * The AWS WAF web ACL on the load balancer.
+   *
+   * @default - undefined without `firewall`
+   */
+  public readonly firewallWebAcl?: wafv2.CfnWebACL;
+  /**
+   * The requests the firewall blocked (AWS/WAFV2 BlockedRequests of the web ACL, sum per
+   * minute), to alarm on.
+   *
+   * @default - undefined without `firewall`
+   */
+  public readonly firewallBlockedRequests?: cloudwatch.IMetric;
+  /** The URL of the site: its domain, or the CDN's or the load balancer's DNS name. */
   public readonly url: string;
   /** The secret CDK generated for the database (databaseSecret is its attachment to the cluster). */
   private readonly generatedDatabaseSecret: rds.DatabaseSecret;
@@ -336,6 +437,8 @@ export class WordpressFargateSite extends Construct {
       createAcl: { ownerUid: WWW_DATA, ownerGid: WWW_DATA, permissions: '755' },
     });
     this.generatedDatabaseSecret = new rds.DatabaseSecret(this, 'DatabaseSecret', { username: 'wordpress', dbname: 'wordpress' });
+    // a kept database (or its final snapshot) is only usable with its password: keep them together
+    this.generatedDatabaseSecret.applyRemovalPolicy(settings.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
     this.database = this.createDatabase(settings.database, this.generatedDatabaseSecret, settings.removalPolicy);
     this.databaseSecret = this.database.secret!;
     // one secret of 512 characters, cut into WordPress' eight keys and salts by the image
@@ -354,14 +457,52 @@ export class WordpressFargateSite extends Construct {
     this.nginxContainer.addContainerDependencies({ container: this.wordpressContainer, condition: ecs.ContainerDependencyCondition.HEALTHY });
 
     // the service behind the load balancer
-    const web = createLoadBalancedService(this, {
+    const web = this.createService(props, settings);
+    ({
+      loadBalancedService: this.loadBalancedService, service: this.service, loadBalancer: this.loadBalancer, listener: this.listener,
+      targetGroup: this.targetGroup, accessLogsBucket: this.accessLogsBucket, scalableTaskCount: this.scalableTaskCount,
+    } = web);
+
+    // in front of the site
+    if (settings.cdn) {
+      this.distribution = createCdn(this, {
+        ...props, loadBalancer: this.loadBalancer, listenerPort: settings.front.listenerPort, firewall: props.firewall !== undefined,
+      });
+    }
+    if (props.firewall) {
+      const firewall = createFirewall(this, this.loadBalancer, props.firewall, settings.cdn ? VIEWER_ADDRESS_HEADER : undefined);
+      this.firewallWebAcl = firewall.webAcl;
+      this.firewallBlockedRequests = firewall.blockedRequests;
+    }
+    this.url = this.distribution ? `https://${props.domainName ?? this.distribution.distributionDomainName}` : web.url;
+
+    // the data is reachable from the tasks only, and the tasks start once they can mount it
+    this.database.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
+    this.fileSystem.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
+    this.service.node.defaultChild!.node.addDependency(this.fileSystem.mountTargetsAvailable);
+
+    if (settings.databaseSchedules.length > 0) {
+      const deadLetterQueue = this.createDatabaseSchedulesDeadLetterQueue();
+      settings.databaseSchedules.forEach((window) => this.scheduleDatabaseCapacity(window, settings.database, deadLetterQueue));
+      this.databaseSchedulesDeadLetterQueue = deadLetterQueue;
+      this.databaseSchedulesAlarm = this.alarmOnFailedDatabaseSchedules(deadLetterQueue, props.alarmTopic);
+    }
+    this.acknowledgeNagFindings(props.enableExecuteCommand);
+  }
+
+  /**
+   * The service behind the load balancer (the shared building block). With the CDN,
+   * certificate and domain name belong to CloudFront and the load balancer is internal.
+   */
+  private createService(props: WordpressFargateSiteProps, settings: SiteSettings): LoadBalancedService {
+    return createLoadBalancedService(this, {
       front: settings.front,
       scaling: settings.scaling,
       loadBalancer: props.loadBalancer,
-      publicLoadBalancer: props.publicLoadBalancer ?? true,
-      certificate: props.certificate,
-      domainName: props.domainName,
-      domainZone: props.domainZone,
+      publicLoadBalancer: !settings.cdn && (props.publicLoadBalancer ?? true),
+      certificate: settings.cdn ? undefined : props.certificate,
+      domainName: settings.cdn ? undefined : props.domainName,
+      domainZone: settings.cdn ? undefined : props.domainZone,
       accessLogsBucket: props.accessLogsBucket,
       enableExecuteCommand: props.enableExecuteCommand,
       cluster: this.cluster,
@@ -370,21 +511,6 @@ export class WordpressFargateSite extends Construct {
       maxHealthyPercent: 200,
       taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
     });
-    this.loadBalancedService = web.loadBalancedService;
-    this.service = web.service;
-    this.loadBalancer = web.loadBalancer;
-    this.listener = web.listener;
-    this.targetGroup = web.targetGroup;
-    this.accessLogsBucket = web.accessLogsBucket;
-    this.scalableTaskCount = web.scalableTaskCount;
-    this.url = web.url;
-
-    // the data is reachable from the tasks only
-    this.database.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
-    this.fileSystem.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
-
-    settings.databaseSchedules.forEach((window) => this.scheduleDatabaseCapacity(window, settings.database));
-    this.acknowledgeNagFindings(props.enableExecuteCommand);
   }
 
   /**
@@ -402,7 +528,10 @@ export class WordpressFargateSite extends Construct {
       lifecyclePolicy: efs.LifecyclePolicy.AFTER_30_DAYS,
       outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
       enableAutomaticBackups: true,
-      allowAnonymousAccess: false,
+      // not "allow anonymous access": the policy below allows no anonymous client, but
+      // with false aws-cdk-lib would add a statement giving every IAM principal that
+      // reaches a mount target root access (ClientRootAccess to AWS: *)
+      allowAnonymousAccess: true,
       removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     fileSystem.addToResourcePolicy(new iam.PolicyStatement({
@@ -412,6 +541,29 @@ export class WordpressFargateSite extends Construct {
       conditions: { Bool: { 'aws:SecureTransport': 'false' } },
     }));
     return fileSystem;
+  }
+
+  /**
+   * The tasks' role, and nobody else, may mount the web root and write to it, only
+   * through an access point (as www-data, never as root), only over TLS. The role's own
+   * policy names the site's access point; the file system's policy cannot (the access
+   * point is created after the file system), so it admits the role through any access
+   * point of the account, of which this file system has one.
+   */
+  private grantWebRoot(taskRole: iam.IRole): void {
+    const actions = ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'];
+    const viaMountTarget = { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' } };
+    taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions,
+      resources: [this.fileSystem.fileSystemArn],
+      conditions: { ...viaMountTarget, StringEquals: { 'elasticfilesystem:AccessPointArn': this.accessPoint.accessPointArn } },
+    }));
+    const anyAccessPoint = Stack.of(this).formatArn({ service: 'elasticfilesystem', resource: 'access-point', resourceName: '*' });
+    this.fileSystem.addToResourcePolicy(new iam.PolicyStatement({
+      actions,
+      principals: [taskRole],
+      conditions: { ...viaMountTarget, ArnLike: { 'elasticfilesystem:AccessPointArn': anyAccessPoint } },
+    }));
   }
 
   /**
@@ -446,11 +598,7 @@ export class WordpressFargateSite extends Construct {
     return cluster;
   }
 
-  /**
-   * The task definition with the web root as an EFS volume (TLS, through the access
-   * point, with IAM authorization), which the task role may mount and write through
-   * exactly that access point.
-   */
+  /** The task definition with the web root as an EFS volume (TLS, through the access point, with IAM authorization). */
   private createTask(props: Pick<WordpressFargateSiteProps, 'cpuArchitecture' | 'logRetention'>, size: ResolvedFargateSize): FargateTask {
     const task = createFargateTask(this, {
       ...props,
@@ -464,11 +612,7 @@ export class WordpressFargateSite extends Construct {
         },
       }],
     });
-    task.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
-      resources: [this.fileSystem.fileSystemArn],
-      conditions: { StringEquals: { 'elasticfilesystem:AccessPointArn': this.accessPoint.accessPointArn } },
-    }));
+    this.grantWebRoot(task.taskDefinition.taskRole);
     return task;
   }
 
@@ -482,7 +626,12 @@ export class WordpressFargateSite extends Construct {
       image,
       essential: true,
       portMappings: [{ containerPort: 80, protocol: ecs.Protocol.TCP }],
-      environment: { NGINX_CLIENT_MAX_BODY_SIZE: `${settings.uploadMaxMiB + 1}m` },
+      environment: {
+        NGINX_CLIENT_MAX_BODY_SIZE: `${settings.uploadMaxMiB + 1}m`,
+        NGINX_PAGE_CACHE_TTL: String(settings.pageCacheSeconds),
+        // the proxies whose X-Forwarded-For nginx believes: the load balancer (and the CDN's VPC origin) in the VPC
+        NGINX_REAL_IP_FROM: vpcCidrOf(this.vpc, this.node.path),
+      },
       healthCheck: {
         command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1/healthz || exit 1'],
         interval: Duration.seconds(10),
@@ -526,8 +675,10 @@ export class WordpressFargateSite extends Construct {
         interval: Duration.seconds(10),
         timeout: Duration.seconds(5),
         retries: 3,
-        // the very first task copies WordPress onto the file system first
-        startPeriod: Duration.seconds(120),
+        // the first task on an empty file system installs WordPress onto it (seconds to
+        // tens of seconds on EFS, after up to 60 s waiting for another task's install);
+        // later starts take milliseconds
+        startPeriod: Duration.seconds(180),
       },
       logging: task.logDriver('wordpress'),
     });
@@ -536,7 +687,7 @@ export class WordpressFargateSite extends Construct {
   }
 
   /** Changes the database's capacity range at the time given (RDS ModifyDBCluster through EventBridge Scheduler). */
-  private scheduleDatabaseCapacity(window: DatabaseCapacitySchedule, database: ResolvedDatabase): void {
+  private scheduleDatabaseCapacity(window: DatabaseCapacitySchedule, database: ResolvedDatabase, deadLetterQueue: sqs.IQueue): void {
     const defaultMax = database.maxCapacity;
     const cluster = Stack.of(this).formatArn({
       service: 'rds',
@@ -562,8 +713,43 @@ export class WordpressFargateSite extends Construct {
         }),
         policyStatements: [new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [cluster] })],
         retryAttempts: 3,
+        // a change that comes later than this is no longer a warm-up
+        maxEventAge: Duration.minutes(15),
+        deadLetterQueue,
       }),
     });
+  }
+
+  /** Encrypted, TLS only, kept 14 days: time to see why a warm-up did not happen. */
+  private createDatabaseSchedulesDeadLetterQueue(): sqs.Queue {
+    const queue = new sqs.Queue(this, 'DatabaseSchedulesDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNagFinding(queue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the database capacity schedules.');
+    return queue;
+  }
+
+  /** A failed database schedule leaves a message in the dead-letter queue: alarm from the first one. */
+  private alarmOnFailedDatabaseSchedules(deadLetterQueue: sqs.IQueue, alarmTopic?: sns.ITopic): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, 'DatabaseSchedulesAlarm', {
+      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `A database capacity schedule of ${this.node.path} failed: the database did not get the capacity planned (see the dead-letter queue)`,
+    });
+    if (alarmTopic) {
+      alarm.addAlarmAction(new cloudwatchActions.SnsAction(alarmTopic));
+      if (!addToTopicPolicy(this, alarmTopic, [alarmsMayPublish(alarmTopic.topicArn, [alarm])])) {
+        Annotations.of(this).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.alarmTopicPolicy',
+          'alarmTopic is not a topic of this stack, so its policy is left alone: it must allow sns:Publish for cloudwatch.amazonaws.com '
+          + '(aws:SourceArn: databaseSchedulesAlarm), or the alarm reaches nobody (a topic without a policy of its own allows it).');
+      }
+    }
+    return alarm;
   }
 
   /** The cdk-nag findings this construct accepts by design, each with its reason. */
@@ -612,6 +798,8 @@ interface SiteSettings {
   readonly uploadMaxMiB: number;
   readonly tablePrefix: string;
   readonly configExtra: string;
+  readonly cdn: boolean;
+  readonly pageCacheSeconds: number;
   readonly phpWorkers: number;
   readonly database: ResolvedDatabase;
   readonly databaseSchedules: DatabaseCapacitySchedule[];
@@ -629,11 +817,26 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
     invalid(sitePath, props.accessLogs !== undefined ? 'accessLogs' : 'accessLogsBucket', props.accessLogs ?? props.accessLogsBucket!.node.path,
       'only applies to the load balancer the construct creates; configure access logs on the loadBalancer given');
   }
-  const front = resolveWebFront(scope, props, {
+  const cdn = checkCdn(sitePath, props);
+  // with the CDN the load balancer speaks HTTP to CloudFront only: the certificate is CloudFront's
+  const albProps = cdn ? { ...props, certificate: undefined, domainName: undefined, domainZone: undefined } : props;
+  const front = resolveWebFront(scope, albProps, {
     healthCheckPath: '/healthz',
-    healthCheckGracePeriod: Duration.seconds(120),
-    warningId: 'cdk-fargate-blueprints:WordpressFargateSite.accessLogsNeedRegion',
+    healthCheckGracePeriod: Duration.seconds(240),
+    idleTimeout: Duration.seconds(PHP_MAX_EXECUTION_SECONDS + 60),
   });
+  if (props.firewall && props.loadBalancer) {
+    invalid(sitePath, 'firewall', props.loadBalancer.node.path,
+      'only applies to the load balancer the construct creates; associate a web ACL with the loadBalancer given yourself');
+  }
+  if (props.loadBalancer && props.idleTimeout) {
+    invalid(sitePath, 'idleTimeout', props.idleTimeout.toHumanString(), 'only applies to the load balancer the construct creates; set it on the loadBalancer given');
+  }
+  if (front.idleTimeout.toSeconds({ integral: false }) < PHP_MAX_EXECUTION_SECONDS) {
+    Annotations.of(scope).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.idleTimeoutBelowPhpLimit',
+      `idleTimeout is ${front.idleTimeout.toHumanString()}, shorter than the ${PHP_MAX_EXECUTION_SECONDS} seconds PHP may run: the load balancer `
+      + 'cuts longer requests (imports, updates, image processing) with a 504. Raise idleTimeout, or acknowledge this warning if no request runs that long.');
+  }
   const tablePrefix = props.tablePrefix ?? 'wp_';
   if (!/^[A-Za-z0-9_]{1,20}$/.test(tablePrefix)) {
     invalid(sitePath, 'tablePrefix', tablePrefix, 'must be 1 to 20 letters, digits or "_" (WordPress uses it in table names)');
@@ -646,20 +849,28 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
   }
   const databaseSchedules = props.databaseSchedules ?? [];
   checkDatabaseSchedules(sitePath, databaseSchedules, database.maxCapacity);
-  const scaling = resolveScaling(sitePath, 'scaling', { requestsPerTarget: 600, ...props.scaling }, { maxCapacity: 10 });
+  const pageCacheSeconds = checkDuration(sitePath, 'pageCacheTtl', props.pageCacheTtl ?? Duration.seconds(5),
+    { min: 0, max: 3600, literal: 'nginx\'s cache settings are computed from it' })!;
+  // without the page cache every request is PHP work and requests are a fair measure of
+  // load; with it, cached reloads cost next to nothing and CPU (and php-fpm's busy share) is
+  const scaling = resolveScaling(sitePath, 'scaling', { requestsPerTarget: pageCacheSeconds === 0 ? 600 : undefined, ...props.scaling }, { maxCapacity: 10 });
   if (props.wordpressImage && scaling.minCapacity > 1) {
     Annotations.of(scope).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.concurrentFirstStart',
       `${scaling.minCapacity} tasks will start together on an empty file system, and the wordpressImage given may not `
-      + 'serialize the first-start copy of WordPress as the shipped image does (a lock on the file system). Start with scaling.minCapacity 1 '
+      + 'install WordPress onto it atomically as the shipped image does (a copy of its own, renamed into place). Start with scaling.minCapacity 1 '
       + 'for the first deployment, or build your image FROM the shipped one.');
   }
+  const phpWorkers = phpWorkersFor(size.memoryLimitMiB);
+  checkConnectionBudget(scope, { phpWorkers, scaling, database, memoryLimitMiB: size.memoryLimitMiB });
   return {
     size,
     front,
     uploadMaxMiB: checkUploadSize(sitePath, props.uploadMaxSize ?? Size.mebibytes(64)),
     tablePrefix,
-    configExtra: wordpressConfigExtra(props, front),
-    phpWorkers: Math.min(200, Math.max(4, Math.floor((size.memoryLimitMiB - MIB_FOR_NGINX) / MIB_PER_PHP_WORKER))),
+    configExtra: wordpressConfigExtra(props, cdn || front.https),
+    cdn,
+    pageCacheSeconds,
+    phpWorkers,
     database,
     databaseSchedules,
     removalPolicy,
@@ -668,13 +879,110 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
 }
 
 /** What the construct adds to wp-config.php: the site's URL with a domain name, HTTPS for the admin, then the user's PHP. */
-function wordpressConfigExtra(props: Pick<WordpressFargateSiteProps, 'domainName' | 'wordpressConfigExtra'>, front: WebFront): string {
-  const home = props.domainName ? `${front.https ? 'https' : 'http'}://${props.domainName}` : undefined;
+function wordpressConfigExtra(props: Pick<WordpressFargateSiteProps, 'domainName' | 'wordpressConfigExtra'>, https: boolean): string {
+  const home = props.domainName ? `${https ? 'https' : 'http'}://${props.domainName}` : undefined;
   return [
     ...(home ? [`define('WP_HOME', '${home}');`, `define('WP_SITEURL', '${home}');`] : []),
-    ...(front.https ? ['define(\'FORCE_SSL_ADMIN\', true);'] : []),
+    ...(https ? ['define(\'FORCE_SSL_ADMIN\', true);'] : []),
     ...(props.wordpressConfigExtra ? [props.wordpressConfigExtra] : []),
   ].join('\n');
+}
+
+/**
+ * php-fpm workers per task: one per 64 MiB of what nginx leaves (256 MiB), 4 to 200. A
+ * fixed pool (pm = static), so a rush finds them started.
+ */
+function phpWorkersFor(memoryLimitMiB: number): number {
+  if (Token.isUnresolved(memoryLimitMiB)) {
+    return 4;
+  }
+  return Math.min(200, Math.max(4, Math.floor((memoryLimitMiB - MIB_FOR_NGINX) / MIB_PER_PHP_WORKER)));
+}
+
+/**
+ * Aurora MySQL Serverless v2's default max_connections by maximum capacity, as the
+ * Aurora User Guide tabulates it ("Maximum connections for Aurora Serverless v2",
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.max-connections):
+ * the value follows the maximum ACU, not the current one. Between two rows the lower one
+ * applies (the formula grows with the memory of the maximum).
+ */
+const MYSQL_MAX_CONNECTIONS_BY_MAX_ACU: ReadonlyArray<[number, number]> = [
+  [1, 90], [4, 135], [8, 1000], [16, 2000], [32, 3000], [64, 4000], [128, 5000],
+];
+
+/** What Aurora MySQL Serverless v2 accepts at `maxAcu` (the table row at or below it). */
+function mysqlMaxConnections(maxAcu: number): number {
+  return [...MYSQL_MAX_CONNECTIONS_BY_MAX_ACU].reverse().find(([acu]) => acu <= maxAcu)?.[1] ?? MYSQL_MAX_CONNECTIONS_BY_MAX_ACU[0][1];
+}
+
+/**
+ * Every php-fpm worker of every task may hold a database connection: at the largest
+ * number of tasks scaling may run (its maximum or a schedule's), that must fit what the
+ * database accepts at its maximum capacity, or requests fail with "Too many connections"
+ * just when the site is busiest. A warning, acknowledgeable, names the ways out.
+ */
+function checkConnectionBudget(
+  scope: Construct,
+  budget: { phpWorkers: number; scaling: ResolvedScaling; database: ResolvedDatabase; memoryLimitMiB: number },
+): void {
+  const { phpWorkers, scaling, database } = budget;
+  const taskCounts = [scaling.maxCapacity, ...scaling.schedules.map((s) => s.maxCapacity ?? 0)];
+  if ([...taskCounts, database.maxCapacity, budget.memoryLimitMiB].some((v) => Token.isUnresolved(v))) {
+    return;
+  }
+  const tasks = Math.max(...taskCounts);
+  const connections = mysqlMaxConnections(database.maxCapacity);
+  if (tasks * phpWorkers <= connections) {
+    return;
+  }
+  const enough = MYSQL_MAX_CONNECTIONS_BY_MAX_ACU.find(([, max]) => max >= tasks * phpWorkers)?.[0];
+  Annotations.of(scope).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.databaseConnections',
+    `${tasks} tasks x ${phpWorkers} php-fpm workers (from memoryLimitMiB ${budget.memoryLimitMiB}) may open ${tasks * phpWorkers} database connections, `
+    + `but Aurora MySQL Serverless v2 at database.maxCapacity ${database.maxCapacity} ACU accepts about ${connections} (max_connections): `
+    + 'at full scale requests would fail with "Too many connections". '
+    + `${enough !== undefined ? `Raise database.maxCapacity to ${enough} ACU or more, ` : ''}lower scaling.maxCapacity to ${Math.floor(connections / phpWorkers)}, `
+    + 'or give the tasks less memory (fewer workers each).');
+}
+
+/**
+ * The CDN reaches a load balancer of the construct's own, internal; what configured HTTPS on
+ * the load balancer has no place there.
+ */
+function checkCdn(sitePath: string, props: WordpressFargateSiteProps): boolean {
+  if (!props.cdn) {
+    return false;
+  }
+  const conflicts: Array<[string, unknown, string]> = [
+    ['loadBalancer', props.loadBalancer?.node.path, 'CloudFront reaches a load balancer the construct creates, internal, through a VPC origin; drop loadBalancer or cdn'],
+    ['publicLoadBalancer', props.publicLoadBalancer, 'is always false with cdn: CloudFront reaches the internal load balancer through a VPC origin, nobody else may'],
+    ['redirectHttp', props.redirectHttp, 'does not apply with cdn: CloudFront redirects HTTP to HTTPS'],
+    ['sslPolicy', props.sslPolicy, 'does not apply with cdn: CloudFront ends TLS (TLS 1.2 or later)'],
+  ];
+  for (const [prop, value, allowed] of conflicts) {
+    if (value !== undefined) {
+      invalid(sitePath, prop, value, allowed);
+    }
+  }
+  if (props.domainName !== undefined && !props.certificate) {
+    invalid(sitePath, 'domainName', props.domainName, 'needs a certificate for it in us-east-1 with cdn (CloudFront serves the domain)');
+  }
+  const port = props.listenerPort;
+  // CloudFront origins listen on 80, 443 or 1024 to 65535
+  if (port !== undefined && !Token.isUnresolved(port) && port !== 80 && port !== 443 && !(port >= 1024 && port <= 65535)) {
+    invalid(sitePath, 'listenerPort', port, 'must be 80, 443 or from 1024 to 65535 with cdn (the ports CloudFront reaches an origin on)');
+  }
+  return true;
+}
+
+/** The VPC's address range, which a VPC imported without it cannot give. */
+function vpcCidrOf(vpc: ec2.IVpc, sitePath: string): string {
+  try {
+    return vpc.vpcCidrBlock;
+  } catch {
+    return invalid(sitePath, 'vpc', vpc.node.path,
+      'must know its address range (vpcCidrBlock): nginx believes the visitor\'s address only from proxies in it. '
+      + 'Import the VPC with vpcCidrBlock, or with SsmDecoupledVpc.fromParameters');
+  }
 }
 
 /** The upload limit as whole MiB, from 1 MiB to 4 GiB. */
@@ -697,7 +1005,7 @@ function checkCapacityUnits(sitePath: string, prop: string, value: number | unde
 
 function resolveDatabase(sitePath: string, options: WordpressDatabaseOptions): ResolvedDatabase {
   const minCapacity = checkCapacityUnits(sitePath, 'database.minCapacity', options.minCapacity, 0) ?? 0;
-  const maxCapacity = checkCapacityUnits(sitePath, 'database.maxCapacity', options.maxCapacity, 1) ?? Math.max(4, minCapacity);
+  const maxCapacity = checkCapacityUnits(sitePath, 'database.maxCapacity', options.maxCapacity, 1) ?? Math.max(8, minCapacity);
   if (maxCapacity < minCapacity) {
     invalid(sitePath, 'database.maxCapacity', maxCapacity, `must be at least database.minCapacity (${minCapacity})`);
   }
@@ -719,7 +1027,7 @@ function resolveDatabase(sitePath: string, options: WordpressDatabaseOptions): R
 }
 
 function checkDatabaseSchedules(sitePath: string, schedules: DatabaseCapacitySchedule[], maxCapacity: number): void {
-  checkScheduleIds(sitePath, 'databaseSchedules', schedules);
+  checkScheduleWindows(sitePath, 'databaseSchedules', schedules);
   schedules.forEach((s, i) => {
     const at = `databaseSchedules[${i}]`;
     checkCapacityUnits(sitePath, `${at}.minCapacity`, s.minCapacity, 0);

@@ -1,0 +1,143 @@
+import { Duration } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { createLogBucket } from '../private/log-bucket';
+import { acknowledgeNagFinding } from '../private/nag';
+
+/**
+ * The header the CDN sets to the visitor's address on every request (replacing any the
+ * visitor sent), for the firewall's rate limit behind it.
+ */
+export const VIEWER_ADDRESS_HEADER = 'x-cfb-viewer-address';
+
+/** The header the CDN puts into the cache key: 1 for visitors WordPress shows something of their own. */
+const PERSONAL_HEADER = 'x-cfb-personal';
+
+/**
+ * Runs on every request before the cache: the visitor's address into a header of ours,
+ * and whether WordPress knows the visitor (logged in, a protected post's password, a
+ * comment left) into the cache key, so such visitors never get, nor leave, a page cached
+ * for everybody. The same cookies as nginx's micro-cache bypass.
+ */
+const VIEWER_REQUEST_FUNCTION = `function handler(event) {
+  var request = event.request;
+  var personal = '0';
+  for (var name in request.cookies) {
+    if (/^(wordpress_logged_in_|wp-postpass_|comment_author_|wordpress_no_cache)/.test(name)) {
+      personal = '1';
+      break;
+    }
+  }
+  request.headers['${PERSONAL_HEADER}'] = { value: personal };
+  request.headers['${VIEWER_ADDRESS_HEADER}'] = { value: event.viewer.ip };
+  return request;
+}`;
+
+/** Paths CloudFront always passes to WordPress: the administration, the login and what is never the same twice. */
+const NEVER_CACHED = ['/wp-admin/*', '/wp-login.php', '/wp-signup.php', '/wp-json/*', '/xmlrpc.php', '/wp-cron.php', '/wp-comments-post.php'];
+/** Static files of the core, themes, plugins and uploads. */
+const STATIC_FILES = ['/wp-includes/*', '/wp-content/*'];
+
+export interface SiteCdnOptions {
+  /** The internal load balancer the CDN reaches through a VPC origin. */
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** The port of its HTTP listener. */
+  readonly listenerPort: number;
+  /** A certificate in us-east-1 for `domainName`. */
+  readonly certificate?: acm.ICertificate;
+  readonly domainName?: string;
+  readonly domainZone?: route53.IHostedZone;
+  /** Whether a firewall guards the load balancer behind the distribution. */
+  readonly firewall: boolean;
+}
+
+/**
+ * A CloudFront distribution (`Cdn`) in front of the site. It reaches the load balancer,
+ * which is internal, through a VPC origin: nothing but CloudFront reaches the site.
+ * Anonymous pages are cached as long as nginx's micro-cache allows (the origin's
+ * Cache-Control), static files long, visitors WordPress knows and the administration
+ * never.
+ */
+export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront.Distribution {
+  const origin = origins.VpcOrigin.withApplicationLoadBalancer(options.loadBalancer, {
+    protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+    httpPort: options.listenerPort,
+    // long enough for a slow page, within CloudFront's default quota
+    readTimeout: Duration.seconds(60),
+  });
+  const viewerRequest = new cloudfront.Function(scope, 'CdnViewerRequest', {
+    code: cloudfront.FunctionCode.fromInline(VIEWER_REQUEST_FUNCTION),
+    runtime: cloudfront.FunctionRuntime.JS_2_0,
+    comment: 'WordPress: the visitor\'s address, and whether the visitor has a page of their own',
+  });
+  const behavior = (cachePolicy: cloudfront.ICachePolicy): cloudfront.BehaviorOptions => ({
+    origin,
+    cachePolicy,
+    originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_AND_CLOUDFRONT_2022,
+    allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+    viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+    compress: true,
+    functionAssociations: [{ function: viewerRequest, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+  });
+  const pages = new cloudfront.CachePolicy(scope, 'CdnPagesCachePolicy', {
+    comment: 'WordPress pages: as long as the origin says (the micro-cache), per query string, never for known visitors',
+    defaultTtl: Duration.seconds(0),
+    minTtl: Duration.seconds(0),
+    maxTtl: Duration.days(1),
+    headerBehavior: cloudfront.CacheHeaderBehavior.allowList(PERSONAL_HEADER),
+    queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+    cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+    enableAcceptEncodingGzip: true,
+    enableAcceptEncodingBrotli: true,
+  });
+  const staticFiles = new cloudfront.CachePolicy(scope, 'CdnStaticFilesCachePolicy', {
+    comment: 'WordPress static files: long, per query string (the ?ver= of each release)',
+    defaultTtl: Duration.days(1),
+    minTtl: Duration.seconds(0),
+    maxTtl: Duration.days(365),
+    queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+    enableAcceptEncodingGzip: true,
+    enableAcceptEncodingBrotli: true,
+  });
+  const distribution = new cloudfront.Distribution(scope, 'Cdn', {
+    comment: `WordPress site ${scope.node.path}`,
+    defaultBehavior: behavior(pages),
+    additionalBehaviors: Object.fromEntries([
+      ...NEVER_CACHED.map((path) => [path, behavior(cloudfront.CachePolicy.CACHING_DISABLED)]),
+      ...STATIC_FILES.map((path) => [path, behavior(staticFiles)]),
+    ]),
+    certificate: options.certificate,
+    domainNames: options.domainName ? [options.domainName] : undefined,
+    // only a certificate of one's own lets the distribution refuse TLS before 1.2
+    minimumProtocolVersion: options.certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
+    priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+    httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+    // CloudFront writes its standard logs with object ACLs, so this bucket keeps them on
+    logBucket: createLogBucket(scope, 'CdnLogs', s3.ObjectOwnership.OBJECT_WRITER, 'the CDN\'s access logs'),
+    logFilePrefix: 'cdn/',
+  });
+  if (options.domainName && options.domainZone) {
+    new route53.ARecord(scope, 'CdnAlias', {
+      zone: options.domainZone,
+      recordName: options.domainName,
+      target: route53.RecordTarget.fromAlias(new route53Targets.CloudFrontTarget(distribution)),
+    });
+  }
+  acknowledgeNagFinding(distribution, 'AwsSolutions-CFR1',
+    'A registration site is for everybody its owner invites; restrict countries with the distribution\'s geoRestriction if needed.');
+  acknowledgeNagFinding(distribution, 'AwsSolutions-CFR2', options.firewall
+    ? 'AWS WAF guards the load balancer behind the distribution (the firewall prop), which every request passes: CloudFront is its only way in.'
+    : 'No firewall was asked for; the firewall prop puts AWS WAF on the load balancer that every request through the distribution passes.');
+  if (!options.certificate) {
+    acknowledgeNagFinding(distribution, 'AwsSolutions-CFR4',
+      'Without a certificate of its own the distribution uses CloudFront\'s *.cloudfront.net certificate, whose security policy AWS fixes; '
+      + 'give certificate (us-east-1) and domainName to require TLS 1.2.');
+  }
+  return distribution;
+}
