@@ -1140,6 +1140,16 @@ const wordpressFargateSite: BadInput[] = [
     error: /^TestStack\/Blog: pageCacheTtl must be a literal duration, because nginx's cache settings are computed from it, got "a duration from a token"$/,
   },
   {
+    name: 'a certificate outside us-east-1, with the CDN',
+    build: (stack) => siteWith({ cdn: true, certificate: certificate(stack) })(stack),
+    error: /^TestStack\/Blog: certificate must be in us-east-1 with cdn \(CloudFront only uses certificates from there\), got "arn:aws:acm:eu-west-1:/,
+  },
+  {
+    name: 'backups kept for a token number of seconds',
+    build: siteWith({ database: { backupRetention: Duration.seconds(Lazy.number({ produce: () => 86400 })) } }),
+    error: /^TestStack\/Blog: database.backupRetention must be Duration.days\(...\) when its amount is a token \(it is not converted at synth time\), got "Duration.seconds\(<token>\)"$/,
+  },
+  {
     name: 'a listener port CloudFront cannot reach, with the CDN',
     build: siteWith({ cdn: true, listenerPort: 1 }),
     error: /^TestStack\/Blog: listenerPort must be 80, 443 or from 1024 to 65535 with cdn \(the ports CloudFront reaches an origin on\), got 1$/,

@@ -89,6 +89,10 @@ export function checkDuration(
     if (bounds.literal) {
       invalid(path, prop, 'a duration from a token', `must be a literal duration, because ${bounds.literal}`);
     }
+    // a token cannot be converted: it must already be in the unit the template takes
+    if (duration.unitLabel() !== unit) {
+      invalid(path, prop, `Duration.${duration.unitLabel()}(<token>)`, `must be Duration.${unit}(...) when its amount is a token (it is not converted at synth time)`);
+    }
     return undefined;
   }
   const amount = unit === 'days' ? duration.toDays({ integral: false }) : duration.toSeconds({ integral: false });

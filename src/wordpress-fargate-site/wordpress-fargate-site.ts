@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, RemovalPolicy, Size, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -965,6 +965,11 @@ function checkCdn(sitePath: string, props: WordpressFargateSiteProps): boolean {
   }
   if (props.domainName !== undefined && !props.certificate) {
     invalid(sitePath, 'domainName', props.domainName, 'needs a certificate for it in us-east-1 with cdn (CloudFront serves the domain)');
+  }
+  const certificateRegion = props.certificate && !Token.isUnresolved(props.certificate.certificateArn)
+    ? Arn.split(props.certificate.certificateArn, ArnFormat.SLASH_RESOURCE_NAME).region : undefined;
+  if (certificateRegion !== undefined && certificateRegion !== 'us-east-1') {
+    invalid(sitePath, 'certificate', props.certificate!.certificateArn, 'must be in us-east-1 with cdn (CloudFront only uses certificates from there)');
   }
   const port = props.listenerPort;
   // CloudFront origins listen on 80, 443 or 1024 to 65535

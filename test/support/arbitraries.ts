@@ -242,13 +242,16 @@ export function durationBetween(minSeconds: number, maxSeconds: number): fc.Arbi
     duration('seconds', 0), duration('days', 400), duration('days', 30), duration('seconds', NaN),
     duration('seconds', Math.max(0, minSeconds - 1)), duration('seconds', maxSeconds + 1),
   ];
-  const token = expr(`Duration.seconds(Lazy.number({ produce: () => ${minSeconds} }))`, () => Duration.seconds(Lazy.number({ produce: () => minSeconds })));
+  const tokens = [
+    expr(`Duration.seconds(Lazy.number({ produce: () => ${minSeconds} }))`, () => Duration.seconds(Lazy.number({ produce: () => minSeconds }))),
+    expr(`Duration.minutes(Lazy.number({ produce: () => ${Math.ceil(minSeconds / 60)} }))`, () => Duration.minutes(Lazy.number({ produce: () => Math.ceil(minSeconds / 60) }))),
+  ];
   return fc.oneof(
     { withCrossShrink: true },
     { weight: 4, arbitrary: inside },
     { weight: 2, arbitrary: fc.constantFrom(...edges) },
     { weight: 3, arbitrary: fc.constantFrom(...mistakes) },
-    { weight: 1, arbitrary: fc.constant(token) },
+    { weight: 1, arbitrary: fc.constantFrom(...tokens) },
   );
 }
 
@@ -351,8 +354,8 @@ const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd1234
 export const frontProps: PropTable = {
   publicLoadBalancer: bool,
   listenerPort: wholeNumber('ListenerPort', 1, 65535, [80, 443, 8080]),
-  certificate: fc.constant(expr(`acm.Certificate.fromCertificateArn(stack, 'Certificate', '${CERTIFICATE_ARN}')`,
-    (stack) => acm.Certificate.fromCertificateArn(stack, 'Certificate', CERTIFICATE_ARN))),
+  certificate: fc.constantFrom(...[CERTIFICATE_ARN, CERTIFICATE_ARN.replace('eu-west-1', 'us-east-1')].map((arn) =>
+    expr(`acm.Certificate.fromCertificateArn(stack, 'Certificate', '${arn}')`, (stack) => acm.Certificate.fromCertificateArn(stack, 'Certificate', arn)))),
   redirectHttp: bool,
   sslPolicy: fc.constantFrom(...member('elbv2.SslPolicy', elbv2.SslPolicy as any, ['RECOMMENDED_TLS', 'TLS13_13', 'FS_1_2_RES_2020_10'])),
   domainName: text(['web.example.com', 'example.com', 'WWW.Example.COM'], ['', 'web example.com', 'web.other.org', 'ünïcødé.example.com', `${'a'.repeat(64)}.example.com`]),
