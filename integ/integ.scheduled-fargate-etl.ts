@@ -53,6 +53,7 @@ publish('task-definition', etl.taskDefinition.taskDefinitionArn);
 publish('rule', etl.eventRule!.ruleName);
 publish('subnets', etl.vpc.privateSubnets.map((s) => s.subnetId).join(','));
 publish('security-group', etl.securityGroup.securityGroupId);
+publish('started-run-rule', etl.startedRunRule.ruleName);
 
 const integ = new IntegTest(app, 'ScheduledFargateEtlIntegTest', { testCases: [stack], ...SNAPSHOT_OPTIONS });
 const assertions = integ.assertions;
@@ -92,6 +93,11 @@ for (const name of ['mysql', 'app']) {
     ExpectedResult.arrayWith([{ name, essential: 'true', image: MYSQL_IMAGE }]),
     containerDefinitions);
 }
+// MySQL, added first, gives up after 5 minutes without turning healthy: the run then stops
+// (and notifies) instead of hanging
+assertions.expect('MysqlStartTimeout',
+  ExpectedResult.exact({ name: 'mysql', startTimeout: '300' }),
+  valuesOf(taskDefinition, { name: 'taskDefinition.containerDefinitions.0.name', startTimeout: 'taskDefinition.containerDefinitions.0.startTimeout' }));
 
 // the schedule, 04:00 UTC on the first of every month, starts one task of this task
 // definition on Fargate in this cluster
@@ -137,3 +143,17 @@ assertions.expect('JobExitedWithZero',
 assertions.expect('MysqlShutDownCleanly',
   ExpectedResult.objectLike({ containers: Match.arrayWith([{ name: 'mysql', exitCode: '0' }]) }),
   runResult);
+
+// the run above was seen starting: the started-run rule, which the missed-runs alarm counts
+// runs with, matched its task's PROVISIONING event. One task, so one invocation, summed
+// over 30-day periods from the start of 2026 (the only non-empty one holds this run).
+assertions.awsApiCall('CloudWatch', 'getMetricStatistics', {
+  Namespace: 'AWS/Events',
+  MetricName: 'Invocations',
+  Dimensions: [{ Name: 'RuleName', Value: valueOf('started-run-rule') }],
+  StartTime: '2026-01-01T00:00:00Z',
+  EndTime: '2100-01-01T00:00:00Z',
+  Period: 2592000,
+  Statistics: ['Sum'],
+}).assertAtPath('Datapoints.0.Sum', ExpectedResult.exact(1))
+  .waitForAssertions({ totalTimeout: Duration.minutes(15), interval: Duration.seconds(60) });

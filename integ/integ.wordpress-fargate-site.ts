@@ -19,7 +19,7 @@ import { WordpressFargateSite } from '../src';
  * - the installer answers 200;
  * - nginx serves WordPress's static files from the shared EFS web root, where the php
  *   container copied them on its first start;
- * - the database is an encrypted Aurora MySQL Serverless v2 cluster with a floor of 0 ACU.
+ * - the database is an encrypted Aurora MySQL Serverless v2 cluster from 0 to 8 ACU (1,000 connections).
  */
 const ROOT = `${INTEG_PARAMETER_ROOT}/wordpress-fargate-site`;
 
@@ -66,7 +66,7 @@ assertions.httpApiCall(`${url}/wp-includes/css/dashicons.min.css`, HEAD_NO_REDIR
   .waitForAssertions(retry);
 
 assertions.expect('Database',
-  ExpectedResult.exact({ engine: 'aurora-mysql', encrypted: 'true', minCapacity: '0', maxCapacity: '4', secondsUntilAutoPause: '300' }),
+  ExpectedResult.exact({ engine: 'aurora-mysql', encrypted: 'true', minCapacity: '0', maxCapacity: '8', secondsUntilAutoPause: '300' }),
   valuesOf(assertions.awsApiCall('RDS', 'describeDBClusters', { DBClusterIdentifier: valueOf(`${ROOT}/database-cluster`) }), {
     engine: 'DBClusters.0.Engine',
     encrypted: 'DBClusters.0.StorageEncrypted',
