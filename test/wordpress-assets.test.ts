@@ -80,6 +80,10 @@ describe('the nginx image\'s defaults', () => {
     expect(defaults.NGINX_REAL_IP_FROM).toBe('127.0.0.1/32');
   });
 
+  test('CloudFront-Forwarded-Proto is ignored until the construct says CloudFront is the only way in', () => {
+    expect(defaults.NGINX_BEHIND_CDN).toBe('0');
+  });
+
   test('the page cache keeps pages a few seconds, on the container\'s own disk, in a folder of the workers', () => {
     expect(defaults.NGINX_PAGE_CACHE_TTL).toBe('5');
     expect(defaults.NGINX_PAGE_CACHE_PATH).toBe('/var/cache/nginx/pages');

@@ -278,6 +278,49 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
       expect(JSON.parse((await get('/cfb-probe.php', { 'X-Forwarded-Proto': 'http' })).body).https).toBe('');
     });
 
+    describe('behind CloudFront (NGINX_BEHIND_CDN=1)', () => {
+      let cdn: Nginx;
+      // the load balancer (127.0.0.1) and CloudFront's VPC origin (127.0.0.77) in the VPC's range
+      beforeAll(async () => {
+        cdn = await servers.startNginx({ NGINX_BEHIND_CDN: '1', NGINX_PAGE_CACHE_TTL: '60', NGINX_REAL_IP_FROM: '127.0.0.0/8' });
+      });
+      afterAll(() => cdn?.stop());
+      const probe = async (port: number, headers: Record<string, string>) => JSON.parse((await request(port, '/cfb-probe.php', { headers })).body);
+
+      test('WordPress sees HTTPS when CloudFront says the visitor used it, whatever the load balancer says', async () => {
+        expect((await probe(cdn.port, { 'CloudFront-Forwarded-Proto': 'https', 'X-Forwarded-Proto': 'http' })).https).toBe('on');
+        expect((await probe(cdn.port, { 'CloudFront-Forwarded-Proto': 'http', 'X-Forwarded-Proto': 'https' })).https).toBe('');
+        // without CloudFront's header, the load balancer's word stands
+        expect((await probe(cdn.port, { 'X-Forwarded-Proto': 'https' })).https).toBe('on');
+        expect((await probe(cdn.port, { 'X-Forwarded-Proto': 'http' })).https).toBe('');
+      });
+
+      test('without it, CloudFront-Forwarded-Proto is ignored: a visitor could send it to a public load balancer', async () => {
+        expect((await probe(nginx.port, { 'CloudFront-Forwarded-Proto': 'https', 'X-Forwarded-Proto': 'http' })).https).toBe('');
+        expect((await probe(nginx.port, { 'CloudFront-Forwarded-Proto': 'http', 'X-Forwarded-Proto': 'https' })).https).toBe('on');
+      });
+
+      test('the scheme CloudFront reports is part of the page cache key, and only behind CloudFront', async () => {
+        const page = (port: number, name: string, headers: Record<string, string>) => request(port, `/cfb-page.php?name=${name}`, { headers });
+        const viaHttps = { 'CloudFront-Forwarded-Proto': 'https', 'X-Forwarded-Proto': 'http' };
+        const viaHttp = { 'CloudFront-Forwarded-Proto': 'http', 'X-Forwarded-Proto': 'http' };
+        const first = await page(cdn.port, 'cdn-scheme', viaHttps);
+        expect(first.cache).toBe('MISS');
+        expect((await page(cdn.port, 'cdn-scheme', viaHttp)).cache).toBe('MISS');
+        expect(await page(cdn.port, 'cdn-scheme', viaHttps)).toMatchObject({ cache: 'HIT', body: first.body });
+        expect(calls('cdn-scheme')).toBe(2);
+        // a public load balancer's visitor saying https over http gets the http page
+        const plain = await page(nginx.port, 'public-scheme', {});
+        expect(await page(nginx.port, 'public-scheme', viaHttps)).toMatchObject({ cache: 'HIT', body: plain.body });
+      });
+
+      test('the visitor\'s address is the one in front of CloudFront\'s VPC origin', async () => {
+        const remoteAddr = async (forwardedFor: string) => (await probe(cdn.port, { 'X-Forwarded-For': forwardedFor })).remote_addr;
+        expect(await remoteAddr('203.0.113.7, 127.0.0.77')).toBe('203.0.113.7');
+        expect(await remoteAddr('198.51.100.9, 203.0.113.7, 127.0.0.77')).toBe('203.0.113.7');
+      });
+    });
+
     test('dot files, the first start\'s marker and PHP in the uploads are never served', async () => {
       expect((await get('/.cfb-setup.lock')).status).toBe(403);
       expect((await get('/.cfb-core-installed')).status).toBe(403);
