@@ -3,8 +3,9 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import {
-  binaries, ENTRYPOINT, makeCoreSource, makeImageBin, missingBinaries, Nginx, request, Response, waitFor, WordpressServers,
+  binaries, ENTRYPOINT, makeCoreSource, makeImageBin, missingBinaries, Nginx, rawRequest, request, Response, waitFor, WordpressServers,
 } from './support/wordpress-servers';
 
 /**
@@ -471,6 +472,76 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
         } finally {
           await uncached.stop();
         }
+      });
+
+      describe('compression', () => {
+        const gzip = { 'Accept-Encoding': 'gzip, deflate, br' };
+
+        beforeAll(() => {
+          // a page PHP compresses itself for a client that accepts gzip, as a careless
+          // plugin might (without Vary), and a small file
+          fs.writeFileSync(path.join(html, 'cfb-gzip.php'), [
+            '<?php',
+            '$text = str_repeat("compressible text\\n", 200);',
+            'if (str_contains($_SERVER[\'HTTP_ACCEPT_ENCODING\'] ?? \'\', \'gzip\')) {',
+            '  header(\'Content-Encoding: gzip\');',
+            '  echo gzencode($text);',
+            '} else {',
+            '  echo $text;',
+            '}',
+            '',
+          ].join('\n'));
+          fs.writeFileSync(path.join(html, 'cfb-small.css'), 'body { color: black; }\n'.repeat(20));
+        });
+
+        test('a page goes out compressed to a client that accepts gzip and plain to one that does not, from the same cached copy', async () => {
+          const compressed = await rawRequest(nginx.port, '/?page=gzip', gzip);
+          expect([compressed.status, compressed.headers['x-cache'], compressed.headers['content-encoding']]).toEqual([200, 'MISS', 'gzip']);
+          expect(compressed.headers.vary).toMatch(/Accept-Encoding/);
+          const page = zlib.gunzipSync(compressed.body).toString('utf-8');
+          expect(page).toMatch(/Hello world!/);
+          expect(compressed.body.length).toBeLessThan(Buffer.byteLength(page) / 3);
+
+          const plain = await rawRequest(nginx.port, '/?page=gzip');
+          expect([plain.headers['x-cache'], plain.headers['content-encoding']]).toEqual(['HIT', undefined]);
+          expect(plain.body.toString('utf-8')).toBe(page);
+          const again = await rawRequest(nginx.port, '/?page=gzip', gzip);
+          expect([again.headers['x-cache'], again.headers['content-encoding']]).toEqual(['HIT', 'gzip']);
+          expect(zlib.gunzipSync(again.body).toString('utf-8')).toBe(page);
+        });
+
+        test('PHP never compresses: the cache holds what every visitor can read', async () => {
+          const compressed = await rawRequest(nginx.port, '/cfb-gzip.php', gzip);
+          expect([compressed.headers['x-cache'], compressed.headers['content-encoding']]).toEqual(['MISS', 'gzip']);
+          // compressed once, by nginx
+          expect(zlib.gunzipSync(compressed.body).toString('utf-8')).toBe('compressible text\n'.repeat(200));
+          const plain = await rawRequest(nginx.port, '/cfb-gzip.php');
+          expect([plain.headers['x-cache'], plain.headers['content-encoding']]).toEqual(['HIT', undefined]);
+          expect(plain.body.toString('utf-8')).toBe('compressible text\n'.repeat(200));
+        });
+
+        test.each([
+          ['/wp-admin/css/install.css', /^text\/css/],
+          ['/wp-includes/js/jquery/jquery.min.js', /javascript/],
+          ['/?rest_route=/', /^application\/json/],
+          ['/?feed=rss2', /^application\/rss\+xml/],
+          ['/wp-includes/wlwmanifest.xml', /xml/],
+          ['/wp-admin/images/wordpress-logo.svg', /^image\/svg\+xml/],
+        ])('%s is compressed for a client that accepts gzip', async (urlPath, type) => {
+          const compressed = await rawRequest(nginx.port, urlPath, gzip);
+          const plain = await rawRequest(nginx.port, urlPath);
+          expect([compressed.status, compressed.headers['content-type'], compressed.headers['content-encoding']]).toEqual([200, expect.stringMatching(type), 'gzip']);
+          expect(plain.headers['content-encoding']).toBeUndefined();
+          expect(zlib.gunzipSync(compressed.body)).toEqual(plain.body);
+        });
+
+        test.each([
+          ['/wp-admin/images/wordpress-logo.png', 'an image compressed already'],
+          ['/cfb-small.css', 'a file under 1 KiB'],
+        ])('%s is sent as it is (%s)', async (urlPath) => {
+          const response = await rawRequest(nginx.port, urlPath, gzip);
+          expect([response.status, response.headers['content-encoding']]).toEqual([200, undefined]);
+        });
       });
 
       test('while php-fpm is down, the pages in the cache are served stale', async () => {

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 
@@ -102,6 +103,30 @@ export async function request(port: number, urlPath: string, init: RequestInit =
     cache: response.headers.get('x-cache'),
     body: await response.text(),
   };
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  /** The body as it came over the wire (not decompressed). */
+  readonly body: Buffer;
+}
+
+/**
+ * A plain HTTP request to a local server with exactly the headers given: unlike fetch,
+ * it asks for no compression by itself and decompresses nothing.
+ */
+export async function rawRequest(port: number, urlPath: string, headers: Record<string, string> = {}, host = '127.0.0.1'): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host, port, path: urlPath, headers, timeout: 30_000, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${host}:${port}${urlPath}`)));
+    req.on('error', reject);
+  });
 }
 
 /** `ENV NAME=value` defaults of a Dockerfile of the images. */
@@ -346,7 +371,8 @@ export class WordpressServers {
       ...dockerfileDefaults('nginx'),
       NGINX_PAGE_CACHE_PATH: path.join(prefix, 'pages'),
       ...environment,
-      NGINX_PORT: String(listen),
+      // in the task, every address of the task (the load balancer reaches it); here loopback
+      NGINX_PORT: `127.0.0.1:${listen}`,
       PHP_FPM_HOST: '127.0.0.1',
       PHP_FPM_PORT: String(this.fpmPort),
       NGINX_DOCUMENT_ROOT: this.options.webRoot,
