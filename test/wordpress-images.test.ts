@@ -5,7 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import {
-  binaries, ENTRYPOINT, makeCoreSource, makeImageBin, missingBinaries, Nginx, rawRequest, request, Response, waitFor, WordpressServers,
+  binaries, busybox, ENTRYPOINT, freePort, makeCoreSource, makeImageBin, Metrics, MetricsLine, missingBinaries, Nginx, rawRequest, request,
+  Response, unshare, waitFor, WordpressServers,
 } from './support/wordpress-servers';
 
 /**
@@ -27,10 +28,11 @@ const MIB = 1024 * 1024;
 const PAGE_CACHE_TTL = 2;
 const KEYS = Array.from({ length: 8 }, (_, i) => String.fromCharCode(65 + i).repeat(63) + String(i)).join('');
 const serversAvailable = missingBinaries.length === 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-if (!serversAvailable && process.env.CI) {
+if ((!serversAvailable || !busybox) && process.env.CI) {
   test('the real-server test has its packages (CI)', () => {
-    throw new Error(`missing on this CI machine: ${missingBinaries.join(', ')}; .ci/run installs them`);
+    throw new Error(`missing on this CI machine: ${[...missingBinaries, ...(busybox ? [] : ['busybox'])].join(', ')}; .ci/run installs them`);
   });
 }
 
@@ -554,6 +556,140 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
         // and a page that was never cached fails
         expect((await get('/?page=never-seen')).status).toBe(502);
       }, 30_000);
+    });
+
+    (busybox ? describe : describe.skip)('the load signal for scale-out: the metrics sidecar\'s script on busybox', () => {
+      /** A Site with the characters JSON must escape. */
+      const SITE = 'Registration/Site "blue" \\ eu';
+      const UNITS: Record<string, string> = { PhpBusyPercent: 'Percent', PhpListenQueue: 'Count', PhpRequests: 'Count', Requests: 'Count' };
+      const INTERVAL_MS = 1000;
+      let site: Nginx;
+      let metrics: Metrics;
+
+      afterAll(async () => {
+        await metrics?.stop();
+        await site?.stop();
+      });
+
+      /** The line as an EMF document, checked against the specification; its metrics by name. */
+      const emf = (line: MetricsLine): Record<string, number> => {
+        const document = JSON.parse(line.text);
+        expect(Object.keys(document._aws)).toEqual(['Timestamp', 'CloudWatchMetrics']);
+        const { Timestamp: timestamp, CloudWatchMetrics: directives } = document._aws;
+        // the start of the window, a whole interval, just before the line
+        expect(timestamp % INTERVAL_MS).toBe(0);
+        expect(line.receivedAt - timestamp).toBeGreaterThanOrEqual(INTERVAL_MS);
+        expect(line.receivedAt - timestamp).toBeLessThan(INTERVAL_MS + 3000);
+        expect(directives).toHaveLength(1);
+        expect(directives[0].Namespace).toBe('CdkFargateBlueprints/WordPress');
+        expect(directives[0].Dimensions).toEqual([['Site']]);
+        expect(document.Site).toBe(SITE);
+        const names: string[] = directives[0].Metrics.map((m: { Name: string }) => m.Name);
+        expect(directives[0].Metrics).toEqual(names.map((name) => ({ Name: name, Unit: UNITS[name], StorageResolution: 1 })));
+        expect(Object.keys(document).sort()).toEqual(['Site', '_aws', ...names].sort());
+        for (const name of names) {
+          expect([name, Number.isFinite(document[name]) && document[name] >= 0]).toEqual([name, true]);
+          expect([name, UNITS[name] === 'Count' ? Number.isInteger(document[name]) : document[name] <= 100]).toEqual([name, true]);
+        }
+        return Object.fromEntries(names.map((name) => [name, document[name]]));
+      };
+      const has = (name: string) => (line: MetricsLine) => name in JSON.parse(line.text);
+
+      test('it prints nothing until nginx answers, keeps running, leaves the PHP metrics out while php-fpm is down, and takes them up when it is back', async () => {
+        // php-fpm is down since the last test; nginx is not started yet
+        expect(servers.phpPid).toBeUndefined();
+        const port = await freePort();
+        const statusPort = await freePort();
+        metrics = servers.startMetrics({
+          CFB_METRICS_SITE: SITE,
+          CFB_METRICS_INTERVAL: String(INTERVAL_MS / 1000),
+          CFB_METRICS_SAMPLE_INTERVAL: '0.1',
+          CFB_NGINX_STATUS_URL: `http://127.0.0.1:${statusPort}/nginx-status`,
+          CFB_PHP_STATUS_URL: `http://127.0.0.1:${statusPort}/fpm-status`,
+        });
+        await sleep(INTERVAL_MS + 200);
+        expect([metrics.running, metrics.lines, metrics.unfinished]).toEqual([true, [], '']);
+        expect(metrics.stderr).toMatch(/nginx status does not answer/);
+
+        site = await servers.startNginx({ NGINX_STATUS_PORT: String(statusPort), NGINX_PAGE_CACHE_TTL: '60' }, port);
+        const nginxOnly = await metrics.waitForLine('a line with nginx\'s requests', has('Requests'));
+        expect(Object.keys(emf(metrics.lines[nginxOnly]))).toEqual(['Requests']);
+
+        await servers.startPhp();
+        const withPhp = await metrics.waitForLine('a line with php-fpm\'s metrics', has('PhpBusyPercent'), nginxOnly);
+        // idle: the harness' own check that php-fpm listens is its only connection
+        expect(emf(metrics.lines[withPhp])).toEqual({ PhpBusyPercent: 0, PhpListenQueue: 0, PhpRequests: expect.any(Number), Requests: 0 });
+        expect(emf(metrics.lines[withPhp]).PhpRequests).toBeLessThanOrEqual(1);
+        expect(metrics.stderr).toMatch(/php status answers/);
+        // every line it printed: EMF, nothing else
+        metrics.lines.forEach(emf);
+        expect(metrics.running).toBe(true);
+      }, 30_000);
+
+      test('the status pages answer on 127.0.0.1 only, never on the port the load balancer reaches, whatever X-Forwarded-For says', async () => {
+        const stub = await rawRequest(site.statusPort, '/nginx-status');
+        expect([stub.status, stub.body.toString()]).toEqual([200, expect.stringMatching(/^Active connections: \d+/)]);
+        const fpm = await rawRequest(site.statusPort, '/fpm-status');
+        expect([fpm.status, fpm.body.toString()]).toEqual([200, expect.stringMatching(/^accepted conn: +\d+$/m)]);
+        expect(fpm.body.toString()).toMatch(/^active processes: +0$/m);
+        // bound to 127.0.0.1, not to every address
+        await expect(rawRequest(site.statusPort, '/nginx-status', {}, '127.0.0.2')).rejects.toThrow(/ECONNREFUSED/);
+        // nginx (the main one) believes X-Forwarded-For from 127.0.0.1: a forged one says 127.0.0.1 too
+        for (const urlPath of ['/nginx-status', '/fpm-status', '/fpm-status?full']) {
+          for (const headers of [{}, { 'X-Forwarded-For': '127.0.0.1' }] as Record<string, string>[]) {
+            const response = await rawRequest(nginx.port, urlPath, headers);
+            expect([urlPath, headers, response.status]).toEqual([urlPath, headers, 404]);
+            expect(response.body.toString()).not.toMatch(/Active connections|accepted conn|active processes/);
+          }
+        }
+      });
+
+      test('its lines count every request, and show php-fpm busy and queueing while slow PHP requests run, idle after', async () => {
+        // a page in the cache, then a window of its own
+        expect((await request(site.port, '/?page=metrics')).cache).toBe('MISS');
+        const synced = await metrics.waitForLine('the next line', () => true, metrics.lines.length);
+        const start = Date.now();
+        // 6 slow PHP requests for 4 workers: 2 wait in php-fpm's listen queue for 1.2 s,
+        // then run 1.2 s; meanwhile 40 visitors get the cached page without PHP
+        const slow = Array.from({ length: 6 }, (_, i) => request(site.port, `/cfb-page.php?name=slow-${i}&sleep=1200`));
+        const cached = await Promise.all(Array.from({ length: 40 }, () => request(site.port, '/?page=metrics')));
+        expect(new Set(cached.map((r) => r.cache))).toEqual(new Set(['HIT']));
+        expect((await Promise.all(slow)).map((r) => r.status)).toEqual(Array(6).fill(200));
+        const end = Date.now();
+        const last = await metrics.waitForLine('the line of the spike\'s last window', (l) => JSON.parse(l.text)._aws.Timestamp + INTERVAL_MS > end, synced + 1);
+
+        const window = metrics.lines.slice(synced + 1, last + 1);
+        const values = window.map(emf);
+        const sum = (name: string) => values.reduce((total, v) => total + v[name], 0);
+        expect(sum('Requests')).toBeGreaterThanOrEqual(46);
+        expect(sum('Requests')).toBeLessThanOrEqual(47);
+        expect(sum('PhpRequests')).toBe(6);
+        expect(Math.max(...values.map((v) => v.PhpListenQueue))).toBeGreaterThanOrEqual(1);
+        expect(Math.max(...values.map((v) => v.PhpListenQueue))).toBeLessThanOrEqual(2);
+        // windows inside the spike show busy workers: all 4 at first, then 2 of them
+        const inside = window.filter((l) => {
+          const from = JSON.parse(l.text)._aws.Timestamp;
+          return from >= start + 200 && from + INTERVAL_MS <= end - 200;
+        });
+        expect(inside.length).toBeGreaterThanOrEqual(1);
+        expect(inside.map((l) => emf(l).PhpBusyPercent > 0)).toEqual(inside.map(() => true));
+        expect(Math.max(...values.map((v) => v.PhpBusyPercent))).toBeGreaterThanOrEqual(50);
+        // the first line showing the spike came at most an interval and a sample after the window it started in
+        const firstBusy = window.find((l) => emf(l).PhpBusyPercent > 0)!;
+        expect(firstBusy.receivedAt - start).toBeLessThan(2 * INTERVAL_MS + 1000);
+      }, 30_000);
+
+      (unshare ? test : test.skip)('SIGTERM ends it at once, also as the process 1 of its container', async () => {
+        const processOne = servers.startMetrics({
+          CFB_METRICS_INTERVAL: '1',
+          CFB_NGINX_STATUS_URL: `http://127.0.0.1:${site.statusPort}/nginx-status`,
+          CFB_PHP_STATUS_URL: `http://127.0.0.1:${site.statusPort}/fpm-status`,
+        }, { processOne: true });
+        await waitFor('the script to start', () => /every 1 s/.test(processOne.stderr), 5_000, 20);
+        const exited = new Promise<number | null>((resolve) => processOne.child.once('exit', (code) => resolve(code)));
+        process.kill(processOne.scriptPid!, 'SIGTERM');
+        expect(await Promise.race([exited, sleep(1000).then(() => 'still running after 1 s')])).toBe(0);
+      });
     });
 
     test('nginx and php-fpm logged no errors', () => {
