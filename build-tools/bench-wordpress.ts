@@ -6,17 +6,27 @@
  * in requests and in time, and the servers stop at the end.
  *
  *   npx projen bench:wordpress [--php-workers 28] [--connections 32] [--seconds 10]
- *                              [--max-requests 100000] [--ttl 5]
+ *                              [--max-requests 100000] [--ttl 5] [--gzip 0|1]
+ *                              [--signal-trials 3]
  *
  * The defaults mirror the construct's default task (1 vCPU, 2 GiB): 28 php-fpm workers
  * ((2048 - 256) / 64, as the construct sizes pm.max_children) and one nginx worker.
+ * `--gzip 1` asks for compressed pages as browsers and CloudFront do (Accept-Encoding:
+ * gzip, deflate, br); bytes per response are what went over the wire, headers included.
+ *
+ * Then the load signal: the metrics sidecar's script (on busybox, with the image's
+ * defaults: a line every 10 s, php-fpm sampled every 2 s) watches while an unannounced
+ * spike of uncached requests starts at a random moment, `--signal-trials` times; it
+ * reports how long after the spike's start the first line showing it was printed, and
+ * what the script itself costs in CPU.
+ *
  * Needs the Debian packages the real-server test needs (.ci/run installs them).
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import autocannon from 'autocannon';
-import { makeCoreSource, missingBinaries, request, WordpressServers } from '../test/support/wordpress-servers';
+import { busybox, dockerfileDefaults, makeCoreSource, Metrics, missingBinaries, rawRequest, WordpressServers } from '../test/support/wordpress-servers';
 
 const options = {
   phpWorkers: 28,
@@ -24,6 +34,8 @@ const options = {
   seconds: 10,
   maxRequests: 100_000,
   ttl: 5,
+  gzip: 0,
+  signalTrials: 3,
 };
 for (let i = 2; i < process.argv.length; i += 2) {
   const key = process.argv[i].replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) as keyof typeof options;
@@ -34,6 +46,12 @@ for (let i = 2; i < process.argv.length; i += 2) {
   }
   options[key] = value;
 }
+if (options.gzip > 1) {
+  console.error('--gzip is 0 or 1');
+  process.exit(2);
+}
+/** What the load generator asks for, beyond the URL. */
+const requestHeaders: Record<string, string> = options.gzip ? { 'accept-encoding': 'gzip, deflate, br' } : {};
 
 interface Result {
   readonly label: string;
@@ -42,6 +60,8 @@ interface Result {
   readonly p50: number;
   readonly p99: number;
   readonly failures: number;
+  /** Bytes per response over the wire, headers included. */
+  readonly bytesPerResponse: number;
   /** CPU milliseconds per request, by server: what a task (or the database) spends, whatever else the machine runs. */
   readonly cpuMs: Record<'nginx' | 'php-fpm' | 'MariaDB', number>;
 }
@@ -49,8 +69,12 @@ interface Result {
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const TICKS = 100;
 
-/** CPU seconds used so far by `pid` and its children alive now (php-fpm's and nginx's workers). */
-function cpuSeconds(pid: number): number {
+/**
+ * CPU seconds used so far by `pid` and its children alive now (php-fpm's and nginx's
+ * workers); with `reaped`, also by the children it has waited for (the commands a shell
+ * script ran).
+ */
+function cpuSeconds(pid: number, reaped = false): number {
   let ticks = 0;
   for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
@@ -58,6 +82,9 @@ function cpuSeconds(pid: number): number {
       const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf-8').replace(/^.*\) /, '').split(' ');
       if (Number(entry) === pid || Number(fields[1]) === pid) {
         ticks += Number(fields[11]) + Number(fields[12]);
+        if (reaped && Number(entry) === pid) {
+          ticks += Number(fields[13]) + Number(fields[14]);
+        }
       }
     } catch {
       // gone meanwhile
@@ -70,19 +97,7 @@ function cpuSeconds(pid: number): number {
 async function drive(label: string, port: number, pids: Record<keyof Result['cpuMs'], number>): Promise<Result> {
   const servers = Object.keys(pids) as (keyof Result['cpuMs'])[];
   const cpuBefore = servers.map((s) => cpuSeconds(pids[s]));
-  let watchdog: NodeJS.Timeout | undefined;
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({
-      url: `http://127.0.0.1:${port}/`,
-      connections: options.connections,
-      duration: options.seconds,
-      maxOverallRequests: options.maxRequests,
-      timeout: 30,
-    }, (error, done) => (error ? reject(error) : resolve(done)));
-    // autocannon stops at the duration; this is the belt to its braces
-    watchdog = setTimeout(() => instance.stop(), (options.seconds + 30) * 1000);
-  });
-  clearTimeout(watchdog);
+  const result = await startLoad(port, '/', options.connections, options.seconds).done;
   const cpuMs = Object.fromEntries(servers.map((s, i) => [s, ((cpuSeconds(pids[s]) - cpuBefore[i]) * 1000) / result.requests.total])) as Result['cpuMs'];
   return {
     cpuMs,
@@ -92,20 +107,128 @@ async function drive(label: string, port: number, pids: Record<keyof Result['cpu
     p50: result.latency.p50,
     p99: result.latency.p99,
     failures: result.errors + result.timeouts + result.non2xx,
+    bytesPerResponse: result.throughput.total / result.requests.total,
   };
 }
 
-/** Checks the page answers as the mode promises, then warms opcache (and the cache); returns the page's size in bytes. */
+interface Load {
+  readonly done: Promise<autocannon.Result>;
+  stop(): void;
+}
+
+/** autocannon against `urlPath`, bounded by `seconds` and `options.maxRequests`. */
+function startLoad(port: number, urlPath: string, connections: number, seconds: number): Load {
+  let instance: autocannon.Instance | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon({
+      url: `http://127.0.0.1:${port}${urlPath}`,
+      headers: requestHeaders,
+      connections,
+      duration: seconds,
+      maxOverallRequests: options.maxRequests,
+      timeout: 30,
+    }, (error, result) => (error ? reject(error) : resolve(result)));
+    // autocannon stops at the duration; this is the belt to its braces
+    watchdog = setTimeout(() => instance!.stop(), (seconds + 30) * 1000);
+  }).finally(() => clearTimeout(watchdog));
+  return { done, stop: () => instance!.stop() };
+}
+
+/**
+ * Checks the page answers as the mode promises (cache status, compressed or not), then
+ * warms opcache (and the cache); returns the page's body size in bytes, as sent.
+ */
 async function warmUp(port: number, expected: string[]): Promise<number> {
   let size = 0;
   for (let i = 0; i < 50; i++) {
-    const response = await request(port, '/');
-    if (response.status !== 200 || (i > 0 && !expected.includes(response.cache ?? ''))) {
-      throw new Error(`front page: ${response.status}, X-Cache ${response.cache}; expected 200 and ${expected.join(' or ')}`);
+    const response = await rawRequest(port, '/', requestHeaders);
+    const cache = String(response.headers['x-cache'] ?? '');
+    const encoding = response.headers['content-encoding'] ?? 'identity';
+    if (response.status !== 200 || (i > 0 && !expected.includes(cache)) || encoding !== (options.gzip ? 'gzip' : 'identity')) {
+      throw new Error(`front page: ${response.status}, X-Cache ${cache}, Content-Encoding ${encoding}; expected 200, ${expected.join(' or ')}, `
+        + `${options.gzip ? 'gzip' : 'identity'}`);
     }
-    size = Buffer.byteLength(response.body);
+    size = response.body.length;
   }
   return size;
+}
+
+interface SignalTrial {
+  /** From the spike's start to the first line with PhpBusyPercent above 0, and at 50 or more. */
+  readonly firstBusyMs: number;
+  readonly halfBusyMs: number;
+  /** Where in the window the spike started (0 to the interval). */
+  readonly offsetInWindowMs: number;
+}
+
+const busyOf = (line: { text: string }): number => JSON.parse(line.text).PhpBusyPercent ?? -1;
+
+/**
+ * One unannounced spike: uncached requests from a random moment of a window on, until a
+ * line shows php-fpm at least half busy (or 40 s).
+ */
+async function signalTrial(metrics: Metrics, port: number, interval: number): Promise<SignalTrial> {
+  // idle first, then a random moment
+  await metrics.waitForLine('an idle line', (l) => busyOf(l) === 0, metrics.lines.length, 60_000);
+  await new Promise((r) => setTimeout(r, Math.random() * interval * 1000));
+  const start = Date.now();
+  const seen = metrics.lines.length;
+  const spike = startLoad(port, '/', options.connections, 40);
+  try {
+    await metrics.waitForLine('a line showing the spike', (l) => busyOf(l) >= 50, seen, 45_000);
+  } finally {
+    spike.stop();
+    await spike.done;
+  }
+  const first = metrics.lines.findIndex((l, i) => i >= seen && busyOf(l) > 0);
+  const half = metrics.lines.findIndex((l, i) => i >= seen && busyOf(l) >= 50);
+  return {
+    firstBusyMs: metrics.lines[first].receivedAt - start,
+    halfBusyMs: metrics.lines[half].receivedAt - start,
+    offsetInWindowMs: start % (interval * 1000),
+  };
+}
+
+/** The load signal: spikes of uncached requests, watched by the metrics script with the image's defaults. */
+async function measureSignal(servers: WordpressServers, statusPort: number, port: number): Promise<void> {
+  const defaults = dockerfileDefaults('nginx');
+  const interval = Number(defaults.CFB_METRICS_INTERVAL);
+  const metrics = servers.startMetrics({
+    CFB_NGINX_STATUS_URL: `http://127.0.0.1:${statusPort}/nginx-status`,
+    CFB_PHP_STATUS_URL: `http://127.0.0.1:${statusPort}/fpm-status`,
+  });
+  const started = Date.now();
+  const cpuBefore = cpuSeconds(metrics.child.pid!, true);
+  const trials: SignalTrial[] = [];
+  try {
+    for (let i = 0; i < options.signalTrials; i++) {
+      trials.push(await signalTrial(metrics, port, interval));
+    }
+  } finally {
+    const cpuMsPerSecond = ((cpuSeconds(metrics.child.pid!, true) - cpuBefore) * 1000) / ((Date.now() - started) / 1000);
+    await metrics.stop();
+    console.log('');
+    console.log(`load signal: a line every ${interval} s, php-fpm sampled every ${defaults.CFB_METRICS_SAMPLE_INTERVAL} s (the image's defaults); `
+      + `spikes of ${options.connections} connections of uncached requests, each from a random moment of a window`);
+    console.log('');
+    console.log('| spike | started in the window at | first line with PhpBusyPercent > 0 | first line with PhpBusyPercent >= 50 |');
+    console.log('|---:|---:|---:|---:|');
+    trials.forEach((t, i) => console.log(`| ${i + 1} | ${(t.offsetInWindowMs / 1000).toFixed(1)} s | ${(t.firstBusyMs / 1000).toFixed(1)} s `
+      + `| ${(t.halfBusyMs / 1000).toFixed(1)} s |`));
+    console.log('');
+    console.log(`the script's CPU: ${cpuMsPerSecond.toFixed(2)} ms per second (${(cpuMsPerSecond / 10).toFixed(2)}% of a vCPU); `
+      + `its lines: ${metrics.lines.length}, every one of them EMF: ${metrics.lines.every((l) => isEmf(l.text))}`);
+  }
+}
+
+function isEmf(text: string): boolean {
+  try {
+    const document = JSON.parse(text);
+    return Array.isArray(document._aws?.CloudWatchMetrics) && typeof document._aws.Timestamp === 'number';
+  } catch {
+    return false;
+  }
 }
 
 async function main(): Promise<void> {
@@ -140,27 +263,37 @@ async function main(): Promise<void> {
 
     const pids = (server: { pid: number }) => ({ 'nginx': server.pid, 'php-fpm': servers.phpPid!, 'MariaDB': servers.databasePid! });
     const pageBytes = await warmUp(port, ['HIT']);
-    console.log(`front page: ${(pageBytes / 1024).toFixed(0)} KiB of HTML, uncompressed`);
+    const plainBytes = (await rawRequest(port, '/')).body.length;
+    console.log(`front page: ${(plainBytes / 1024).toFixed(0)} KiB of HTML, `
+      + (options.gzip ? `${(pageBytes / 1024).toFixed(1)} KiB compressed (Accept-Encoding: ${requestHeaders['accept-encoding']})` : 'sent uncompressed (no Accept-Encoding)'));
     const cached = await drive(`page cache on (TTL ${options.ttl} s)`, port, pids(nginx));
     await nginx.stop();
 
     nginx = await servers.startNginx({ NGINX_PAGE_CACHE_TTL: '0' }, port);
     await warmUp(port, ['BYPASS']);
     const uncached = await drive('page cache off (TTL 0)', port, pids(nginx));
-    await nginx.stop();
 
     console.log('');
-    console.log('| mode | requests | req/s | p50 ms | p99 ms | failed | CPU ms per request: nginx | php-fpm | MariaDB |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('| mode | requests | req/s | p50 ms | p99 ms | failed | bytes per response | Mbit/s | CPU ms per request: nginx | php-fpm | MariaDB |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of [cached, uncached]) {
       const cpu = [r.cpuMs.nginx, r.cpuMs['php-fpm'], r.cpuMs.MariaDB].map((ms) => ms.toFixed(ms < 1 ? 3 : 1));
-      console.log(`| ${r.label} | ${r.requests} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.failures} | ${cpu.join(' | ')} |`);
+      const mbits = (r.bytesPerResponse * r.perSecond * 8) / 1e6;
+      console.log(`| ${r.label} | ${r.requests} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.failures} | ${r.bytesPerResponse.toFixed(0)} `
+        + `| ${mbits.toFixed(0)} | ${cpu.join(' | ')} |`);
     }
     if (cached.failures + uncached.failures > 0) {
       throw new Error('some requests failed: the figures are not a measurement');
     }
     console.log('');
     console.log(`page cache speed-up: ${(cached.perSecond / uncached.perSecond).toFixed(1)} x`);
+
+    if (options.signalTrials > 0 && !busybox) {
+      console.log('\nno busybox: the load signal is not measured (Debian package busybox)');
+    } else if (options.signalTrials > 0) {
+      await measureSignal(servers, nginx.statusPort, port);
+    }
+    await nginx.stop();
   } finally {
     await servers.stop();
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -18,6 +18,8 @@ const ASSETS = path.join(__dirname, '..', 'assets', 'wordpress');
 const read = (...parts: string[]) => fs.readFileSync(path.join(ASSETS, ...parts), 'utf-8');
 const variablesIn = (text: string) => [...new Set([...text.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]))].sort();
 const envDefaultsOf = (dockerfile: string) => [...dockerfile.matchAll(/^\s*(?:ENV\s+)?([A-Z_]+)=/gm)].map((m) => m[1]);
+/** The ${NAME:-default} variables of the metrics script, with the defaults it falls back to. */
+const scriptDefaults = () => Object.fromEntries([...read('nginx', 'cfb-metrics').matchAll(/\$\{(CFB_[A-Z_]+):-([^}]*)\}/g)].map((m) => [m[1], m[2]]));
 
 let containers: Record<string, any>;
 beforeAll(() => {
@@ -45,7 +47,8 @@ test('the construct sets the variables that follow its props', () => {
   expect(environmentOf('wordpress')).toEqual(expect.arrayContaining(['PHP_UPLOAD_MAX_FILESIZE', 'PHP_POST_MAX_SIZE', 'PHP_FPM_MAX_CHILDREN']));
   // and everything else it sets is known to the images or to the official entrypoint
   const known = [...variablesIn(read('nginx', 'default.conf.template')), ...variablesIn(read('php', 'zz-cfb-wordpress.ini')),
-    ...variablesIn(read('php', 'zz-cfb-pool.conf')), 'WORDPRESS_DB_HOST', 'WORDPRESS_TABLE_PREFIX', 'WORDPRESS_CONFIG_EXTRA'];
+    ...variablesIn(read('php', 'zz-cfb-pool.conf')), ...Object.keys(scriptDefaults()),
+    'WORDPRESS_DB_HOST', 'WORDPRESS_TABLE_PREFIX', 'WORDPRESS_CONFIG_EXTRA'];
   expect([...environmentOf('nginx'), ...environmentOf('wordpress')].filter((v: string) => !known.includes(v))).toEqual([]);
   expect(containers.wordpress.Secrets.map((s: any) => s.Name)).toContain('WORDPRESS_KEYS_AND_SALTS');
   expect(read('php', 'cfb-entrypoint.sh')).toContain('WORDPRESS_KEYS_AND_SALTS');
@@ -60,6 +63,24 @@ test.each(['nginx', 'php'])('every file the %s Dockerfile copies is in its build
 test('base images are pinned to maintained versions, never latest', () => {
   const bases = ['nginx', 'php'].map((image) => read(image, 'Dockerfile').match(/^FROM\s+(\S+)/m)![1]);
   expect(bases).toEqual(['nginx:1.30-alpine', 'wordpress:7.1-php8.3-fpm']);
+});
+
+test('the metrics script\'s variables have the Dockerfile\'s defaults, the ones it falls back to itself', () => {
+  const defaults = dockerfileDefaults('nginx');
+  const fallbacks = scriptDefaults();
+  expect(Object.keys(fallbacks).sort()).toEqual(['CFB_METRICS_INTERVAL', 'CFB_METRICS_NAMESPACE', 'CFB_METRICS_SAMPLE_INTERVAL',
+    'CFB_METRICS_SITE', 'CFB_NGINX_STATUS_URL', 'CFB_PHP_STATUS_URL']);
+  expect(Object.fromEntries(Object.keys(fallbacks).map((name) => [name, defaults[name]]))).toEqual(fallbacks);
+  // and it reads no other variable of the environment
+  const used = [...read('nginx', 'cfb-metrics').matchAll(/\$\{?([A-Z][A-Z_]+)/g)].map((m) => m[1]);
+  expect([...new Set(used)].filter((v) => !(v in fallbacks))).toEqual([]);
+});
+
+test('the metrics script is a busybox sh script, executable, installed by the nginx image', () => {
+  expect(() => fs.accessSync(path.join(ASSETS, 'nginx', 'cfb-metrics'), fs.constants.X_OK)).not.toThrow();
+  expect(read('nginx', 'cfb-metrics')).toMatch(/^#!\/bin\/sh\n/);
+  expect(read('nginx', 'Dockerfile')).toMatch(/^COPY cfb-metrics \/usr\/local\/bin\/cfb-metrics$/m);
+  expect(read('nginx', 'Dockerfile')).toMatch(/^RUN chmod 0755 \/usr\/local\/bin\/cfb-metrics$/m);
 });
 
 test('the entrypoint is executable and runs the official one', () => {
@@ -80,6 +101,24 @@ describe('the nginx image\'s defaults', () => {
     expect(defaults.NGINX_REAL_IP_FROM).toBe('127.0.0.1/32');
   });
 
+  test('CloudFront-Forwarded-Proto is ignored until the construct says CloudFront is the only way in', () => {
+    expect(defaults.NGINX_BEHIND_CDN).toBe('0');
+  });
+
+  test('the metrics script reads the status pages where the status server and php-fpm\'s status listener are', () => {
+    expect(defaults.CFB_NGINX_STATUS_URL).toBe(`http://127.0.0.1:${defaults.NGINX_STATUS_PORT}/nginx-status`);
+    expect(defaults.CFB_PHP_STATUS_URL).toBe(`http://127.0.0.1:${defaults.NGINX_STATUS_PORT}/fpm-status`);
+    expect(dockerfileDefaults('php').PHP_FPM_STATUS_LISTEN).toBe(`127.0.0.1:${defaults.PHP_FPM_STATUS_PORT}`);
+    // on loopback only, and neither on nginx's port nor php-fpm's
+    expect(read('nginx', 'default.conf.template')).toMatch(/^ {4}listen 127\.0\.0\.1:\$\{NGINX_STATUS_PORT\};$/m);
+    expect(new Set([defaults.NGINX_PORT, defaults.NGINX_STATUS_PORT, defaults.PHP_FPM_PORT, defaults.PHP_FPM_STATUS_PORT]).size).toBe(4);
+  });
+
+  test('the metrics are CloudWatch high-resolution metrics, a line every 10 s from samples every 2 s', () => {
+    expect([defaults.CFB_METRICS_NAMESPACE, defaults.CFB_METRICS_INTERVAL, defaults.CFB_METRICS_SAMPLE_INTERVAL])
+      .toEqual(['CdkFargateBlueprints/WordPress', '10', '2']);
+  });
+
   test('the page cache keeps pages a few seconds, on the container\'s own disk, in a folder of the workers', () => {
     expect(defaults.NGINX_PAGE_CACHE_TTL).toBe('5');
     expect(defaults.NGINX_PAGE_CACHE_PATH).toBe('/var/cache/nginx/pages');
@@ -93,7 +132,7 @@ describe('docker-compose.yml', () => {
   const services = compose.services;
 
   test('builds both images from their Dockerfiles, with a database beside them', () => {
-    expect(Object.keys(services).sort()).toEqual(['db', 'nginx', 'wordpress']);
+    expect(Object.keys(services).sort()).toEqual(['db', 'metrics', 'nginx', 'wordpress']);
     expect(services.nginx.build.context).toBe('./nginx');
     expect(services.wordpress.build.context).toBe('./php');
     expect(services.db.image).toBe('mysql:8.4');
@@ -108,6 +147,16 @@ describe('docker-compose.yml', () => {
     expect(services.nginx.volumes).toEqual(['wordpress:/var/www/html:ro']);
     expect(services.wordpress.volumes).toEqual(['wordpress:/var/www/html']);
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['wordpress', 'db']));
+  });
+
+  test('the metrics sidecar runs the script of the nginx image in nginx\'s network, as in the task', () => {
+    expect(services.metrics.build).toEqual(services.nginx.build);
+    expect(services.metrics.command).toEqual(['/usr/local/bin/cfb-metrics']);
+    expect(services.metrics.network_mode).toBe('service:nginx');
+  });
+
+  test('nginx reaches php-fpm\'s status listener, which listens beyond its own container', () => {
+    expect(services.wordpress.environment.PHP_FPM_STATUS_LISTEN).toBe(dockerfileDefaults('nginx').PHP_FPM_STATUS_PORT);
   });
 
   test('WordPress reaches the database service with its credentials', () => {

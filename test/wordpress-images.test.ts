@@ -3,8 +3,10 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import {
-  binaries, ENTRYPOINT, makeCoreSource, makeImageBin, missingBinaries, Nginx, request, Response, waitFor, WordpressServers,
+  binaries, busybox, ENTRYPOINT, freePort, makeCoreSource, makeImageBin, Metrics, MetricsLine, missingBinaries, Nginx, rawRequest, request,
+  Response, unshare, waitFor, WordpressServers,
 } from './support/wordpress-servers';
 
 /**
@@ -26,10 +28,11 @@ const MIB = 1024 * 1024;
 const PAGE_CACHE_TTL = 2;
 const KEYS = Array.from({ length: 8 }, (_, i) => String.fromCharCode(65 + i).repeat(63) + String(i)).join('');
 const serversAvailable = missingBinaries.length === 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-if (!serversAvailable && process.env.CI) {
+if ((!serversAvailable || !busybox) && process.env.CI) {
   test('the real-server test has its packages (CI)', () => {
-    throw new Error(`missing on this CI machine: ${missingBinaries.join(', ')}; .ci/run installs them`);
+    throw new Error(`missing on this CI machine: ${[...missingBinaries, ...(busybox ? [] : ['busybox'])].join(', ')}; .ci/run installs them`);
   });
 }
 
@@ -278,6 +281,49 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
       expect(JSON.parse((await get('/cfb-probe.php', { 'X-Forwarded-Proto': 'http' })).body).https).toBe('');
     });
 
+    describe('behind CloudFront (NGINX_BEHIND_CDN=1)', () => {
+      let cdn: Nginx;
+      // the load balancer (127.0.0.1) and CloudFront's VPC origin (127.0.0.77) in the VPC's range
+      beforeAll(async () => {
+        cdn = await servers.startNginx({ NGINX_BEHIND_CDN: '1', NGINX_PAGE_CACHE_TTL: '60', NGINX_REAL_IP_FROM: '127.0.0.0/8' });
+      });
+      afterAll(() => cdn?.stop());
+      const probe = async (port: number, headers: Record<string, string>) => JSON.parse((await request(port, '/cfb-probe.php', { headers })).body);
+
+      test('WordPress sees HTTPS when CloudFront says the visitor used it, whatever the load balancer says', async () => {
+        expect((await probe(cdn.port, { 'CloudFront-Forwarded-Proto': 'https', 'X-Forwarded-Proto': 'http' })).https).toBe('on');
+        expect((await probe(cdn.port, { 'CloudFront-Forwarded-Proto': 'http', 'X-Forwarded-Proto': 'https' })).https).toBe('');
+        // without CloudFront's header, the load balancer's word stands
+        expect((await probe(cdn.port, { 'X-Forwarded-Proto': 'https' })).https).toBe('on');
+        expect((await probe(cdn.port, { 'X-Forwarded-Proto': 'http' })).https).toBe('');
+      });
+
+      test('without it, CloudFront-Forwarded-Proto is ignored: a visitor could send it to a public load balancer', async () => {
+        expect((await probe(nginx.port, { 'CloudFront-Forwarded-Proto': 'https', 'X-Forwarded-Proto': 'http' })).https).toBe('');
+        expect((await probe(nginx.port, { 'CloudFront-Forwarded-Proto': 'http', 'X-Forwarded-Proto': 'https' })).https).toBe('on');
+      });
+
+      test('the scheme CloudFront reports is part of the page cache key, and only behind CloudFront', async () => {
+        const page = (port: number, name: string, headers: Record<string, string>) => request(port, `/cfb-page.php?name=${name}`, { headers });
+        const viaHttps = { 'CloudFront-Forwarded-Proto': 'https', 'X-Forwarded-Proto': 'http' };
+        const viaHttp = { 'CloudFront-Forwarded-Proto': 'http', 'X-Forwarded-Proto': 'http' };
+        const first = await page(cdn.port, 'cdn-scheme', viaHttps);
+        expect(first.cache).toBe('MISS');
+        expect((await page(cdn.port, 'cdn-scheme', viaHttp)).cache).toBe('MISS');
+        expect(await page(cdn.port, 'cdn-scheme', viaHttps)).toMatchObject({ cache: 'HIT', body: first.body });
+        expect(calls('cdn-scheme')).toBe(2);
+        // a public load balancer's visitor saying https over http gets the http page
+        const plain = await page(nginx.port, 'public-scheme', {});
+        expect(await page(nginx.port, 'public-scheme', viaHttps)).toMatchObject({ cache: 'HIT', body: plain.body });
+      });
+
+      test('the visitor\'s address is the one in front of CloudFront\'s VPC origin', async () => {
+        const remoteAddr = async (forwardedFor: string) => (await probe(cdn.port, { 'X-Forwarded-For': forwardedFor })).remote_addr;
+        expect(await remoteAddr('203.0.113.7, 127.0.0.77')).toBe('203.0.113.7');
+        expect(await remoteAddr('198.51.100.9, 203.0.113.7, 127.0.0.77')).toBe('203.0.113.7');
+      });
+    });
+
     test('dot files, the first start\'s marker and PHP in the uploads are never served', async () => {
       expect((await get('/.cfb-setup.lock')).status).toBe(403);
       expect((await get('/.cfb-core-installed')).status).toBe(403);
@@ -430,6 +476,76 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
         }
       });
 
+      describe('compression', () => {
+        const gzip = { 'Accept-Encoding': 'gzip, deflate, br' };
+
+        beforeAll(() => {
+          // a page PHP compresses itself for a client that accepts gzip, as a careless
+          // plugin might (without Vary), and a small file
+          fs.writeFileSync(path.join(html, 'cfb-gzip.php'), [
+            '<?php',
+            '$text = str_repeat("compressible text\\n", 200);',
+            'if (str_contains($_SERVER[\'HTTP_ACCEPT_ENCODING\'] ?? \'\', \'gzip\')) {',
+            '  header(\'Content-Encoding: gzip\');',
+            '  echo gzencode($text);',
+            '} else {',
+            '  echo $text;',
+            '}',
+            '',
+          ].join('\n'));
+          fs.writeFileSync(path.join(html, 'cfb-small.css'), 'body { color: black; }\n'.repeat(20));
+        });
+
+        test('a page goes out compressed to a client that accepts gzip and plain to one that does not, from the same cached copy', async () => {
+          const compressed = await rawRequest(nginx.port, '/?page=gzip', gzip);
+          expect([compressed.status, compressed.headers['x-cache'], compressed.headers['content-encoding']]).toEqual([200, 'MISS', 'gzip']);
+          expect(compressed.headers.vary).toMatch(/Accept-Encoding/);
+          const page = zlib.gunzipSync(compressed.body).toString('utf-8');
+          expect(page).toMatch(/Hello world!/);
+          expect(compressed.body.length).toBeLessThan(Buffer.byteLength(page) / 3);
+
+          const plain = await rawRequest(nginx.port, '/?page=gzip');
+          expect([plain.headers['x-cache'], plain.headers['content-encoding']]).toEqual(['HIT', undefined]);
+          expect(plain.body.toString('utf-8')).toBe(page);
+          const again = await rawRequest(nginx.port, '/?page=gzip', gzip);
+          expect([again.headers['x-cache'], again.headers['content-encoding']]).toEqual(['HIT', 'gzip']);
+          expect(zlib.gunzipSync(again.body).toString('utf-8')).toBe(page);
+        });
+
+        test('PHP never compresses: the cache holds what every visitor can read', async () => {
+          const compressed = await rawRequest(nginx.port, '/cfb-gzip.php', gzip);
+          expect([compressed.headers['x-cache'], compressed.headers['content-encoding']]).toEqual(['MISS', 'gzip']);
+          // compressed once, by nginx
+          expect(zlib.gunzipSync(compressed.body).toString('utf-8')).toBe('compressible text\n'.repeat(200));
+          const plain = await rawRequest(nginx.port, '/cfb-gzip.php');
+          expect([plain.headers['x-cache'], plain.headers['content-encoding']]).toEqual(['HIT', undefined]);
+          expect(plain.body.toString('utf-8')).toBe('compressible text\n'.repeat(200));
+        });
+
+        test.each([
+          ['/wp-admin/css/install.css', /^text\/css/],
+          ['/wp-includes/js/wp-embed.min.js', /javascript/],
+          ['/?rest_route=/wp/v2/types', /^application\/json/],
+          ['/?feed=rss2', /^application\/rss\+xml/],
+          ['/wp-includes/wlwmanifest.xml', /xml/],
+          ['/wp-admin/images/wordpress-logo.svg', /^image\/svg\+xml/],
+        ])('%s is compressed for a client that accepts gzip', async (urlPath, type) => {
+          const compressed = await rawRequest(nginx.port, urlPath, gzip);
+          const plain = await rawRequest(nginx.port, urlPath);
+          expect([compressed.status, compressed.headers['content-type'], compressed.headers['content-encoding']]).toEqual([200, expect.stringMatching(type), 'gzip']);
+          expect(plain.headers['content-encoding']).toBeUndefined();
+          expect(zlib.gunzipSync(compressed.body)).toEqual(plain.body);
+        });
+
+        test.each([
+          ['/wp-admin/images/wordpress-logo.png', 'an image compressed already'],
+          ['/cfb-small.css', 'a file under 1 KiB'],
+        ])('%s is sent as it is (%s)', async (urlPath) => {
+          const response = await rawRequest(nginx.port, urlPath, gzip);
+          expect([response.status, response.headers['content-encoding']]).toEqual([200, undefined]);
+        });
+      });
+
       test('while php-fpm is down, the pages in the cache are served stale', async () => {
         const fresh = await get('/?page=stale-test');
         expect(fresh.cache).toBe('MISS');
@@ -440,6 +556,151 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
         // and a page that was never cached fails
         expect((await get('/?page=never-seen')).status).toBe(502);
       }, 30_000);
+    });
+
+    (busybox ? describe : describe.skip)('the load signal for scale-out: the metrics sidecar\'s script on busybox', () => {
+      /** A Site with the characters JSON must escape. */
+      const SITE = 'Registration/Site "blue" \\ eu';
+      const UNITS: Record<string, string> = { PhpBusyPercent: 'Percent', PhpListenQueue: 'Count', PhpRequests: 'Count', Requests: 'Count' };
+      const INTERVAL_MS = 1000;
+      let site: Nginx;
+      let metrics: Metrics;
+      /** One whose status pages never answer, as the process 1 of its container where unshare can make it so. */
+      let unanswered: Metrics;
+
+      beforeAll(async () => {
+        const nowhere = await freePort();
+        unanswered = servers.startMetrics({
+          CFB_METRICS_INTERVAL: '1',
+          CFB_METRICS_SAMPLE_INTERVAL: '0.1',
+          CFB_NGINX_STATUS_URL: `http://127.0.0.1:${nowhere}/nginx-status`,
+          CFB_PHP_STATUS_URL: `http://127.0.0.1:${nowhere}/fpm-status`,
+        }, { processOne: !!unshare });
+      });
+
+      afterAll(async () => {
+        await unanswered?.stop();
+        await metrics?.stop();
+        await site?.stop();
+      });
+
+      /** The line as an EMF document, checked against the specification; its metrics by name. */
+      const emf = (line: MetricsLine): Record<string, number> => {
+        const document = JSON.parse(line.text);
+        expect(Object.keys(document._aws)).toEqual(['Timestamp', 'CloudWatchMetrics']);
+        const { Timestamp: timestamp, CloudWatchMetrics: directives } = document._aws;
+        // the start of the window, a whole interval, just before the line
+        expect(timestamp % INTERVAL_MS).toBe(0);
+        expect(line.receivedAt - timestamp).toBeGreaterThanOrEqual(INTERVAL_MS);
+        expect(line.receivedAt - timestamp).toBeLessThan(INTERVAL_MS + 3000);
+        expect(directives).toHaveLength(1);
+        expect(directives[0].Namespace).toBe('CdkFargateBlueprints/WordPress');
+        expect(directives[0].Dimensions).toEqual([['Site']]);
+        expect(document.Site).toBe(SITE);
+        const names: string[] = directives[0].Metrics.map((m: { Name: string }) => m.Name);
+        expect(directives[0].Metrics).toEqual(names.map((name) => ({ Name: name, Unit: UNITS[name], StorageResolution: 1 })));
+        expect(Object.keys(document).sort()).toEqual(['Site', '_aws', ...names].sort());
+        for (const name of names) {
+          expect([name, Number.isFinite(document[name]) && document[name] >= 0]).toEqual([name, true]);
+          expect([name, UNITS[name] === 'Count' ? Number.isInteger(document[name]) : document[name] <= 100]).toEqual([name, true]);
+        }
+        return Object.fromEntries(names.map((name) => [name, document[name]]));
+      };
+      const has = (name: string) => (line: MetricsLine) => name in JSON.parse(line.text);
+
+      test('started before nginx and php-fpm, it prints its first line once nginx answers, without PHP metrics while php-fpm is down, and with them when it is back', async () => {
+        // php-fpm is down since the last test
+        expect(servers.phpPid).toBeUndefined();
+        const statusPort = await freePort();
+        metrics = servers.startMetrics({
+          CFB_METRICS_SITE: SITE,
+          CFB_METRICS_INTERVAL: String(INTERVAL_MS / 1000),
+          CFB_METRICS_SAMPLE_INTERVAL: '0.1',
+          CFB_NGINX_STATUS_URL: `http://127.0.0.1:${statusPort}/nginx-status`,
+          CFB_PHP_STATUS_URL: `http://127.0.0.1:${statusPort}/fpm-status`,
+        });
+        await waitFor('the script to try nginx', () => /nginx status does not answer/.test(metrics.stderr), 5_000, 20);
+        site = await servers.startNginx({ NGINX_STATUS_PORT: String(statusPort), NGINX_PAGE_CACHE_TTL: '60' });
+        const nginxOnly = await metrics.waitForLine('a line with nginx\'s requests', has('Requests'));
+        expect(nginxOnly).toBe(0);
+        expect(Object.keys(emf(metrics.lines[nginxOnly]))).toEqual(['Requests']);
+
+        await servers.startPhp();
+        const withPhp = await metrics.waitForLine('a line with php-fpm\'s metrics', has('PhpBusyPercent'), nginxOnly);
+        // idle: the harness' own check that php-fpm listens is its only connection
+        expect(emf(metrics.lines[withPhp])).toEqual({ PhpBusyPercent: 0, PhpListenQueue: 0, PhpRequests: expect.any(Number), Requests: 0 });
+        expect(emf(metrics.lines[withPhp]).PhpRequests).toBeLessThanOrEqual(1);
+        expect(metrics.stderr).toMatch(/php status answers/);
+        // every line it printed: EMF, nothing else
+        metrics.lines.forEach(emf);
+        expect(metrics.running).toBe(true);
+      }, 30_000);
+
+      test('the status pages answer on 127.0.0.1 only, never on the port the load balancer reaches, whatever X-Forwarded-For says', async () => {
+        const stub = await rawRequest(site.statusPort, '/nginx-status');
+        expect([stub.status, stub.body.toString()]).toEqual([200, expect.stringMatching(/^Active connections: \d+/)]);
+        const fpm = await rawRequest(site.statusPort, '/fpm-status');
+        expect([fpm.status, fpm.body.toString()]).toEqual([200, expect.stringMatching(/^accepted conn: +\d+$/m)]);
+        expect(fpm.body.toString()).toMatch(/^active processes: +0$/m);
+        // bound to 127.0.0.1, not to every address
+        await expect(rawRequest(site.statusPort, '/nginx-status', {}, '127.0.0.2')).rejects.toThrow(/ECONNREFUSED/);
+        // nginx (the main one) believes X-Forwarded-For from 127.0.0.1: a forged one says 127.0.0.1 too
+        for (const urlPath of ['/nginx-status', '/fpm-status', '/fpm-status?full']) {
+          for (const headers of [{}, { 'X-Forwarded-For': '127.0.0.1' }] as Record<string, string>[]) {
+            const response = await rawRequest(nginx.port, urlPath, headers);
+            expect([urlPath, headers, response.status]).toEqual([urlPath, headers, 404]);
+            expect(response.body.toString()).not.toMatch(/Active connections|accepted conn|active processes/);
+          }
+        }
+      });
+
+      test('its lines count every request and PHP\'s share, and show php-fpm busy and queueing while slow PHP requests run', async () => {
+        // a page in the cache, then a window of its own
+        expect((await request(site.port, '/?page=metrics')).cache).toBe('MISS');
+        const synced = await metrics.waitForLine('the next line', () => true, metrics.lines.length);
+        const start = Date.now();
+        // 6 slow PHP requests for 4 workers: 2 wait in php-fpm's listen queue for 1 s, then
+        // run 1 s; meanwhile 40 visitors get the cached page without PHP
+        const slow = Array.from({ length: 6 }, (_, i) => request(site.port, `/cfb-page.php?name=slow-${i}&sleep=1000`));
+        const cached = await Promise.all(Array.from({ length: 40 }, () => request(site.port, '/?page=metrics')));
+        expect(new Set(cached.map((r) => r.cache))).toEqual(new Set(['HIT']));
+        expect((await Promise.all(slow)).map((r) => r.status)).toEqual(Array(6).fill(200));
+        const end = Date.now();
+        const last = await metrics.waitForLine('the line of the spike\'s last window', (l) => JSON.parse(l.text)._aws.Timestamp + INTERVAL_MS > end, synced + 1);
+
+        const window = metrics.lines.slice(synced + 1, last + 1);
+        const values = window.map(emf);
+        const sum = (name: string) => values.reduce((total, v) => total + v[name], 0);
+        expect(sum('Requests')).toBeGreaterThanOrEqual(46);
+        expect(sum('Requests')).toBeLessThanOrEqual(47);
+        expect(sum('PhpRequests')).toBe(6);
+        expect(Math.max(...values.map((v) => v.PhpListenQueue))).toBeGreaterThanOrEqual(1);
+        expect(Math.max(...values.map((v) => v.PhpListenQueue))).toBeLessThanOrEqual(2);
+        // windows with half a second or more of the spike show busy workers (all 4 at first,
+        // then 2), and one of them at least 2 of 4 on average (any 2 s hold a whole window)
+        const during = window.filter((l) => {
+          const from = JSON.parse(l.text)._aws.Timestamp;
+          return Math.min(from + INTERVAL_MS, end - 200) - Math.max(from, start + 200) >= 500;
+        });
+        expect(during.length).toBeGreaterThanOrEqual(1);
+        expect(during.map((l) => emf(l).PhpBusyPercent > 0)).toEqual(during.map(() => true));
+        expect(Math.max(...values.map((v) => v.PhpBusyPercent))).toBeGreaterThanOrEqual(50);
+        // the first line showing the spike came at most an interval and a sample after the window it started in
+        const firstBusy = window.find((l) => emf(l).PhpBusyPercent > 0)!;
+        expect(firstBusy.receivedAt - start).toBeLessThan(2 * INTERVAL_MS + 1000);
+      }, 30_000);
+
+      test('while its status pages never answer, it prints nothing and keeps running', () => {
+        // started before the tests above, seconds ago: windows have passed
+        expect([unanswered.running, unanswered.lines, unanswered.unfinished]).toEqual([true, [], '']);
+        expect(unanswered.stderr).toMatch(/nginx status does not answer/);
+      });
+
+      (unshare ? test : test.skip)('SIGTERM ends it at once, also as the process 1 of its container', async () => {
+        const exited = new Promise<number | null>((resolve) => unanswered.child.once('exit', (code) => resolve(code)));
+        process.kill(unanswered.scriptPid!, 'SIGTERM');
+        expect(await Promise.race([exited, sleep(1000).then(() => 'still running after 1 s')])).toBe(0);
+      });
     });
 
     test('nginx and php-fpm logged no errors', () => {

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 
@@ -16,14 +17,17 @@ import * as path from 'path';
  *   through assets/wordpress/php/cfb-entrypoint.sh and a stand-in for the official
  *   image's docker-entrypoint.sh that only runs the command it is given;
  * - the WordPress core the entrypoint installs is Debian's, laid out as the official
- *   image's /usr/src/wordpress (see {@link makeCoreSource}).
+ *   image's /usr/src/wordpress (see {@link makeCoreSource});
+ * - the metrics sidecar's script (assets/wordpress/nginx/cfb-metrics) runs on busybox,
+ *   as in the nginx:alpine image: sh and only busybox's applets on its PATH.
  *
  * Debian packages: nginx, php-fpm, php-mysql, mariadb-server, wordpress,
- * wordpress-theme-twentytwentythree, gettext-base (`.ci/run` installs them).
+ * wordpress-theme-twentytwentythree, gettext-base, busybox (`.ci/run` installs them).
  */
 
 export const ASSETS = path.join(__dirname, '..', '..', 'assets', 'wordpress');
 export const ENTRYPOINT = path.join(ASSETS, 'php', 'cfb-entrypoint.sh');
+export const METRICS_SCRIPT = path.join(ASSETS, 'nginx', 'cfb-metrics');
 /** Debian's WordPress, and the theme a fresh install activates. */
 const DEBIAN_WORDPRESS = '/usr/share/wordpress';
 const DEFAULT_THEME = path.join(DEBIAN_WORDPRESS, 'wp-content', 'themes', 'twentytwentythree');
@@ -48,6 +52,10 @@ export const binaries = {
   'twentytwentythree': fs.existsSync(path.join(DEFAULT_THEME, 'style.css')) ? DEFAULT_THEME : undefined,
 };
 export const missingBinaries = Object.entries(binaries).filter(([, found]) => !found).map(([name]) => name);
+/** busybox, the shell and tools of the nginx:alpine image, for the metrics script; undefined where missing. */
+export const busybox = which('busybox');
+/** util-linux's unshare, to run a process as the process 1 of a PID namespace (as in a container). */
+export const unshare = which('unshare');
 
 const asRoot = process.getuid?.() === 0;
 
@@ -102,6 +110,30 @@ export async function request(port: number, urlPath: string, init: RequestInit =
     cache: response.headers.get('x-cache'),
     body: await response.text(),
   };
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  /** The body as it came over the wire (not decompressed). */
+  readonly body: Buffer;
+}
+
+/**
+ * A plain HTTP request to a local server with exactly the headers given: unlike fetch,
+ * it asks for no compression by itself and decompresses nothing.
+ */
+export async function rawRequest(port: number, urlPath: string, headers: Record<string, string> = {}, host = '127.0.0.1'): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host, port, path: urlPath, headers, timeout: 30_000, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${host}:${port}${urlPath}`)));
+    req.on('error', reject);
+  });
 }
 
 /** `ENV NAME=value` defaults of a Dockerfile of the images. */
@@ -176,6 +208,8 @@ export interface WordpressServersOptions {
 /** What a running nginx answers on. */
 export interface Nginx {
   readonly port: number;
+  /** The port of its loopback-only server of status pages. */
+  readonly statusPort: number;
   /** Its access log. */
   readonly accessLog: string;
   /** The master process. */
@@ -194,7 +228,7 @@ export const ADMIN = { user: 'admin', password: 'Correct-Horse-Battery-Staple-42
  */
 export class WordpressServers {
   static async prepare(options: WordpressServersOptions): Promise<WordpressServers> {
-    const servers = new WordpressServers(options, await freePort(), await freePort());
+    const servers = new WordpressServers(options, await freePort(), await freePort(), await freePort());
     servers.initDatabase();
     return servers;
   }
@@ -204,7 +238,9 @@ export class WordpressServers {
   private nginxCount = 0;
   readonly bin: string;
 
-  private constructor(private readonly options: WordpressServersOptions, readonly fpmPort: number, readonly dbPort: number) {
+  private constructor(private readonly options: WordpressServersOptions, readonly fpmPort: number, readonly dbPort: number,
+    /** php-fpm's status listener (pm.status_listen). */
+    readonly fpmStatusPort: number) {
     this.bin = makeImageBin(options.dir);
   }
 
@@ -265,6 +301,7 @@ export class WordpressServers {
       WORDPRESS_DB_NAME: 'wordpress',
       WORDPRESS_TABLE_PREFIX: 'wp_',
       ...this.options.phpEnvironment,
+      PHP_FPM_STATUS_LISTEN: `127.0.0.1:${this.fpmStatusPort}`,
       // where the image has them
       CFB_WEB_ROOT: this.options.webRoot,
       CFB_CORE_SOURCE: this.options.coreSource,
@@ -335,7 +372,8 @@ export class WordpressServers {
 
   /**
    * Starts an nginx with the shipped template, filled in from the Dockerfile's defaults
-   * and `environment` (as the construct sets it), pointed at this php-fpm.
+   * and `environment` (as the construct sets it), pointed at this php-fpm. Its status
+   * server listens on `environment.NGINX_STATUS_PORT`, or a free port.
    */
   async startNginx(environment: Record<string, string> = {}, port?: number): Promise<Nginx> {
     const name = `nginx-${++this.nginxCount}`;
@@ -345,10 +383,13 @@ export class WordpressServers {
     const variables: Record<string, string> = {
       ...dockerfileDefaults('nginx'),
       NGINX_PAGE_CACHE_PATH: path.join(prefix, 'pages'),
+      NGINX_STATUS_PORT: String(await freePort()),
       ...environment,
-      NGINX_PORT: String(listen),
+      // in the task, every address of the task (the load balancer reaches it); here loopback
+      NGINX_PORT: `127.0.0.1:${listen}`,
       PHP_FPM_HOST: '127.0.0.1',
       PHP_FPM_PORT: String(this.fpmPort),
+      PHP_FPM_STATUS_PORT: String(this.fpmStatusPort),
       NGINX_DOCUMENT_ROOT: this.options.webRoot,
     };
     const template = fs.readFileSync(path.join(ASSETS, 'nginx', 'default.conf.template'), 'utf-8');
@@ -389,7 +430,34 @@ export class WordpressServers {
     } catch (e) {
       throw new Error(`${e}\n${this.logs()}`);
     }
-    return { port: listen, accessLog, pid: child.pid!, stop: () => stopProcess(child) };
+    return { port: listen, statusPort: Number(variables.NGINX_STATUS_PORT), accessLog, pid: child.pid!, stop: () => stopProcess(child) };
+  }
+
+  /**
+   * Starts the metrics sidecar's script on busybox, as the nginx image runs it: busybox's
+   * sh with only busybox's applets on PATH, the Dockerfile's defaults, then `environment`.
+   * With `processOne`, it is the process 1 of a PID namespace of its own, as in its
+   * container (where signals without a handler do not end it).
+   */
+  startMetrics(environment: Record<string, string>, options: { processOne?: boolean } = {}): Metrics {
+    const bin = path.join(this.dir, 'busybox-bin');
+    if (!fs.existsSync(bin)) {
+      fs.mkdirSync(bin);
+      const applets = spawnSync(busybox!, ['--list'], { encoding: 'utf-8' }).stdout.split('\n').filter((a) => a);
+      for (const applet of applets) {
+        fs.symlinkSync(busybox!, path.join(bin, applet));
+      }
+    }
+    const command = [busybox!, 'sh', METRICS_SCRIPT];
+    // --kill-child: the script goes when unshare goes (it may ignore SIGTERM there)
+    const namespace = ['--pid', '--fork', '--kill-child', ...(asRoot ? [] : ['--user', '--map-root-user'])];
+    const [program, ...args] = options.processOne ? [unshare!, ...namespace, ...command] : command;
+    const child = spawn(program, args, {
+      env: { ...dockerfileDefaults('nginx'), ...environment, PATH: bin },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.processes.push(child);
+    return new Metrics(child, !!options.processOne);
   }
 
   /** The nginx error logs' lines of level error and above. */
@@ -436,6 +504,65 @@ export class WordpressServers {
     const isDatabase = (p: ChildProcess) => p.spawnfile === binaries.mariadbd;
     await Promise.all(this.processes.filter((p) => !isDatabase(p)).map(stopProcess));
     await Promise.all(this.processes.filter(isDatabase).map(stopProcess));
+  }
+}
+
+/** One line the metrics script printed, and when it arrived. */
+export interface MetricsLine {
+  readonly text: string;
+  readonly receivedAt: number;
+}
+
+/** A running metrics script: what it printed to stdout, line by line, and to stderr. */
+export class Metrics {
+  readonly lines: MetricsLine[] = [];
+  stderr = '';
+  private partial = '';
+
+  constructor(readonly child: ChildProcess, private readonly inNamespace = false) {
+    child.stdout!.on('data', (d: Buffer) => {
+      const text = this.partial + d.toString('utf-8');
+      const lines = text.split('\n');
+      this.partial = lines.pop()!;
+      this.lines.push(...lines.map((l) => ({ text: l, receivedAt: Date.now() })));
+    });
+    child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf-8')));
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** The script's process (in a PID namespace: unshare's child, there process 1); undefined once gone. */
+  get scriptPid(): number | undefined {
+    if (!this.inNamespace) {
+      return this.child.pid;
+    }
+    try {
+      const children = fs.readFileSync(`/proc/${this.child.pid}/task/${this.child.pid}/children`, 'utf-8').trim();
+      return children ? Number(children.split(' ')[0]) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Output that is not a whole line yet (nothing, from a script that writes whole lines). */
+  get unfinished(): string {
+    return this.partial;
+  }
+
+  /** Waits until a line after the first `after` lines passes `check`; returns its index. */
+  async waitForLine(what: string, check: (line: MetricsLine) => boolean, after = 0, timeoutMs = 10_000): Promise<number> {
+    let found = -1;
+    await waitFor(what, () => {
+      found = this.lines.findIndex((l, i) => i >= after && check(l));
+      return found >= 0;
+    }, timeoutMs, 20);
+    return found;
+  }
+
+  stop(): Promise<void> {
+    return stopProcess(this.child);
   }
 }
 
