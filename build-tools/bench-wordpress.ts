@@ -14,7 +14,9 @@
  * `--gzip 1` asks for compressed pages as browsers and CloudFront do (Accept-Encoding:
  * gzip, deflate, br); bytes per response are what went over the wire, headers included.
  *
- * Then the load signal: the metrics sidecar's script (on busybox, with the image's
+ * The last line is `page cache speed-up: R x` (cached over uncached requests per second).
+ *
+ * Before it, the load signal: the metrics sidecar's script (on busybox, with the image's
  * defaults: a line every 10 s, php-fpm sampled every 2 s) watches while an unannounced
  * spike of uncached requests starts at a random moment, `--signal-trials` times; it
  * reports how long after the spike's start the first line showing it was printed, and
@@ -285,15 +287,16 @@ async function main(): Promise<void> {
     if (cached.failures + uncached.failures > 0) {
       throw new Error('some requests failed: the figures are not a measurement');
     }
-    console.log('');
-    console.log(`page cache speed-up: ${(cached.perSecond / uncached.perSecond).toFixed(1)} x`);
-
     if (options.signalTrials > 0 && !busybox) {
       console.log('\nno busybox: the load signal is not measured (Debian package busybox)');
     } else if (options.signalTrials > 0) {
+      console.log('');
       await measureSignal(servers, nginx.statusPort, port);
     }
     await nginx.stop();
+    // the figure the README's capacity table starts from, last, where scripts find it
+    console.log('');
+    console.log(`page cache speed-up: ${(cached.perSecond / uncached.perSecond).toFixed(1)} x`);
   } finally {
     await servers.stop();
     fs.rmSync(tmp, { recursive: true, force: true });

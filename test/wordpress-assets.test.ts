@@ -22,11 +22,13 @@ const envDefaultsOf = (dockerfile: string) => [...dockerfile.matchAll(/^\s*(?:EN
 const scriptDefaults = () => Object.fromEntries([...read('nginx', 'cfb-metrics').matchAll(/\$\{(CFB_[A-Z_]+):-([^}]*)\}/g)].map((m) => [m[1], m[2]]));
 
 let containers: Record<string, any>;
+let template: any;
 beforeAll(() => {
   const app = testApp();
   const stack = new Stack(app, 'Site', { env: { region: 'eu-west-1' } });
   new WordpressFargateSite(stack, 'Blog');
-  const definition = Object.values(Template.fromJSON(synth(app).json(stack)).findResources('AWS::ECS::TaskDefinition'))[0];
+  template = synth(app).json(stack);
+  const definition = Object.values(Template.fromJSON(template).findResources('AWS::ECS::TaskDefinition'))[0];
   containers = Object.fromEntries(definition.Properties.ContainerDefinitions.map((c: any) => [c.Name, c]));
 });
 
@@ -43,13 +45,14 @@ test.each([
 });
 
 test('the construct sets the variables that follow its props', () => {
-  expect(environmentOf('nginx')).toEqual(expect.arrayContaining(['NGINX_CLIENT_MAX_BODY_SIZE', 'NGINX_REAL_IP_FROM', 'NGINX_PAGE_CACHE_TTL']));
+  expect(environmentOf('nginx')).toEqual(expect.arrayContaining(['NGINX_CLIENT_MAX_BODY_SIZE', 'NGINX_REAL_IP_FROM', 'NGINX_PAGE_CACHE_TTL', 'NGINX_BEHIND_CDN']));
+  expect(environmentOf('metrics')).toEqual(['CFB_METRICS_SITE', 'CFB_METRICS_INTERVAL']);
   expect(environmentOf('wordpress')).toEqual(expect.arrayContaining(['PHP_UPLOAD_MAX_FILESIZE', 'PHP_POST_MAX_SIZE', 'PHP_FPM_MAX_CHILDREN']));
   // and everything else it sets is known to the images or to the official entrypoint
   const known = [...variablesIn(read('nginx', 'default.conf.template')), ...variablesIn(read('php', 'zz-cfb-wordpress.ini')),
     ...variablesIn(read('php', 'zz-cfb-pool.conf')), ...Object.keys(scriptDefaults()),
     'WORDPRESS_DB_HOST', 'WORDPRESS_TABLE_PREFIX', 'WORDPRESS_CONFIG_EXTRA'];
-  expect([...environmentOf('nginx'), ...environmentOf('wordpress')].filter((v: string) => !known.includes(v))).toEqual([]);
+  expect([...environmentOf('nginx'), ...environmentOf('wordpress'), ...environmentOf('metrics')].filter((v: string) => !known.includes(v))).toEqual([]);
   expect(containers.wordpress.Secrets.map((s: any) => s.Name)).toContain('WORDPRESS_KEYS_AND_SALTS');
   expect(read('php', 'cfb-entrypoint.sh')).toContain('WORDPRESS_KEYS_AND_SALTS');
 });
@@ -172,4 +175,15 @@ describe('docker-compose.yml', () => {
     expect(parseInt(services.wordpress.environment.PHP_POST_MAX_SIZE, 10)).toBe(upload + 1);
     expect(parseInt(services.nginx.environment.NGINX_CLIENT_MAX_BODY_SIZE, 10)).toBe(upload + 1);
   });
+});
+
+test('the construct publishes the load signal where the script writes it, every period the script counts over', () => {
+  const defaults = scriptDefaults();
+  const alarm = Object.values(Template.fromJSON(template).findResources('AWS::CloudWatch::Alarm'))
+    .map((r) => r.Properties).find((p) => p.MetricName === 'PhpBusyPercent');
+  expect(alarm).toMatchObject({ Namespace: defaults.CFB_METRICS_NAMESPACE, Period: 10 });
+  const environment = Object.fromEntries(containers.metrics.Environment.map((e: any) => [e.Name, e.Value]));
+  expect(alarm.Dimensions).toEqual([{ Name: 'Site', Value: environment.CFB_METRICS_SITE }]);
+  expect(environment.CFB_METRICS_INTERVAL).toBe(String(alarm.Period));
+  expect(read('nginx', 'cfb-metrics')).toContain('PhpBusyPercent');
 });

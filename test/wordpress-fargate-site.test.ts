@@ -35,10 +35,10 @@ describe('WordpressFargateSite with default props', () => {
     containers = containersOf(b.template);
   });
 
-  test('one Fargate task definition with an nginx (port 80) and a php-fpm (port 9000) container, both essential', () => {
+  test('one Fargate task definition with an nginx (port 80) and a php-fpm (port 9000) container, both essential, and a metrics sidecar', () => {
     b.template.resourceCountIs('AWS::ECS::TaskDefinition', 1);
     b.template.hasResourceProperties('AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['FARGATE'], Cpu: '1024', Memory: '2048' });
-    expect(Object.keys(containers)).toEqual(['nginx', 'wordpress']);
+    expect(Object.keys(containers)).toEqual(['nginx', 'wordpress', 'metrics']);
     expect(containers.nginx).toMatchObject({ Essential: true, PortMappings: [{ ContainerPort: 80, Protocol: 'tcp' }] });
     expect(containers.wordpress).toMatchObject({ Essential: true, PortMappings: [{ ContainerPort: 9000, Protocol: 'tcp' }] });
   });
@@ -227,7 +227,55 @@ describe('WordpressFargateSite with default props', () => {
       NGINX_CLIENT_MAX_BODY_SIZE: '65m',
       NGINX_PAGE_CACHE_TTL: '5',
       NGINX_REAL_IP_FROM: { 'Fn::GetAtt': [logicalId(b.stack, b.site.vpc as any), 'CidrBlock'] },
+      NGINX_BEHIND_CDN: '0',
     });
+  });
+
+  test('a metrics sidecar from the nginx image publishes php-fpm\'s busy share every 10 s; the site serves on without it', () => {
+    expect(containers.metrics).toMatchObject({
+      Image: containers.nginx.Image,
+      Command: ['/usr/local/bin/cfb-metrics'],
+      Essential: false,
+      Cpu: 16,
+      Memory: 32,
+      ReadonlyRootFilesystem: true,
+      User: '101',
+      Environment: [{ Name: 'CFB_METRICS_SITE', Value: 'TestStack/Blog' }, { Name: 'CFB_METRICS_INTERVAL', Value: '10' }],
+      LogConfiguration: { LogDriver: 'awslogs', Options: expect.objectContaining({ 'awslogs-stream-prefix': 'metrics' }) },
+    });
+    expect(containers.metrics.PortMappings).toBeUndefined();
+  });
+
+  test('scales out on a single 10-second datapoint of php-fpm\'s busy share: +50% tasks from 60%, +100% from 85%', () => {
+    const alarm = only(b.template, 'AWS::CloudWatch::Alarm', { Properties: { MetricName: 'PhpBusyPercent' } }).Properties;
+    expect(alarm).toMatchObject({
+      Namespace: 'CdkFargateBlueprints/WordPress',
+      Dimensions: [{ Name: 'Site', Value: 'TestStack/Blog' }],
+      Statistic: 'Average',
+      Period: 10,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      Threshold: 60,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    const policy = b.json.Resources[alarm.AlarmActions[0].Ref].Properties;
+    expect(policy.StepScalingPolicyConfiguration).toMatchObject({
+      AdjustmentType: 'PercentChangeInCapacity',
+      MinAdjustmentMagnitude: 1,
+      Cooldown: 60,
+      StepAdjustments: [
+        { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 25, ScalingAdjustment: 50 },
+        { MetricIntervalLowerBound: 25, ScalingAdjustment: 100 },
+      ],
+    });
+    const metric = b.site.phpBusyMetric as cloudwatch.Metric;
+    expect([metric.namespace, metric.metricName, metric.period.toSeconds(), metric.statistic]).toEqual(['CdkFargateBlueprints/WordPress', 'PhpBusyPercent', 10, 'Average']);
+  });
+
+  test('without fastScaleOut, the busy share is published but drives nothing', () => {
+    const { template } = build({ scaling: { fastScaleOut: false } });
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'PhpBusyPercent' }, 0);
+    expect(containersOf(template).metrics.Command).toEqual(['/usr/local/bin/cfb-metrics']);
   });
 
   test('php-fpm gets one worker per 64 MiB of the task\'s memory beyond nginx\'s 256 MiB', () => {
@@ -688,7 +736,8 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
   test('visitors are sent to HTTPS, and the site\'s URL is the distribution\'s', () => {
     expect(distribution.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
     expect(b.stack.resolve(b.site.url)).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(b.template, 'AWS::CloudFront::Distribution'), 'DomainName'] }]] });
-    expect(environment(containersOf(b.template).nginx)).toMatchObject({ NGINX_PAGE_CACHE_TTL: '10' });
+    // nginx believes CloudFront-Forwarded-Proto: the load balancer only hears CloudFront
+    expect(environment(containersOf(b.template).nginx)).toMatchObject({ NGINX_BEHIND_CDN: '1', NGINX_PAGE_CACHE_TTL: '10' });
   });
 
   test('pages are cached as long as the origin says, per query string, apart for visitors WordPress knows', () => {

@@ -32,7 +32,7 @@ import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizi
 import { createLoadBalancedService, LoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeNagFinding } from '../private/nag';
 import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
-import { checkScheduleWindows, resolveScaling, ResolvedScaling } from '../private/scaling';
+import { addSpikeScaling, checkScheduleWindows, resolveScaling, ResolvedScaling } from '../private/scaling';
 import { checkEnvironmentSize, createFargateTask, FargateTask } from '../private/task';
 import { checkConstructId, checkDuration, checkMebibytes, invalid } from '../private/validation';
 import { resolveWebFront, WebFront } from '../private/web-front';
@@ -45,6 +45,9 @@ const ASSETS = path.join(__dirname, '..', '..', 'assets', 'wordpress');
 const WWW_DATA = '33';
 /** Where both containers see the shared web root. */
 const WEB_ROOT = '/var/www/html';
+/** What the nginx image's metrics script publishes (assets/wordpress/nginx/cfb-metrics): where, and how often. */
+const LOAD_SIGNAL_NAMESPACE = 'CdkFargateBlueprints/WordPress';
+const LOAD_SIGNAL_PERIOD = Duration.seconds(10);
 /** PHP's max_execution_time in the shipped image (assets/wordpress/php/zz-cfb-wordpress.ini). */
 const PHP_MAX_EXECUTION_SECONDS = 600;
 /** Memory per php-fpm worker the construct plans with, and what nginx keeps for itself. */
@@ -201,7 +204,11 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
   readonly wordpressConfigExtra?: string;
 
   /**
-   * The nginx image.
+   * The nginx image; the metrics sidecar runs it too. An image of your own should be
+   * built `FROM` the shipped one (assets/wordpress/nginx), which brings the page cache,
+   * the status server on the task's loopback and the `cfb-metrics` script: without the
+   * script the sidecar stops at once and the 10-second scale-out has no signal (CPU still
+   * scales the site).
    *
    * @default - built from the Dockerfile shipped in assets/wordpress/nginx
    */
@@ -257,7 +264,8 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
   /**
    * Auto scaling of the tasks: bounds, targets, fast scale-out and pre-warm windows.
    *
-   * @default - 1 to 10 tasks, CPU target 50%, fast scale-out; with `pageCacheTtl` 0 also 600 requests per task and minute
+   * @default - 1 to 10 tasks, CPU target 50%, fast scale-out on php-fpm's busy share every 10 seconds and on CPU every
+   * minute; with `pageCacheTtl` 0 also 600 requests per task and minute
    */
   readonly scaling?: ServiceScalingOptions;
 
@@ -356,6 +364,17 @@ export class WordpressFargateSite extends Construct {
   public readonly nginxContainer: ecs.ContainerDefinition;
   /** WordPress (php-fpm): listens on port 9000 for nginx. */
   public readonly wordpressContainer: ecs.ContainerDefinition;
+  /**
+   * The metrics sidecar (nginx's image, not essential): every 10 seconds it publishes how
+   * busy php-fpm is, which drives the scale-out within a minute.
+   */
+  public readonly metricsContainer: ecs.ContainerDefinition;
+  /**
+   * The share of php-fpm's workers busy, averaged over the tasks, every 10 seconds
+   * (CdkFargateBlueprints/WordPress PhpBusyPercent of this site), which the fast scale-out
+   * steps on; also to alarm on or chart.
+   */
+  public readonly phpBusyMetric: cloudwatch.IMetric;
   /** The load balancer (the one given, or the one created). */
   public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** The listener that forwards to the site. */
@@ -452,8 +471,10 @@ export class WordpressFargateSite extends Construct {
     this.taskDefinition = task.taskDefinition;
     this.logGroup = task.logGroup;
     const platform = props.cpuArchitecture === ecs.CpuArchitecture.ARM64 ? ecrAssets.Platform.LINUX_ARM64 : ecrAssets.Platform.LINUX_AMD64;
-    this.nginxContainer = this.addNginxContainer(task, props.nginxImage ?? ecs.ContainerImage.fromAsset(path.join(ASSETS, 'nginx'), { platform }), settings);
+    const nginxImage = props.nginxImage ?? ecs.ContainerImage.fromAsset(path.join(ASSETS, 'nginx'), { platform });
+    this.nginxContainer = this.addNginxContainer(task, nginxImage, settings);
     this.wordpressContainer = this.addWordpressContainer(task, props.wordpressImage ?? ecs.ContainerImage.fromAsset(path.join(ASSETS, 'php'), { platform }), settings);
+    this.metricsContainer = this.addMetricsContainer(task, nginxImage);
     this.nginxContainer.addContainerDependencies({ container: this.wordpressContainer, condition: ecs.ContainerDependencyCondition.HEALTHY });
 
     // the service behind the load balancer
@@ -462,6 +483,7 @@ export class WordpressFargateSite extends Construct {
       loadBalancedService: this.loadBalancedService, service: this.service, loadBalancer: this.loadBalancer, listener: this.listener,
       targetGroup: this.targetGroup, accessLogsBucket: this.accessLogsBucket, scalableTaskCount: this.scalableTaskCount,
     } = web);
+    this.phpBusyMetric = this.scaleOutOnBusyPhp(settings.scaling);
 
     // in front of the site
     if (settings.cdn) {
@@ -488,6 +510,49 @@ export class WordpressFargateSite extends Construct {
       this.databaseSchedulesAlarm = this.alarmOnFailedDatabaseSchedules(deadLetterQueue, props.alarmTopic);
     }
     this.acknowledgeNagFindings(props.enableExecuteCommand);
+  }
+
+  /**
+   * The metrics sidecar: the nginx image's `cfb-metrics` script reads php-fpm's and nginx's
+   * status on the task's loopback every 2 seconds and prints, every 10 seconds, one line of
+   * CloudWatch embedded metric format, which the log driver ships and CloudWatch turns into
+   * high-resolution metrics. Not essential: without it the site serves on, scaling on CPU.
+   */
+  private addMetricsContainer(task: FargateTask, image: ecs.ContainerImage): ecs.ContainerDefinition {
+    return task.taskDefinition.addContainer('metrics', {
+      containerName: 'metrics',
+      image,
+      command: ['/usr/local/bin/cfb-metrics'],
+      essential: false,
+      cpu: 16,
+      memoryLimitMiB: 32,
+      readonlyRootFilesystem: true,
+      user: '101',
+      environment: {
+        CFB_METRICS_SITE: this.node.path,
+        CFB_METRICS_INTERVAL: String(LOAD_SIGNAL_PERIOD.toSeconds()),
+      },
+      logging: task.logDriver('metrics'),
+    });
+  }
+
+  /**
+   * Scale-out within a minute of a spike: a step policy on a single 10-second datapoint of
+   * php-fpm's busy share (the page cache keeps cheap reloads out of it), +50% tasks from
+   * 60%, +100% from 85%. Target tracking on CPU brings the count back down.
+   */
+  private scaleOutOnBusyPhp(scaling: ResolvedScaling): cloudwatch.IMetric {
+    const metric = new cloudwatch.Metric({
+      namespace: LOAD_SIGNAL_NAMESPACE,
+      metricName: 'PhpBusyPercent',
+      dimensionsMap: { Site: this.node.path },
+      statistic: 'Average',
+      period: LOAD_SIGNAL_PERIOD,
+    });
+    if (scaling.fastScaleOut) {
+      addSpikeScaling(this.scalableTaskCount, 'PhpBusySpikeScaling', metric, { from: 60, doubleFrom: 85, cooldown: scaling.scaleOutCooldown });
+    }
+    return metric;
   }
 
   /**
@@ -631,6 +696,8 @@ export class WordpressFargateSite extends Construct {
         NGINX_PAGE_CACHE_TTL: String(settings.pageCacheSeconds),
         // the proxies whose X-Forwarded-For nginx believes: the load balancer (and the CDN's VPC origin) in the VPC
         NGINX_REAL_IP_FROM: vpcCidrOf(this.vpc, this.node.path),
+        // only CloudFront reaches the load balancer then: its CloudFront-Forwarded-Proto can be believed
+        NGINX_BEHIND_CDN: settings.cdn ? '1' : '0',
       },
       healthCheck: {
         command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1/healthz || exit 1'],
