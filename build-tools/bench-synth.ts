@@ -116,11 +116,42 @@ function handWrittenScheduledTask(stack: Stack): void {
     },
     targets: [new eventsTargets.SnsTopic(topic)],
   });
-  new cloudwatch.Alarm(stack, 'FailedInvocations', {
+  const failedInvocations = new cloudwatch.Alarm(stack, 'FailedInvocations', {
     metric: new cloudwatch.Metric({ namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensionsMap: { RuleName: task.eventRule.ruleName } }),
     threshold: 1,
     evaluationPeriods: 1,
-  }).addAlarmAction(new cloudwatchActions.SnsAction(topic));
+  });
+  // the library's other failure paths: a run in the dead-letter queue, a run that never started
+  const deadLetters = new cloudwatch.Alarm(stack, 'DeadLetters', {
+    metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible(),
+    threshold: 1,
+    evaluationPeriods: 1,
+  });
+  const started = new events.Rule(stack, 'StartedRun', {
+    eventPattern: { source: ['aws.ecs'], detailType: ['ECS Task State Change'], detail: { clusterArn: [cluster.clusterArn], lastStatus: ['PROVISIONING'] } },
+    targets: [new eventsTargets.SqsQueue(new sqs.Queue(stack, 'StartedRuns', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true }))],
+  });
+  const missedRuns = new cloudwatch.Alarm(stack, 'MissedRuns', {
+    metric: new cloudwatch.MathExpression({
+      expression: 'RUNNING_SUM(FILL(due, 0)) - RUNNING_SUM(FILL(started, 0))',
+      usingMetrics: {
+        due: new cloudwatch.Metric({ namespace: 'AWS/Events', metricName: 'Invocations', dimensionsMap: { RuleName: task.eventRule.ruleName } }),
+        started: new cloudwatch.Metric({ namespace: 'AWS/Events', metricName: 'Invocations', dimensionsMap: { RuleName: started.ruleName } }),
+      },
+    }),
+    threshold: 1,
+    evaluationPeriods: 6,
+    datapointsToAlarm: 2,
+  });
+  for (const alarm of [failedInvocations, deadLetters, missedRuns]) {
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+  }
+  topic.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: { ArnEquals: { 'aws:SourceArn': [failedInvocations, deadLetters, missedRuns].map((a) => a.alarmArn) } },
+  }));
 }
 
 const WORDPRESS_ASSETS = path.join(__dirname, '..', 'assets', 'wordpress');
