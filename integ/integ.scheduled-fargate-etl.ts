@@ -93,10 +93,10 @@ for (const name of ['mysql', 'app']) {
     ExpectedResult.arrayWith([{ name, essential: 'true', image: MYSQL_IMAGE }]),
     containerDefinitions);
 }
-// MySQL, added first, gives up after 5 minutes without turning healthy: the run then stops
+// MySQL, added first, gives up after 120 s (Fargate's most) without turning healthy: the run then stops
 // (and notifies) instead of hanging
 assertions.expect('MysqlStartTimeout',
-  ExpectedResult.exact({ name: 'mysql', startTimeout: '300' }),
+  ExpectedResult.exact({ name: 'mysql', startTimeout: '120' }),
   valuesOf(taskDefinition, { name: 'taskDefinition.containerDefinitions.0.name', startTimeout: 'taskDefinition.containerDefinitions.0.startTimeout' }));
 
 // the schedule, 04:00 UTC on the first of every month, starts one task of this task

@@ -35,11 +35,12 @@ const DEFAULT_MYSQL_IMAGE = 'public.ecr.aws/docker/library/mysql:8.4';
 const DEFAULT_SUBNETS: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
 
 /**
- * How long the job waits for MySQL to become healthy before the run is given up. The
- * health check declares MySQL unhealthy after 90 seconds (40 s start period, 10 checks
- * 5 s apart); a first start that initializes the data directory takes well under that.
+ * How long the job waits for MySQL to become healthy before the run is given up: the
+ * most Fargate allows (2 to 120 seconds, ContainerDefinition StartTimeout). The health
+ * check declares MySQL unhealthy after 90 seconds (40 s start period, 10 checks 5 s
+ * apart), within it; a first start that initializes the data directory takes well under that.
  */
-const MYSQL_START_TIMEOUT = Duration.minutes(5);
+const MYSQL_START_TIMEOUT = Duration.seconds(120);
 
 /**
  * A MySQL database that lives next to the job, in the same task, for the duration of
