@@ -11,6 +11,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
 import {
   LoadBalancedScalingService, LoadBalancedScalingServiceProps, ScheduledFargateEtl, ScheduledFargateEtlProps,
   SsmDecoupledVpc, SsmDecoupledVpcProps, WordpressFargateSite, WordpressFargateSiteProps,
@@ -615,7 +616,7 @@ const loadBalancedScalingService: BadInput[] = [
   {
     name: 'a construct id that security group descriptions refuse',
     build: (stack) => new LoadBalancedScalingService(stack, 'Wëb', { image: IMAGE }),
-    error: /^TestStack\/Wëb: id may only contain letters a-z and A-Z, digits, spaces and .*\(it becomes part of EC2 security group descriptions, which allow nothing else\), got "Wëb"$/,
+    error: /^TestStack\/Wëb: id may only contain letters a-z and A-Z, digits, spaces and .*\(the construct path becomes part of EC2 security group descriptions, which allow nothing else\), got "Wëb"$/,
   },
   {
     name: 'an empty vpcName',
@@ -850,6 +851,11 @@ const scheduledFargateEtl: BadInput[] = [
     name: 'a construct id with a character security group descriptions refuse',
     build: (stack) => new ScheduledFargateEtl(stack, 'Etl ✓', { schedule: MONTHLY, image: IMAGE }),
     error: /^TestStack\/Etl ✓: id may only contain letters a-z and A-Z, digits, spaces and /,
+  },
+  {
+    name: 'a scope around the construct whose id security group descriptions refuse',
+    build: (stack) => new ScheduledFargateEtl(new Construct(stack, 'Tëam'), 'Etl', { schedule: MONTHLY, image: IMAGE }),
+    error: /^TestStack\/Tëam\/Etl: id may only contain letters a-z and A-Z, digits, spaces and .* \(the id of TestStack\/Tëam, a scope around it\) \(the construct path becomes part of EC2 security group descriptions, which allow nothing else\), got "Tëam"$/,
   },
 ];
 

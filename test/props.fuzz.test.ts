@@ -3,6 +3,7 @@ import {
   ConstructCase, importedVpcCase, loadBalancedScalingServiceCase, scheduledFargateEtlCase, ssmDecoupledVpcCase, wordpressFargateSiteCase,
 } from './support/arbitraries';
 import { checkCase, Outcome } from './support/fuzz';
+import { serviceLimitFindings } from './support/service-limits';
 
 /**
  * Property-based tests of every construct's props (issue 12): bad input never reaches
@@ -84,4 +85,29 @@ describe.each(CASES)('%s', (name, arbitrary) => {
       expect(outcomes.synthesized).toBeGreaterThanOrEqual(runs / 10);
     }
   }, LONG ? 6 * 60 * 60 * 1000 : 120_000);
+});
+
+describe('the service limits the schema does not check', () => {
+  const task = (container: Record<string, unknown>) => ({
+    Resources: { Task: { Type: 'AWS::ECS::TaskDefinition', Properties: { RequiresCompatibilities: ['FARGATE'], ContainerDefinitions: [{ Name: 'mysql', ...container }] } } },
+  });
+
+  test('a Fargate container may wait 2 to 120 seconds for the containers it depends on', () => {
+    expect(serviceLimitFindings(task({ StartTimeout: 120 }))).toEqual([]);
+    expect(serviceLimitFindings(task({ StartTimeout: 300 }))).toEqual(['Task (AWS::ECS::TaskDefinition) container mysql StartTimeout 300 is not a whole number from 2 to 120 (Fargate)']);
+    expect(serviceLimitFindings(task({ StopTimeout: 1 }))).toEqual(['Task (AWS::ECS::TaskDefinition) container mysql StopTimeout 1 is not a whole number from 2 to 120 (Fargate)']);
+  });
+
+  test('a web ACL\'s description has only the characters AWS WAF accepts', () => {
+    const acl = (Description: string) => ({ Resources: { Acl: { Type: 'AWS::WAFv2::WebACL', Properties: { Description } } } });
+    expect(serviceLimitFindings(acl('WordPress site Stack/Blog: managed rules'))).toEqual([]);
+    expect(serviceLimitFindings(acl('WordPress site Stack/Blog (prod)'))).toHaveLength(1);
+  });
+
+  test('an IAM role\'s tags have only the characters IAM accepts', () => {
+    const role = (Value: string) => ({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { Tags: [{ Key: 'Name', Value }] } } } });
+    expect(serviceLimitFindings(role('Stack/Blög 2/Vpc'))).toEqual([]);
+    expect(serviceLimitFindings(role('Stack/Blog (prod)/Vpc'))).toEqual(['Role (AWS::IAM::Role) tag Name "Stack/Blog (prod)/Vpc" is not at most 256 letters, digits, spaces and _.:/=+-@ (IAM)']);
+    expect(serviceLimitFindings(role('x'.repeat(257)))).toHaveLength(1);
+  });
 });

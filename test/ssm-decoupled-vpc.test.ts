@@ -258,6 +258,29 @@ describe('SsmDecoupledVpc without NAT gateways', () => {
   });
 });
 
+describe('SsmDecoupledVpc tags the flow log role with a Name IAM accepts', () => {
+  // a flow log tags its IAM role with Name (its path by default); IAM refuses "(" in tag values
+  const roleNameTags = (template: Template) => Object.values(template.findResources('AWS::IAM::Role'))
+    .flatMap((r: any) => (r.Properties.Tags ?? []).filter((t: any) => t.Key === 'Name').map((t: any) => t.Value));
+
+  test('keeps the construct path, letters of any script included, when IAM accepts it', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Network');
+    new SsmDecoupledVpc(stack, 'Réseau 2', { parameterPrefix: PREFIX });
+    expect(roleNameTags(synth(app).template(stack))).toEqual(['Network/Réseau 2/Vpc/FlowLog']);
+  });
+
+  test('replaces the characters IAM refuses in an id EC2 accepts', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Network');
+    new SsmDecoupledVpc(stack, 'Network (prod) #1', { parameterPrefix: PREFIX });
+    const template = synth(app).template(stack);
+    expect(roleNameTags(template)).toEqual(['Network/Network -prod- -1/Vpc/FlowLog']);
+    // EC2 keeps the path as it is
+    template.hasResourceProperties('AWS::EC2::VPC', { Tags: [{ Key: 'Name', Value: 'Network/Network (prod) #1/Vpc' }] });
+  });
+});
+
 describe('SsmDecoupledVpc.grantRead', () => {
   test('grants GetParameter(s) on exactly the parameters it wrote', () => {
     const app = testApp();

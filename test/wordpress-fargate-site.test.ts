@@ -898,6 +898,13 @@ describe('WordpressFargateSite behind a CDN, other choices', () => {
     expect(rate.Statement.RateBasedStatement.ScopeDownStatement.AndStatement.Statements[1].ByteMatchStatement.SearchString).toBe('/register/');
     expect(acl.Rules.slice(1).map((r: any) => r.OverrideAction)).toEqual(Array(5).fill({ Count: {} }));
   });
+
+  test('the firewall is described with the characters AWS WAF accepts, whatever the construct id', () => {
+    // "(" is fine in a construct id (and in security group descriptions) but not in a web ACL description
+    const { template } = buildAndSynth((stack) => new WordpressFargateSite(stack, 'Blog (prod)', { firewall: {} }), { env: REGION_ENV });
+    expect(only(template, 'AWS::WAFv2::WebACL').Properties.Description)
+      .toBe('WordPress site TestStack/Blog -prod-: managed rules and a rate limit on logins and registrations');
+  });
 });
 
 test('an alarm topic from another stack is left alone, with a warning that says what its policy must allow', () => {

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { checkLength, checkLiteral, checkLogRetention, invalid } from './validation';
+import { checkLength, checkLiteral, checkLogRetention, invalid, replaceDisallowed } from './validation';
 import { FargateNetworkProps } from '../common/network-props';
 import { VpcLayoutProps } from '../common/vpc-layout-props';
 
@@ -43,11 +43,24 @@ export function createVpc(scope: Construct, settings: VpcLayoutProps = {}): Crea
   const flowLogGroup = new logs.LogGroup(scope, 'FlowLogGroup', {
     retention: settings.flowLogRetention ?? logs.RetentionDays.ONE_MONTH,
   });
-  const flowLog = vpc.addFlowLog('FlowLog', {
+  // what vpc.addFlowLog does, plus a Name IAM accepts on the flow log's role
+  const flowLog = new ec2.FlowLog(vpc, 'FlowLog', {
+    resourceType: ec2.FlowLogResourceType.fromVpc(vpc),
     destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
     trafficType: settings.flowLogTrafficType ?? ec2.FlowLogTrafficType.ALL,
+    flowLogName: iamTagValue(`${vpc.node.path}/FlowLog`),
   });
   return { vpc, gatewayEndpoints, flowLog, flowLogGroup };
+}
+
+/**
+ * `text` with the characters IAM tag values accept (TagRole: "[\p{L}\p{Z}\p{N}_.:/=+\-@]*"):
+ * each run of other characters becomes "-". A flow log tags its IAM role with Name, by
+ * default its construct path, which may hold characters only EC2 tags accept
+ * ("Blog (prod)/Vpc/FlowLog" would fail the deployment).
+ */
+function iamTagValue(text: string): string {
+  return replaceDisallowed(text, /[^\p{L}\p{Z}\p{N}_.:/=+\-@]+/gu);
 }
 
 /**

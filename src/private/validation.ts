@@ -145,12 +145,26 @@ export function checkLogRetention(path: string, prop: string, value: logs.Retent
  */
 const SECURITY_GROUP_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
 
-/** Checks that a construct's id can be part of the descriptions of its security groups. */
+/**
+ * Checks that a construct's path can be part of the descriptions of its security
+ * groups: its id, and the ids of the scopes around it, which are in the path too.
+ */
 export function checkConstructId(scope: IConstruct): void {
-  if (!SECURITY_GROUP_DESCRIPTION.test(scope.node.id)) {
-    invalid(scope.node.path, 'id', scope.node.id,
-      'may only contain letters a-z and A-Z, digits, spaces and ._-:/()#,@[]+=&;{}!$* (it becomes part of EC2 security group descriptions, which allow nothing else)');
+  const bad = scope.node.scopes.find((s) => !SECURITY_GROUP_DESCRIPTION.test(s.node.id));
+  if (bad) {
+    const whose = bad === scope ? '' : ` (the id of ${bad.node.path}, a scope around it)`;
+    invalid(scope.node.path, 'id', bad.node.id,
+      `may only contain letters a-z and A-Z, digits, spaces and ._-:/()#,@[]+=&;{}!$*${whose} (the construct path becomes part of EC2 security group descriptions, which allow nothing else)`);
   }
+}
+
+/**
+ * `text` with each run of characters `disallowed` matches (a negated character class,
+ * with the g flag) replaced by "-": for names and descriptions made from a construct
+ * path, which may hold characters the service refuses.
+ */
+export function replaceDisallowed(text: string, disallowed: RegExp): string {
+  return text.replace(disallowed, '-');
 }
 
 /** `text` cut to at most `max` characters (for descriptions made from a construct path). */

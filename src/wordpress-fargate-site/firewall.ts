@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { checkInteger, invalid } from '../private/validation';
+import { checkInteger, fitted, invalid, replaceDisallowed } from '../private/validation';
 
 /**
  * The web application firewall of a `WordpressFargateSite`: an AWS WAF web ACL on its
@@ -80,7 +80,8 @@ export function createFirewall(
   const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
   const webAcl = new wafv2.CfnWebACL(scope, 'Firewall', {
     name,
-    description: `WordPress site ${scope.node.path}: managed rules and a rate limit on logins and registrations`,
+    // AWS WAF: letters, digits, _ + = : # @ / - , . and white space, at most 256
+    description: fitted(replaceDisallowed(`WordPress site ${scope.node.path}: managed rules and a rate limit on logins and registrations`, /[^\w+=:#@/\-,.\s]+/g), 256),
     scope: 'REGIONAL',
     defaultAction: { allow: {} },
     visibilityConfig: visibility(name),

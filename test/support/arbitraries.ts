@@ -424,7 +424,7 @@ export const scalingOptions = propsOf({
 export const constructId = (usual: string) => fc.oneof(
   { withCrossShrink: true },
   { weight: 8, arbitrary: fc.constant(usual) },
-  { weight: 1, arbitrary: fc.constantFrom('My Construct', 'Ünïcødé', `${usual}${'X'.repeat(120)}`) },
+  { weight: 1, arbitrary: fc.constantFrom('My Construct', 'Ünïcødé', 'Site (prod)', `${usual}${'X'.repeat(120)}`) },
 );
 
 /** The environment a case synthesizes in. */

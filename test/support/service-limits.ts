@@ -9,6 +9,12 @@
 /** ECS names: "Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed." */
 const ECS_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 
+/** AWS WAF CreateWebACL Description: "Pattern: ^[\w+=:#@/\-,\.][\w+=:#@/\-,\.\s]+[\w+=:#@/\-,\.]$", at most 256. */
+const WAF_DESCRIPTION = /^[\w+=:#@/\-,.][\w+=:#@/\-,.\s]{0,254}[\w+=:#@/\-,.]$/;
+
+/** IAM TagRole: tag values match "[\p{L}\p{Z}\p{N}_.:/=+\-@]*", at most 256 characters. */
+const IAM_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
 /**
  * Numbers this large only appear when a token (a number CDK encodes as a huge negative
  * double) went through arithmetic at synth time: the template carries garbage.
@@ -28,6 +34,14 @@ export function serviceLimitFindings(template: any): string[] {
           findings.push(at(`Family ${JSON.stringify(props.Family)} is not 1 to 255 letters, digits, "_" or "-"`));
         }
         for (const container of props.ContainerDefinitions ?? []) {
+          // Fargate: "The valid values for Fargate are 2-120 seconds" (ContainerDefinition startTimeout, stopTimeout)
+          if ((props.RequiresCompatibilities ?? []).includes('FARGATE')) {
+            for (const key of ['StartTimeout', 'StopTimeout']) {
+              if (typeof container[key] === 'number' && !(Number.isInteger(container[key]) && container[key] >= 2 && container[key] <= 120)) {
+                findings.push(at(`container ${container.Name} ${key} ${container[key]} is not a whole number from 2 to 120 (Fargate)`));
+              }
+            }
+          }
           if (typeof container.Name === 'string' && !ECS_NAME.test(container.Name)) {
             findings.push(at(`container Name ${JSON.stringify(container.Name)} is not 1 to 255 letters, digits, "_" or "-"`));
           }
@@ -53,6 +67,19 @@ export function serviceLimitFindings(template: any): string[] {
         // ECS CreateService: serviceName
         if (typeof props.ServiceName === 'string' && !ECS_NAME.test(props.ServiceName)) {
           findings.push(at(`ServiceName ${JSON.stringify(props.ServiceName)} is not 1 to 255 letters, digits, "_" or "-"`));
+        }
+        break;
+      case 'AWS::IAM::Role':
+        for (const tag of props.Tags ?? []) {
+          if (typeof tag.Value === 'string' && !IAM_TAG_VALUE.test(tag.Value)) {
+            findings.push(at(`tag ${tag.Key} ${JSON.stringify(tag.Value)} is not at most 256 letters, digits, spaces and _.:/=+-@ (IAM)`));
+          }
+        }
+        break;
+      case 'AWS::WAFv2::WebACL':
+        // WAF CreateWebACL: Description, 1 to 256 characters of the pattern below
+        if (typeof props.Description === 'string' && !WAF_DESCRIPTION.test(props.Description)) {
+          findings.push(at(`Description ${JSON.stringify(props.Description)} does not match ${WAF_DESCRIPTION}`));
         }
         break;
       default:
