@@ -740,10 +740,12 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
     expect(environment(containersOf(b.template).nginx)).toMatchObject({ NGINX_BEHIND_CDN: '1', NGINX_PAGE_CACHE_TTL: '10' });
   });
 
-  test('pages are cached as long as the origin says, per query string, apart for visitors WordPress knows', () => {
+  test('pages are cached as long as the micro-cache (pageCacheTtl), per query string, apart for visitors WordPress knows', () => {
     const pages = cachePolicyOf(distribution.DefaultCacheBehavior);
     expect(pages).toMatchObject({
-      DefaultTTL: 0,
+      // nginx gives anonymous pages no lifetime of their own: the default TTL is theirs
+      DefaultTTL: 10,
+      // 0, so CloudFront keeps nothing nginx or WordPress marks private, no-cache or no-store
       MinTTL: 0,
       MaxTTL: 86400,
       ParametersInCacheKeyAndForwardedToOrigin: {
@@ -762,12 +764,23 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
     expect(behaviorOf(pattern).CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
   });
 
-  test.each(['/wp-includes/*', '/wp-content/*'])('static files under %s are cached a day or as long as their headers say, per ?ver=', (pattern) => {
+  test.each(['/wp-includes/*', '/wp-content/*'])('static files under %s are cached as long as their headers say, per ?ver=; PHP there like a page', (pattern) => {
     expect(cachePolicyOf(behaviorOf(pattern))).toMatchObject({
-      DefaultTTL: 86400,
+      // nginx's expires gives static files 7 days; a plugin's PHP script there has no
+      // lifetime, and is kept no longer than a page
+      DefaultTTL: 10,
+      MinTTL: 0,
       MaxTTL: 31536000,
       ParametersInCacheKeyAndForwardedToOrigin: expect.objectContaining({ QueryStringsConfig: { QueryStringBehavior: 'all' } }),
     });
+  });
+
+  test('with pageCacheTtl 0, CloudFront keeps no page either', () => {
+    const { template, json } = build({ cdn: true, pageCacheTtl: Duration.seconds(0) });
+    const config = only(template, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
+    for (const behavior of [config.DefaultCacheBehavior, config.CacheBehaviors.find((c: any) => c.PathPattern === '/wp-content/*')]) {
+      expect(json.Resources[behavior.CachePolicyId.Ref].Properties.CachePolicyConfig).toMatchObject({ DefaultTTL: 0, MinTTL: 0 });
+    }
   });
 
   test('every behavior forwards the whole request to WordPress and runs the viewer-request function', () => {

@@ -424,6 +424,28 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
         expect((await get(urlPath)).cache).toBe('BYPASS');
       });
 
+      test('what nginx never caches it marks private for the caches after it (CloudFront); pages it caches get no such mark', async () => {
+        const cacheControl = async (urlPath: string, init: RequestInit = {}) => (await request(nginx.port, urlPath, init)).headers.get('cache-control');
+        // anonymous pages: no lifetime of their own, CloudFront keeps them its default TTL (pageCacheTtl)
+        expect(await cacheControl('/')).toBeNull();
+        expect(await cacheControl('/cfb-page.php?name=marked')).toBeNull();
+        for (const [what, urlPath, init] of [
+          ['logged in', '/', { headers: { Cookie: session } }],
+          ['a comment left', '/cfb-page.php?name=marked', { headers: { Cookie: 'comment_author_0123abc=Visitor' } }],
+          ['a POST', '/cfb-page.php?name=marked', { method: 'POST', body: new URLSearchParams({ a: '1' }) }],
+          ['a preview', '/?p=1&preview=true', {}],
+          ['the login', '/wp-login.php', {}],
+        ] as const) {
+          expect([what, await cacheControl(urlPath, init)]).toEqual([what, expect.stringMatching(/(^|, *)private(,|$)/)]);
+        }
+      });
+
+      test('static files say how long to keep them (7 days), which is what CloudFront keeps them', async () => {
+        const file = await request(nginx.port, '/wp-includes/js/jquery/jquery.min.js');
+        expect(file.status).toBe(200);
+        expect(file.headers.get('cache-control')).toBe('max-age=604800');
+      });
+
       test('a page that sets a cookie or says it is private is never cached', async () => {
         for (const kind of ['cookie', 'private']) {
           const statuses = [(await get(`/cfb-page.php?name=${kind}&${kind}=1`)).cache, (await get(`/cfb-page.php?name=${kind}&${kind}=1`)).cache];

@@ -55,14 +55,25 @@ export interface SiteCdnOptions {
   readonly domainZone?: route53.IHostedZone;
   /** Whether a firewall guards the load balancer behind the distribution. */
   readonly firewall: boolean;
+  /**
+   * How long an edge keeps a response that names no lifetime of its own: an anonymous
+   * page, as long as nginx's micro-cache keeps it (0: never).
+   */
+  readonly pageCacheTtl: Duration;
 }
 
 /**
  * A CloudFront distribution (`Cdn`) in front of the site. It reaches the load balancer,
- * which is internal, through a VPC origin: nothing but CloudFront reaches the site.
- * Anonymous pages are cached as long as nginx's micro-cache allows (the origin's
- * Cache-Control), static files long, visitors WordPress knows and the administration
- * never.
+ * which is internal, through a VPC origin: nothing outside the VPC but CloudFront
+ * reaches the site.
+ *
+ * What an edge keeps: a response without a lifetime of its own (an anonymous page)
+ * `pageCacheTtl`, as long as nginx's micro-cache, so a visitor sees a change after at
+ * most about twice that; static files as nginx's `expires` says (7 days); nothing that
+ * says `Cache-Control: private`, `no-cache` or `no-store` (nginx marks every response to
+ * a visitor WordPress knows, to a POST, a preview or the administration private, and
+ * WordPress marks its own no-cache responses); and the administration, the login and
+ * the API paths never.
  */
 export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront.Distribution {
   const origin = origins.VpcOrigin.withApplicationLoadBalancer(options.loadBalancer, {
@@ -85,9 +96,10 @@ export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront
     compress: true,
     functionAssociations: [{ function: viewerRequest, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
   });
+  // minTtl 0 on both: CloudFront then keeps nothing the origin marks private, no-cache or no-store
   const pages = new cloudfront.CachePolicy(scope, 'CdnPagesCachePolicy', {
-    comment: 'WordPress pages: as long as the origin says (the micro-cache), per query string, never for known visitors',
-    defaultTtl: Duration.seconds(0),
+    comment: 'WordPress pages: as long as the micro-cache, per query string, apart for known visitors, never what is private',
+    defaultTtl: options.pageCacheTtl,
     minTtl: Duration.seconds(0),
     maxTtl: Duration.days(1),
     headerBehavior: cloudfront.CacheHeaderBehavior.allowList(PERSONAL_HEADER),
@@ -97,8 +109,9 @@ export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront
     enableAcceptEncodingBrotli: true,
   });
   const staticFiles = new cloudfront.CachePolicy(scope, 'CdnStaticFilesCachePolicy', {
-    comment: 'WordPress static files: long, per query string (the ?ver= of each release)',
-    defaultTtl: Duration.days(1),
+    comment: 'WordPress static files: as long as their headers say, per query string (the ?ver= of each release)',
+    // a file without a lifetime (a PHP script of a plugin, a rare file type) is kept like a page
+    defaultTtl: options.pageCacheTtl,
     minTtl: Duration.seconds(0),
     maxTtl: Duration.days(365),
     queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),

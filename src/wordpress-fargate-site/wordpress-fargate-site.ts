@@ -181,7 +181,8 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
    * from 0 to 1 hour in whole seconds; `Duration.seconds(0)` turns the cache off. A page
    * then costs one PHP request per TTL and task however many visitors reload it; logged-in
    * visitors, the administration, the login, previews and every POST always reach PHP.
-   * Anonymous visitors see a change within the TTL.
+   * Anonymous visitors see a change within the TTL; with `cdn`, CloudFront's edges keep
+   * anonymous pages as long too, and a change shows within about twice the TTL.
    *
    * @default Duration.seconds(5)
    */
@@ -299,11 +300,12 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
 
   /**
    * Put a CloudFront distribution in front of the site. The load balancer is then
-   * internal and reached by CloudFront alone (through a VPC origin), so nothing bypasses
-   * the CDN. Anonymous pages are served from CloudFront's edge for as long as nginx's
-   * micro-cache allows (`pageCacheTtl`), static files for a day or as their headers say,
-   * logged-in visitors, the administration, the login and every POST always reach
-   * WordPress. With `certificate` (which must then be in us-east-1) and `domainName`,
+   * internal and reached from outside the VPC by CloudFront alone (through a VPC origin),
+   * so no visitor bypasses the CDN. Anonymous pages are served from CloudFront's edges
+   * for `pageCacheTtl` (a change shows after at most about twice that: the edge's copy
+   * may be made from nginx's), static files as long as their headers say (7 days);
+   * logged-in visitors, the administration, the login, previews and every POST always
+   * reach WordPress. With `certificate` (which must then be in us-east-1) and `domainName`,
    * the distribution serves the domain; otherwise its own cloudfront.net name.
    *
    * @default false
@@ -488,7 +490,11 @@ export class WordpressFargateSite extends Construct {
     // in front of the site
     if (settings.cdn) {
       this.distribution = createCdn(this, {
-        ...props, loadBalancer: this.loadBalancer, listenerPort: settings.front.listenerPort, firewall: props.firewall !== undefined,
+        ...props,
+        loadBalancer: this.loadBalancer,
+        listenerPort: settings.front.listenerPort,
+        firewall: props.firewall !== undefined,
+        pageCacheTtl: Duration.seconds(settings.pageCacheSeconds),
       });
     }
     if (props.firewall) {
