@@ -13,6 +13,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import { Construct } from 'constructs';
 import { SsmDecoupledVpc, WordpressFargateSite, WordpressFargateSiteProps } from '../src';
 import { buildAndSynth, Built as BuiltIn, containersOf, environmentOf, findIntrinsics, ingressOf, joinedJson, logicalId, logicalIdOf, only, REGION_ENV, synth, testApp } from './support';
 
@@ -240,10 +241,28 @@ describe('WordpressFargateSite with default props', () => {
       Memory: 32,
       ReadonlyRootFilesystem: true,
       User: '101',
+      // the stack's name (here its id), and the path within the stack
       Environment: [{ Name: 'CFB_METRICS_SITE', Value: 'TestStack/Blog' }, { Name: 'CFB_METRICS_INTERVAL', Value: '10' }],
       LogConfiguration: { LogDriver: 'awslogs', Options: expect.objectContaining({ 'awslogs-stream-prefix': 'metrics' }) },
     });
     expect(containers.metrics.PortMappings).toBeUndefined();
+  });
+
+  test('the load signal of the same site deployed twice into one region under two stack names never mixes', () => {
+    // the same app deployed twice into one account and region: same construct paths, two stack names
+    const sites = ['blog-blue', 'blog-green'].map((stackName) => {
+      const app = testApp();
+      const stack = new Stack(app, 'Site', { env: REGION_ENV, stackName });
+      const site = new WordpressFargateSite(new Construct(stack, 'Web'), 'Blog');
+      return { stack, site, template: synth(app).template(stack) };
+    });
+    const dimensions = sites.map(({ stack, site }) => stack.resolve((site.phpBusyMetric as cloudwatch.Metric).dimensions));
+    expect(dimensions).toEqual([{ Site: 'blog-blue/Web/Blog' }, { Site: 'blog-green/Web/Blog' }]);
+    sites.forEach(({ template }, i) => {
+      expect(environment(containersOf(template).metrics).CFB_METRICS_SITE).toBe(dimensions[i].Site);
+      expect(only(template, 'AWS::CloudWatch::Alarm', { Properties: { MetricName: 'PhpBusyPercent' } }).Properties.Dimensions)
+        .toEqual([{ Name: 'Site', Value: dimensions[i].Site }]);
+    });
   });
 
   test('scales out on a single 10-second datapoint of php-fpm\'s busy share: +50% tasks from 60%, +100% from 85%', () => {

@@ -519,6 +519,17 @@ export class WordpressFargateSite extends Construct {
   }
 
   /**
+   * The Site dimension of the load signal: the stack's name and the path within it, so
+   * sites of two stacks that share construct ids (a stage deployed twice into one
+   * account and region under different stack names) never share a metric.
+   */
+  private get loadSignalSite(): string {
+    const stack = Stack.of(this);
+    const within = this.node.scopes.slice(stack.node.scopes.length).map((scope) => scope.node.id);
+    return [stack.stackName, ...within].join('/');
+  }
+
+  /**
    * The metrics sidecar: the nginx image's `cfb-metrics` script reads php-fpm's and nginx's
    * status on the task's loopback every 2 seconds and prints, every 10 seconds, one line of
    * CloudWatch embedded metric format, which the log driver ships and CloudWatch turns into
@@ -535,7 +546,7 @@ export class WordpressFargateSite extends Construct {
       readonlyRootFilesystem: true,
       user: '101',
       environment: {
-        CFB_METRICS_SITE: this.node.path,
+        CFB_METRICS_SITE: this.loadSignalSite,
         CFB_METRICS_INTERVAL: String(LOAD_SIGNAL_PERIOD.toSeconds()),
       },
       logging: task.logDriver('metrics'),
@@ -551,7 +562,7 @@ export class WordpressFargateSite extends Construct {
     const metric = new cloudwatch.Metric({
       namespace: LOAD_SIGNAL_NAMESPACE,
       metricName: 'PhpBusyPercent',
-      dimensionsMap: { Site: this.node.path },
+      dimensionsMap: { Site: this.loadSignalSite },
       statistic: 'Average',
       period: LOAD_SIGNAL_PERIOD,
     });
