@@ -163,6 +163,16 @@ describe('WordpressFargateSite with default props', () => {
     expect(only(b.template, 'AWS::ECS::Service').DependsOn).toEqual(expect.arrayContaining(mountTargets));
   });
 
+  test('the service is created only after the rules that let its tasks reach the file system and the database', () => {
+    const serviceGroup = { 'Fn::GetAtt': [logicalIdOf(b.template, 'AWS::EC2::SecurityGroup', /BlogServiceSecurityGroup/), 'GroupId'] };
+    const rules = b.template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { SourceSecurityGroupId: serviceGroup } });
+    const groupOf = (type: string) => ({ 'Fn::GetAtt': [logicalIdOf(b.template, 'AWS::EC2::SecurityGroup', type === 'efs' ? /FileSystem/ : /Database/), 'GroupId'] });
+    expect(Object.values(rules).map((r: any) => r.Properties.GroupId)).toEqual(expect.arrayContaining([groupOf('efs'), groupOf('db')]));
+    expect(Object.keys(rules)).toHaveLength(2);
+    // without it the first tasks may start before the rules exist and fail to mount EFS or to connect
+    expect(only(b.template, 'AWS::ECS::Service').DependsOn).toEqual(expect.arrayContaining(Object.keys(rules)));
+  });
+
   test('Aurora MySQL Serverless v2 with a writer that can pause at 0 ACU (up to 8, which accepts 1,000 connections), 7 days of backups', () => {
     b.template.hasResource('AWS::RDS::DBCluster', {
       Properties: Match.objectLike({

@@ -507,7 +507,14 @@ export class WordpressFargateSite extends Construct {
     // the data is reachable from the tasks only, and the tasks start once they can mount it
     this.database.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
     this.fileSystem.connections.allowDefaultPortFrom(this.service, 'from the WordPress tasks');
-    this.service.node.defaultChild!.node.addDependency(this.fileSystem.mountTargetsAvailable);
+    // the tasks start once they can mount the file system and reach the database: after the
+    // mount targets, and after the rules of the two security groups that admit the tasks
+    // (separate SecurityGroupIngress resources, which CloudFormation may create last)
+    this.service.node.defaultChild!.node.addDependency(
+      this.fileSystem.mountTargetsAvailable,
+      ...this.fileSystem.connections.securityGroups,
+      ...this.database.connections.securityGroups,
+    );
 
     if (settings.databaseSchedules.length > 0) {
       const deadLetterQueue = this.createDatabaseSchedulesDeadLetterQueue();
