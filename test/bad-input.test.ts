@@ -614,6 +614,18 @@ const loadBalancedScalingService: BadInput[] = [
     error: /^TestStack\/Web: scaling.requestsPerTarget must be a literal number, because the thresholds of the fast scale-out steps are computed from it/,
   },
   {
+    name: 'an internal load balancer in a VPC imported without its address range',
+    build: (stack) => serviceWith({
+      publicLoadBalancer: false,
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
+        vpcId: 'vpc-0a1b2c3d4e5f60718',
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+        privateSubnetIds: ['subnet-0a', 'subnet-0b'],
+      }),
+    })(stack),
+    error: /^TestStack\/Web: vpc must know its address range \(vpcCidrBlock\): an internal load balancer admits the VPC's address range on its listener ports\. Import the VPC with vpcCidrBlock, or with SsmDecoupledVpc\.fromParameters, got "TestStack\/Imported"$/,
+  },
+  {
     name: 'a construct id that security group descriptions refuse',
     build: (stack) => new LoadBalancedScalingService(stack, 'Wëb', { image: IMAGE }),
     error: /^TestStack\/Wëb: id may only contain letters a-z and A-Z, digits, spaces and .*\(the construct path becomes part of EC2 security group descriptions, which allow nothing else\), got "Wëb"$/,

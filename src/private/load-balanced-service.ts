@@ -11,6 +11,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { createLogBucket } from './log-bucket';
 import { acknowledgeNagFinding } from './nag';
+import { vpcCidrOf } from './network';
 import { applyServiceScaling, ResolvedScaling } from './scaling';
 import { WebFront } from './web-front';
 
@@ -151,8 +152,9 @@ function configureCreatedLoadBalancer(
       'An internet-facing load balancer must admit 0.0.0.0/0 on its listener ports; the tasks behind it admit only the load balancer.');
   } else {
     const ports = front.redirectHttp ? [front.listenerPort, 80] : [front.listenerPort];
+    const range = vpcCidrOf(loadBalancer.vpc!, scope.node.path, 'an internal load balancer admits the VPC\'s address range on its listener ports');
     for (const port of ports) {
-      loadBalancer.connections.allowFrom(ec2.Peer.ipv4(loadBalancer.vpc!.vpcCidrBlock), ec2.Port.tcp(port), 'from the VPC');
+      loadBalancer.connections.allowFrom(ec2.Peer.ipv4(range), ec2.Port.tcp(port), 'from the VPC');
     }
     acknowledgeNagFinding(loadBalancer, 'AwsSolutions-EC23',
       'An internal load balancer admits its own VPC\'s address range on its listener ports, never 0.0.0.0/0; '

@@ -184,6 +184,19 @@ export function resolveVpc(scope: Construct, choice: FargateNetworkProps): ec2.I
   return createVpc(scope).vpc;
 }
 
+/**
+ * The VPC's address range, which a VPC imported without it cannot give: refused naming
+ * the construct (`path`), its prop `vpc`, and `why` the construct needs the range.
+ */
+export function vpcCidrOf(vpc: ec2.IVpc, path: string, why: string): string {
+  try {
+    return vpc.vpcCidrBlock;
+  } catch {
+    return invalid(path, 'vpc', vpc.node.path,
+      `must know its address range (vpcCidrBlock): ${why}. Import the VPC with vpcCidrBlock, or with SsmDecoupledVpc.fromParameters`);
+  }
+}
+
 /** How a construct gets its cluster, as its props say. */
 export interface ClusterChoice extends FargateNetworkProps {
   readonly fargateSpot?: boolean;

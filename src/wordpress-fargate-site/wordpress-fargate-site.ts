@@ -31,7 +31,7 @@ import { addToTopicPolicy, alarmsMayPublish } from '../private/alarm-topic';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { createLoadBalancedService, LoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeNagFinding } from '../private/nag';
-import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
+import { checkTaskSubnets, resolveCluster, resolveVpc, vpcCidrOf } from '../private/network';
 import { addSpikeScaling, checkScheduleWindows, resolveScaling, ResolvedScaling } from '../private/scaling';
 import { checkEnvironmentSize, createFargateTask, FargateTask } from '../private/task';
 import { checkConstructId, checkDuration, checkMebibytes, invalid } from '../private/validation';
@@ -719,7 +719,7 @@ export class WordpressFargateSite extends Construct {
         NGINX_CLIENT_MAX_BODY_SIZE: `${settings.uploadMaxMiB + 1}m`,
         NGINX_PAGE_CACHE_TTL: String(settings.pageCacheSeconds),
         // the proxies whose X-Forwarded-For nginx believes: the load balancer (and the CDN's VPC origin) in the VPC
-        NGINX_REAL_IP_FROM: vpcCidrOf(this.vpc, this.node.path),
+        NGINX_REAL_IP_FROM: vpcCidrOf(this.vpc, this.node.path, 'nginx believes the visitor\'s address only from proxies in it'),
         // only CloudFront reaches the load balancer then: its CloudFront-Forwarded-Proto can be believed
         NGINX_BEHIND_CDN: settings.cdn ? '1' : '0',
       },
@@ -1068,17 +1068,6 @@ function checkCdn(sitePath: string, props: WordpressFargateSiteProps): boolean {
     invalid(sitePath, 'listenerPort', port, 'must be 80, 443 or from 1024 to 65535 with cdn (the ports CloudFront reaches an origin on)');
   }
   return true;
-}
-
-/** The VPC's address range, which a VPC imported without it cannot give. */
-function vpcCidrOf(vpc: ec2.IVpc, sitePath: string): string {
-  try {
-    return vpc.vpcCidrBlock;
-  } catch {
-    return invalid(sitePath, 'vpc', vpc.node.path,
-      'must know its address range (vpcCidrBlock): nginx believes the visitor\'s address only from proxies in it. '
-      + 'Import the VPC with vpcCidrBlock, or with SsmDecoupledVpc.fromParameters');
-  }
 }
 
 /** The upload limit as whole MiB, from 1 MiB to 4 GiB. */
