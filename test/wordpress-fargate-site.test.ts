@@ -84,7 +84,7 @@ describe('WordpressFargateSite with default props', () => {
     expect(containers.nginx.MountPoints).toEqual([{ ContainerPath: '/var/www/html', ReadOnly: true, SourceVolume: 'wordpress' }]);
   });
 
-  test('the file system is encrypted, elastic, backed up, TLS only, and kept when the stack goes', () => {
+  test('the file system is encrypted, elastic, backed up, TLS only, and kept when the stack goes (but not after a failed first deployment)', () => {
     b.template.hasResource('AWS::EFS::FileSystem', {
       Properties: Match.objectLike({
         Encrypted: true,
@@ -92,7 +92,8 @@ describe('WordpressFargateSite with default props', () => {
         BackupPolicy: { Status: 'ENABLED' },
         FileSystemPolicy: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]), Version: '2012-10-17' },
       }),
-      DeletionPolicy: 'Retain',
+      // kept on delete and replacement; deleted when the deployment that created it rolls back
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
     });
   });
@@ -583,7 +584,7 @@ describe('WordpressFargateSite, other choices', () => {
   test('RETAIN keeps both', () => {
     const { template } = build({ removalPolicy: RemovalPolicy.RETAIN });
     template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Retain' });
-    template.hasResource('AWS::EFS::FileSystem', { DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::EFS::FileSystem', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
   });
 
   test('an internal load balancer admits the VPC only', () => {
@@ -713,12 +714,14 @@ describe('WordpressFargateSite at its first deployment and in its first rush', (
   });
 
   test.each([
-    [RemovalPolicy.SNAPSHOT, 'Retain'],
-    [RemovalPolicy.RETAIN, 'Retain'],
-  ])('with removalPolicy %s the database secret is kept with the data, so a restored snapshot has known credentials', (removalPolicy, deletionPolicy) => {
+    [RemovalPolicy.SNAPSHOT],
+    [RemovalPolicy.RETAIN],
+  ])('with removalPolicy %s the database secret is kept with the data, so a restored snapshot has known credentials', (removalPolicy) => {
     const { template } = build({ removalPolicy });
     template.hasResource('AWS::SecretsManager::Secret', {
-      DeletionPolicy: deletionPolicy,
+      // a failed first deployment (no data yet) deletes it
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"wordpress","dbname":"wordpress"}' }) }),
     });
   });
