@@ -425,7 +425,7 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
       });
 
       test('what nginx never caches it marks private for the caches after it (CloudFront); pages it caches get no such mark', async () => {
-        const cacheControl = async (urlPath: string, init: RequestInit = {}) => (await request(nginx.port, urlPath, init)).headers.get('cache-control');
+        const cacheControl = async (urlPath: string, init: Parameters<typeof request>[2] = {}) => (await request(nginx.port, urlPath, init)).headers.get('cache-control');
         // anonymous pages: no lifetime of their own, CloudFront keeps them its default TTL (pageCacheTtl)
         expect(await cacheControl('/')).toBeNull();
         expect(await cacheControl('/cfb-page.php?name=marked')).toBeNull();
