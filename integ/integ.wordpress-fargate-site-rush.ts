@@ -1,0 +1,101 @@
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { HEAD_NO_REDIRECT, integApp, INTEG_PARAMETER_ROOT, SNAPSHOT_OPTIONS, valuesOf } from './util';
+import { WordpressFargateSite } from '../src';
+
+/**
+ * The WordPress site as the README's rush recipe builds it, behind CloudFront with a
+ * firewall, in an environment-agnostic stack (no account or region at synth time, the
+ * way a stack that is deployed to several accounts is written). Deletion protection is
+ * off and everything is destroyed afterwards.
+ *
+ * The assertions prove what only a deployment shows:
+ * - CloudFront reaches the internal load balancer through its VPC origin: nginx's health
+ *   check answers through the distribution;
+ * - nginx believes CloudFront's CloudFront-Forwarded-Proto: WordPress sends visitors to
+ *   its installer with an https link on the distribution's name;
+ * - static files come from CloudFront's cache with the lifetime nginx gives them;
+ * - the load balancer is internal and the web ACL guards it;
+ * - the access logs of the environment-agnostic stack reach their bucket: Elastic Load
+ *   Balancing wrote its test object under the bucket policy the construct made from a
+ *   region mapping (a wrong policy fails the deployment itself).
+ */
+const ROOT = `${INTEG_PARAMETER_ROOT}/wordpress-fargate-site-rush`;
+
+const app = integApp();
+const stack = new Stack(app, 'WordpressFargateSiteRushTest');
+
+const site = new WordpressFargateSite(stack, 'Blog', {
+  removalPolicy: RemovalPolicy.DESTROY,
+  database: { deletionProtection: false },
+  scaling: { minCapacity: 1, maxCapacity: 2 },
+  pageCacheTtl: Duration.seconds(10),
+  cdn: true,
+  firewall: {},
+});
+const published = {
+  'url': site.url,
+  'load-balancer': site.loadBalancer.loadBalancerArn,
+  'web-acl': site.firewallWebAcl!.attrArn,
+  'access-logs': site.accessLogsBucket!.bucketName,
+};
+for (const [name, value] of Object.entries(published)) {
+  new ssm.StringParameter(stack, `Published-${name}`, { parameterName: `${ROOT}/${name}`, stringValue: value });
+}
+
+const integ = new IntegTest(app, 'WordpressFargateSiteRushIntegTest', { testCases: [stack], ...SNAPSHOT_OPTIONS });
+const assertions = integ.assertions;
+const valueOf = (name: keyof typeof published) => assertions.awsApiCall('SSM', 'getParameter', { Name: `${ROOT}/${name}` }).getAttString('Parameter.Value');
+const url = valueOf('url');
+// the first task copies WordPress onto the empty file system and the database may resume from 0 ACU: retry
+const retry = { totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) };
+
+// CloudFront -> VPC origin -> internal load balancer (through the web ACL) -> nginx
+assertions.httpApiCall(`${url}/healthz`)
+  .expect(ExpectedResult.objectLike({ status: 200, body: 'ok\n' }))
+  .waitForAssertions(retry);
+
+// WordPress, which reached the database, builds https links on the distribution's name
+assertions.httpApiCall(url, HEAD_NO_REDIRECT)
+  .expect(ExpectedResult.objectLike({
+    status: 302,
+    headers: Match.objectLike({
+      'x-redirect-by': ['WordPress'],
+      'location': [Match.stringLikeRegexp('^https://[a-z0-9]+\\.cloudfront\\.net/wp-admin/install\\.php$')],
+    }),
+  }))
+  .waitForAssertions(retry);
+
+// a static file: kept by CloudFront as long as nginx says; the retry's second request hits
+assertions.httpApiCall(`${url}/wp-includes/css/dashicons.min.css`, HEAD_NO_REDIRECT)
+  .expect(ExpectedResult.objectLike({
+    status: 200,
+    headers: Match.objectLike({
+      'content-type': ['text/css'],
+      'cache-control': ['max-age=604800'],
+      'x-cache': ['Hit from cloudfront'],
+    }),
+  }))
+  .waitForAssertions(retry);
+
+// integ-tests-alpha derives the IAM action from the service and API names, which for
+// these two calls are not IAM's: elasticloadbalancingv2:DescribeLoadBalancers, s3:ListObjectsV2
+const describeLoadBalancer = assertions.awsApiCall('ElasticLoadBalancingV2', 'describeLoadBalancers', { LoadBalancerArns: [valueOf('load-balancer')] });
+describeLoadBalancer.provider.addToRolePolicy({ Effect: 'Allow', Action: ['elasticloadbalancing:DescribeLoadBalancers'], Resource: ['*'] });
+assertions.expect('InternalLoadBalancer',
+  ExpectedResult.exact({ scheme: 'internal' }),
+  valuesOf(describeLoadBalancer, { scheme: 'LoadBalancers.0.Scheme' }));
+
+assertions.expect('WebAclOnTheLoadBalancer',
+  ExpectedResult.exact({ webAcl: valueOf('web-acl') }),
+  valuesOf(assertions.awsApiCall('WAFV2', 'getWebACLForResource', { ResourceArn: valueOf('load-balancer') }), {
+    webAcl: 'WebACL.ARN',
+  }));
+
+// "ELBAccessLogTestFile" sorts before the "elasticloadbalancing/" folder of the logs themselves
+const listAccessLogs = assertions.awsApiCall('S3', 'listObjectsV2', { Bucket: valueOf('access-logs'), MaxKeys: 1 });
+listAccessLogs.provider.addToRolePolicy({ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['*'] });
+assertions.expect('AccessLogsReachTheirBucket',
+  ExpectedResult.objectLike({ key: Match.stringLikeRegexp('^AWSLogs/[0-9]{12}/ELBAccessLogTestFile$') }),
+  valuesOf(listAccessLogs, { key: 'Contents.0.Key' }));
