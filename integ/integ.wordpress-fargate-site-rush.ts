@@ -1,7 +1,7 @@
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { HEAD_NO_REDIRECT, integApp, INTEG_PARAMETER_ROOT, SNAPSHOT_OPTIONS, valuesOf } from './util';
+import { assertFreshWordpress, HEAD_NO_REDIRECT, integApp, INTEG_PARAMETER_ROOT, SNAPSHOT_OPTIONS, valuesOf, WORDPRESS_START_RETRY } from './util';
 import { WordpressFargateSite } from '../src';
 
 /**
@@ -48,24 +48,9 @@ const integ = new IntegTest(app, 'WordpressFargateSiteRushIntegTest', { testCase
 const assertions = integ.assertions;
 const valueOf = (name: keyof typeof published) => assertions.awsApiCall('SSM', 'getParameter', { Name: `${ROOT}/${name}` }).getAttString('Parameter.Value');
 const url = valueOf('url');
-// the first task copies WordPress onto the empty file system and the database may resume from 0 ACU: retry
-const retry = { totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) };
-
-// CloudFront -> VPC origin -> internal load balancer (through the web ACL) -> nginx
-assertions.httpApiCall(`${url}/healthz`)
-  .expect(ExpectedResult.objectLike({ status: 200, body: 'ok\n' }))
-  .waitForAssertions(retry);
-
+// CloudFront -> VPC origin -> internal load balancer (through the web ACL) -> nginx, and
 // WordPress, which reached the database, builds https links on the distribution's name
-assertions.httpApiCall(url, HEAD_NO_REDIRECT)
-  .expect(ExpectedResult.objectLike({
-    status: 302,
-    headers: Match.objectLike({
-      'x-redirect-by': ['WordPress'],
-      'location': [Match.stringLikeRegexp('^https://[a-z0-9]+\\.cloudfront\\.net/wp-admin/install\\.php$')],
-    }),
-  }))
-  .waitForAssertions(retry);
+assertFreshWordpress(assertions, url, '^https://[a-z0-9]+\\.cloudfront\\.net/wp-admin/install\\.php$');
 
 // a static file: kept by CloudFront as long as nginx says; the retry's second request hits
 assertions.httpApiCall(`${url}/wp-includes/css/dashicons.min.css`, HEAD_NO_REDIRECT)
@@ -77,7 +62,7 @@ assertions.httpApiCall(`${url}/wp-includes/css/dashicons.min.css`, HEAD_NO_REDIR
       'x-cache': ['Hit from cloudfront'],
     }),
   }))
-  .waitForAssertions(retry);
+  .waitForAssertions(WORDPRESS_START_RETRY);
 
 // integ-tests-alpha derives the IAM action from the service and API names, which for
 // these two calls are not IAM's: elasticloadbalancingv2:DescribeLoadBalancers, s3:ListObjectsV2

@@ -1,7 +1,7 @@
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { HEAD_NO_REDIRECT, integApp, INTEG_PARAMETER_ROOT, integRegion, SNAPSHOT_OPTIONS, valuesOf } from './util';
+import { assertFreshWordpress, HEAD_NO_REDIRECT, integApp, INTEG_PARAMETER_ROOT, integRegion, SNAPSHOT_OPTIONS, valuesOf, WORDPRESS_START_RETRY } from './util';
 import { WordpressFargateSite } from '../src';
 
 /**
@@ -39,31 +39,16 @@ const integ = new IntegTest(app, 'WordpressFargateSiteIntegTest', { testCases: [
 const assertions = integ.assertions;
 const valueOf = (name: string) => assertions.awsApiCall('SSM', 'getParameter', { Name: name }).getAttString('Parameter.Value');
 const url = valueOf(`${ROOT}/url`);
-// the first task copies WordPress onto the empty file system and the database may resume from 0 ACU: retry
-const retry = { totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) };
-
-assertions.httpApiCall(`${url}/healthz`)
-  .expect(ExpectedResult.objectLike({ status: 200, body: 'ok\n' }))
-  .waitForAssertions(retry);
-
 // a fresh site sends its visitors to the installer
-assertions.httpApiCall(url, HEAD_NO_REDIRECT)
-  .expect(ExpectedResult.objectLike({
-    status: 302,
-    headers: Match.objectLike({
-      'x-redirect-by': ['WordPress'],
-      'location': [Match.stringLikeRegexp('/wp-admin/install\\.php$')],
-    }),
-  }))
-  .waitForAssertions(retry);
+assertFreshWordpress(assertions, url, '/wp-admin/install\\.php$');
 
 assertions.httpApiCall(`${url}/wp-admin/install.php`, HEAD_NO_REDIRECT)
   .expect(ExpectedResult.objectLike({ status: 200 }))
-  .waitForAssertions(retry);
+  .waitForAssertions(WORDPRESS_START_RETRY);
 
 assertions.httpApiCall(`${url}/wp-includes/css/dashicons.min.css`, HEAD_NO_REDIRECT)
   .expect(ExpectedResult.objectLike({ status: 200, headers: Match.objectLike({ 'content-type': ['text/css'] }) }))
-  .waitForAssertions(retry);
+  .waitForAssertions(WORDPRESS_START_RETRY);
 
 assertions.expect('Database',
   ExpectedResult.exact({ engine: 'aurora-mysql', encrypted: 'true', minCapacity: '0', maxCapacity: '8', secondsUntilAutoPause: '300' }),

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ActualResult, FetchOptions, IApiCall } from '@aws-cdk/integ-tests-alpha';
-import { App, Stack } from 'aws-cdk-lib';
+import { ActualResult, ExpectedResult, FetchOptions, IApiCall, IDeployAssert, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 
 /**
@@ -103,3 +103,30 @@ export const SNAPSHOT_OPTIONS = {
   stackUpdateWorkflow: false,
   allowDestroy: ['AWS::ECS::TaskDefinition'],
 };
+
+/**
+ * How long the WordPress tests wait for the site: the first task copies WordPress onto
+ * the empty file system, and the database may resume from 0 ACU.
+ */
+export const WORDPRESS_START_RETRY = { totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) };
+
+/**
+ * Asserts that the fresh WordPress site at `url` answers: nginx's health endpoint (static,
+ * no PHP, no database), then WordPress' redirect to its installer, at a location that
+ * matches `installer` (a regular expression): PHP ran WordPress, which reached the
+ * database with the credentials from Secrets Manager and found it empty.
+ */
+export function assertFreshWordpress(assertions: IDeployAssert, url: string, installer: string): void {
+  assertions.httpApiCall(`${url}/healthz`)
+    .expect(ExpectedResult.objectLike({ status: 200, body: 'ok\n' }))
+    .waitForAssertions(WORDPRESS_START_RETRY);
+  assertions.httpApiCall(url, HEAD_NO_REDIRECT)
+    .expect(ExpectedResult.objectLike({
+      status: 302,
+      headers: Match.objectLike({
+        'x-redirect-by': ['WordPress'],
+        'location': [Match.stringLikeRegexp(installer)],
+      }),
+    }))
+    .waitForAssertions(WORDPRESS_START_RETRY);
+}
