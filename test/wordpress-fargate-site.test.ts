@@ -752,7 +752,7 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
   const behaviorOf = (pathPattern: string) => distribution.CacheBehaviors.find((c: any) => c.PathPattern === pathPattern);
   const cachePolicyOf = (behavior: any) => b.json.Resources[behavior.CachePolicyId.Ref]?.Properties.CachePolicyConfig ?? behavior.CachePolicyId;
 
-  test('the load balancer is internal: nothing but CloudFront, through a VPC origin in the VPC, reaches it', () => {
+  test('the load balancer is internal: from outside the VPC only CloudFront reaches it, through a VPC origin', () => {
     b.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
     const group = b.stack.resolve(b.site.loadBalancer.connections.securityGroups[0].securityGroupId)['Fn::GetAtt'][0];
     expect(ingressOf(b.template, group)).toEqual([expect.objectContaining({ CidrIp: { 'Fn::GetAtt': [expect.stringMatching(/Vpc/), 'CidrBlock'] }, FromPort: 80, ToPort: 80 })]);
