@@ -64,21 +64,22 @@ assertions.httpApiCall(`${url}/wp-includes/css/dashicons.min.css`, HEAD_NO_REDIR
   }))
   .waitForAssertions(WORDPRESS_START_RETRY);
 
-// integ-tests-alpha derives the IAM action from the service and API names, which for
-// these two calls are not IAM's: elasticloadbalancingv2:DescribeLoadBalancers, s3:ListObjectsV2
-const describeLoadBalancer = assertions.awsApiCall('ElasticLoadBalancingV2', 'describeLoadBalancers', { LoadBalancerArns: [valueOf('load-balancer')] });
-describeLoadBalancer.provider.addToRolePolicy({ Effect: 'Allow', Action: ['elasticloadbalancing:DescribeLoadBalancers'], Resource: ['*'] });
+// ELBv2: the name integ-tests-alpha maps to the SDK's client-elastic-load-balancing-v2
+// (and to the IAM prefix elasticloadbalancing)
+const describeLoadBalancer = assertions.awsApiCall('ELBv2', 'describeLoadBalancers', { LoadBalancerArns: [valueOf('load-balancer')] });
 assertions.expect('InternalLoadBalancer',
   ExpectedResult.exact({ scheme: 'internal' }),
   valuesOf(describeLoadBalancer, { scheme: 'LoadBalancers.0.Scheme' }));
 
+// GetWebACLForResource also needs GetWebACL on the web ACL it returns
+const webAclOfLoadBalancer = assertions.awsApiCall('WAFV2', 'getWebACLForResource', { ResourceArn: valueOf('load-balancer') });
+webAclOfLoadBalancer.provider.addToRolePolicy({ Effect: 'Allow', Action: ['wafv2:GetWebACL'], Resource: ['*'] });
 assertions.expect('WebAclOnTheLoadBalancer',
   ExpectedResult.exact({ webAcl: valueOf('web-acl') }),
-  valuesOf(assertions.awsApiCall('WAFV2', 'getWebACLForResource', { ResourceArn: valueOf('load-balancer') }), {
-    webAcl: 'WebACL.ARN',
-  }));
+  valuesOf(webAclOfLoadBalancer, { webAcl: 'WebACL.ARN' }));
 
 // "ELBAccessLogTestFile" sorts before the "elasticloadbalancing/" folder of the logs themselves
+// integ-tests-alpha would ask for s3:ListObjectsV2, which is no IAM action: s3:ListBucket is
 const listAccessLogs = assertions.awsApiCall('S3', 'listObjectsV2', { Bucket: valueOf('access-logs'), MaxKeys: 1 });
 listAccessLogs.provider.addToRolePolicy({ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['*'] });
 assertions.expect('AccessLogsReachTheirBucket',

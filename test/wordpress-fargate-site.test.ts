@@ -807,6 +807,11 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
     });
   });
 
+  test('error pages WordPress may write for one visitor are never kept; the load balancer\'s 502, 503 and 504 are, 10 s', () => {
+    // CloudFront honours Cache-Control private on 404, 410, 414 and 501 only
+    expect(distribution.CustomErrorResponses).toEqual([400, 403, 405, 500].map((ErrorCode) => ({ ErrorCode, ErrorCachingMinTTL: 0 })));
+  });
+
   test('with pageCacheTtl 0, CloudFront keeps no page either', () => {
     const { template, json } = build({ cdn: true, pageCacheTtl: Duration.seconds(0) });
     const config = only(template, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;

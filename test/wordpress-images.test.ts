@@ -433,6 +433,7 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
           ['logged in', '/', { headers: { Cookie: session } }],
           ['a comment left', '/cfb-page.php?name=marked', { headers: { Cookie: 'comment_author_0123abc=Visitor' } }],
           ['a POST', '/cfb-page.php?name=marked', { method: 'POST', body: new URLSearchParams({ a: '1' }) }],
+          ['a page that sets a cookie', '/cfb-page.php?name=marked&cookie=1', {}],
           ['a preview', '/?p=1&preview=true', {}],
           ['the login', '/wp-login.php', {}],
         ] as const) {
@@ -440,10 +441,20 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
         }
       });
 
-      test('static files say how long to keep them (7 days), which is what CloudFront keeps them', async () => {
-        const file = await request(nginx.port, '/wp-includes/js/jquery/jquery.min.js');
-        expect(file.status).toBe(200);
-        expect(file.headers.get('cache-control')).toBe('max-age=604800');
+      test('files of the core, themes, plugins and uploads say how long to keep them (7 days), which is what CloudFront keeps them; PHP there does not', async () => {
+        fs.writeFileSync(path.join(html, 'wp-content', 'uploads', 'cfb-guide.pdf'), '%PDF-1.4\n');
+        fs.mkdirSync(path.join(html, 'wp-content', 'plugins', 'cfb-plugin'), { recursive: true });
+        fs.writeFileSync(path.join(html, 'wp-content', 'plugins', 'cfb-plugin', 'ajax.php'), '<?php echo "plugin";');
+        for (const urlPath of ['/wp-includes/js/jquery/jquery.min.js', '/wp-content/uploads/cfb-guide.pdf']) {
+          const file = await request(nginx.port, urlPath);
+          expect([urlPath, file.status, file.headers.get('cache-control')]).toEqual([urlPath, 200, 'max-age=604800']);
+        }
+        const script = await request(nginx.port, '/wp-content/plugins/cfb-plugin/ajax.php');
+        expect([script.status, script.body, script.headers.get('cache-control')]).toEqual([200, 'plugin', null]);
+        // a file that is not there goes to WordPress (a 404 page, or its redirect to a similar
+        // name), whose answer gets no lifetime from nginx
+        const missing = await request(nginx.port, '/wp-content/uploads/cfb-missing.pdf');
+        expect([missing.cache !== null, missing.headers.get('cache-control') ?? 'none']).toEqual([true, expect.not.stringMatching(/max-age=604800/)]);
       });
 
       test('a page that sets a cookie or says it is private is never cached', async () => {

@@ -41,6 +41,8 @@ const VIEWER_REQUEST_FUNCTION = `function handler(event) {
 
 /** Paths CloudFront always passes to WordPress: the administration, the login and what is never the same twice. */
 const NEVER_CACHED = ['/wp-admin/*', '/wp-login.php', '/wp-signup.php', '/wp-json/*', '/xmlrpc.php', '/wp-cron.php', '/wp-comments-post.php'];
+/** Error codes WordPress may answer one visitor with, which CloudFront would keep despite Cache-Control private. */
+const PERSONAL_ERROR_CODES = [400, 403, 405, 500];
 /** Static files of the core, themes, plugins and uploads. */
 const STATIC_FILES = ['/wp-includes/*', '/wp-content/*'];
 
@@ -72,8 +74,9 @@ export interface SiteCdnOptions {
  * most about twice that; static files as nginx's `expires` says (7 days); nothing that
  * says `Cache-Control: private`, `no-cache` or `no-store` (nginx marks every response to
  * a visitor WordPress knows, to a POST, a preview or the administration private, and
- * WordPress marks its own no-cache responses); and the administration, the login and
- * the API paths never.
+ * WordPress marks its own no-cache responses), nor WordPress' 400, 403, 405 and 500
+ * (CloudFront would keep those 10 s despite private); and the administration, the login
+ * and the API paths never.
  */
 export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront.Distribution {
   const origin = origins.VpcOrigin.withApplicationLoadBalancer(options.loadBalancer, {
@@ -125,6 +128,12 @@ export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront
       ...NEVER_CACHED.map((path) => [path, behavior(cloudfront.CachePolicy.CACHING_DISABLED)]),
       ...STATIC_FILES.map((path) => [path, behavior(staticFiles)]),
     ]),
+    // CloudFront keeps an error response of these codes 10 s whatever its Cache-Control says
+    // (it honours private only on 404, 410, 414 and 501): WordPress writes them, maybe for
+    // one visitor (a failed nonce, wp_die), so they are never kept. The 502, 503 and 504 of
+    // the load balancer and nginx, the same for everybody, are kept the 10 s, which spares
+    // a struggling origin.
+    errorResponses: PERSONAL_ERROR_CODES.map((httpStatus) => ({ httpStatus, ttl: Duration.seconds(0) })),
     certificate: options.certificate,
     domainNames: options.domainName ? [options.domainName] : undefined,
     // only a certificate of one's own lets the distribution refuse TLS before 1.2
