@@ -254,9 +254,9 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
    * What happens to the database and the file system when they leave the stack:
    * `SNAPSHOT` takes a final snapshot of the database and keeps the file system,
    * `RETAIN` keeps both, `DESTROY` deletes both (and needs `database.deletionProtection`
-   * false). Unless `DESTROY`, the file system and the database secret are kept too when
-   * an update replaces them, and deleted only when the deployment that created them
-   * rolls back (nothing is in them yet).
+   * false). Unless `DESTROY`, the file system is kept too when an update replaces it,
+   * and deleted only when the deployment that created it rolls back (nothing is in it
+   * yet); the database secret is always kept with the database or its snapshot.
    *
    * @default RemovalPolicy.SNAPSHOT
    */
@@ -460,8 +460,9 @@ export class WordpressFargateSite extends Construct {
       createAcl: { ownerUid: WWW_DATA, ownerGid: WWW_DATA, permissions: '755' },
     });
     this.generatedDatabaseSecret = new rds.DatabaseSecret(this, 'DatabaseSecret', { username: 'wordpress', dbname: 'wordpress' });
-    // a kept database (or its final snapshot) is only usable with its password: keep them together
-    this.generatedDatabaseSecret.applyRemovalPolicy(keptUnlessDestroyed(settings.removalPolicy));
+    // a kept database (or its final snapshot) is only usable with its password: keep them
+    // together, also after a failed first deployment (whose rollback snapshots the database)
+    this.generatedDatabaseSecret.applyRemovalPolicy(settings.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
     this.database = this.createDatabase(settings.database, this.generatedDatabaseSecret, settings.removalPolicy);
     this.databaseSecret = this.database.secret!;
     // one secret of 512 characters, cut into WordPress' eight keys and salts by the image
@@ -623,7 +624,10 @@ export class WordpressFargateSite extends Construct {
       // with false aws-cdk-lib would add a statement giving every IAM principal that
       // reaches a mount target root access (ClientRootAccess to AWS: *)
       allowAnonymousAccess: true,
-      removalPolicy: keptUnlessDestroyed(removalPolicy),
+      // kept unless DESTROY, when the stack or the construct goes or an update replaces it,
+      // but deleted by the rollback of the deployment that created it (RetainExceptOnCreate):
+      // a failed first deployment leaves no file system behind
+      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     fileSystem.addToResourcePolicy(new iam.PolicyStatement({
       effect: iam.Effect.DENY,
@@ -1070,17 +1074,6 @@ function checkCdn(sitePath: string, props: WordpressFargateSiteProps): boolean {
     invalid(sitePath, 'listenerPort', port, 'must be 80, 443 or from 1024 to 65535 with cdn (the ports CloudFront reaches an origin on)');
   }
   return true;
-}
-
-/**
- * What the file system and the database secret get for the site's removal policy:
- * deleted with DESTROY; otherwise kept when the stack or the construct goes, or when an
- * update replaces them, but deleted when the deployment that created them rolls back
- * (CloudFormation's RetainExceptOnCreate): a failed first deployment leaves no empty file
- * system or secret behind.
- */
-function keptUnlessDestroyed(removalPolicy: RemovalPolicy): RemovalPolicy {
-  return removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 }
 
 /** The upload limit as whole MiB, from 1 MiB to 4 GiB. */
