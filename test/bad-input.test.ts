@@ -1083,12 +1083,12 @@ const wordpressFargateSite: BadInput[] = [
   {
     name: 'no path to rate-limit',
     build: siteWith({ firewall: { rateLimitedPaths: [] } }),
-    error: /^TestStack\/Blog: firewall.rateLimitedPaths must name 1 to 10 paths, got \[\]$/,
+    error: /^TestStack\/Blog: firewall.rateLimitedPaths must name at least 1 path, got \[\]$/,
   },
   {
     name: 'eleven paths to rate-limit',
-    build: siteWith({ firewall: { rateLimitedPaths: Array.from({ length: 11 }, (_, i) => `/form-${i}`) } }),
-    error: /^TestStack\/Blog: firewall.rateLimitedPaths must name 1 to 10 paths/,
+    build: siteWith({ firewall: { rateLimitedPaths: Array.from({ length: 6 }, (_, i) => `/form-${i}`) } }),
+    error: /^TestStack\/Blog: firewall.rateLimitedPaths names too many paths: the web ACL would need 1517 capacity units, more than the 1500 its base price includes \(each path costs 22\); name at most 5, got \["\/form-0",/,
   },
   {
     name: 'a rate-limited path without a leading slash',
@@ -1171,6 +1171,41 @@ const wordpressFargateSite: BadInput[] = [
     name: 'a listener port CloudFront cannot reach, with the CDN',
     build: siteWith({ cdn: true, listenerPort: 1 }),
     error: /^TestStack\/Blog: listenerPort must be 80, 443 or from 1024 to 65535 with cdn \(the ports CloudFront reaches an origin on\), got 1$/,
+  },
+  {
+    name: 'a CloudFront origin response timeout of 0 s',
+    build: siteWith({ cdn: true, cdnOriginReadTimeout: Duration.seconds(0) }),
+    error: /^TestStack\/Blog: cdnOriginReadTimeout \(seconds\) must be a whole number from 1 to 180, got 0$/,
+  },
+  {
+    name: 'a CloudFront origin response timeout over CloudFront\'s limit of 180 s',
+    build: siteWith({ cdn: true, cdnOriginReadTimeout: Duration.minutes(10) }),
+    error: /^TestStack\/Blog: cdnOriginReadTimeout \(seconds\) must be a whole number from 1 to 180, got 600$/,
+  },
+  {
+    name: 'a CloudFront origin response timeout from a token',
+    build: siteWith({ cdn: true, cdnOriginReadTimeout: Duration.seconds(Lazy.number({ produce: () => 60 })) }),
+    error: /^TestStack\/Blog: cdnOriginReadTimeout must be a literal duration, because it is compared with PHP's time limit, got "a duration from a token"$/,
+  },
+  {
+    name: 'a CloudFront origin response timeout without the CDN',
+    build: siteWith({ cdnOriginReadTimeout: Duration.seconds(90) }),
+    error: /^TestStack\/Blog: cdnOriginReadTimeout only applies with cdn, got "1 minute 30 seconds"$/,
+  },
+  {
+    name: 'the CDN in a region without CloudFront VPC origins',
+    build: (stack) => new WordpressFargateSite(new Stack(stack.node.scope as Construct, 'GovStack', { env: { region: 'us-gov-west-1' } }), 'Blog', { cdn: true }),
+    error: /^GovStack\/Blog: cdn needs a region that offers CloudFront VPC origins, and the stack's region us-gov-west-1 does not \(they are offered in us-east-2, us-east-1, .*\); deploy the site to one of them or drop cdn, got true$/,
+  },
+  {
+    name: 'the CDN in a VPC of the app without an internet gateway',
+    build: (stack) => siteWith({
+      cdn: true,
+      vpc: new ec2.Vpc(stack, 'Vpc', {
+        natGateways: 0, createInternetGateway: false, subnetConfiguration: [{ name: 'App', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+      }),
+    })(stack),
+    error: /^TestStack\/Blog: vpc must have an internet gateway with cdn: a CloudFront VPC origin needs one attached to its VPC .*, got "TestStack\/Vpc"$/,
   },
   {
     name: 'PHP configuration larger than a task definition may be',

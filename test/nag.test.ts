@@ -205,7 +205,11 @@ cases.push(
 const WORDPRESS = [
   'AwsSolutions-EC23 @ Blog/Service/LB/SecurityGroup/Resource',
   'AwsSolutions-ECS2 @ Blog/TaskDefinition/Resource',
+  // the provider of the custom resource that turns deletion protection on
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] @ AWS679f53fac002430cb0da5b7982bd2287/ServiceRole/Resource',
   'AwsSolutions-IAM5[Resource::*] @ Blog/TaskDefinition/ExecutionRole/DefaultPolicy/Resource',
+  // on, by that custom resource, once the site exists
+  'AwsSolutions-RDS10 @ Blog/Database/Resource',
   'AwsSolutions-RDS11 @ Blog/Database/Resource',
   'AwsSolutions-RDS14 @ Blog/Database/Resource',
   'AwsSolutions-RDS6 @ Blog/Database/Resource',
@@ -214,15 +218,24 @@ const WORDPRESS = [
   'AwsSolutions-SMG4 @ Blog/KeysAndSalts/Resource',
 ];
 
-/** A site behind the CDN: its load balancer is internal, the CDN has a log bucket and no certificate of its own. */
+/**
+ * A site behind the CDN: its load balancer is internal and admits CloudFront's prefix
+ * list (no open range: nothing to acknowledge), whose id a custom resource reads; the CDN
+ * has a log bucket and no certificate of its own.
+ */
 const RUSH = [
   ...WORDPRESS.filter((a) => !a.startsWith('AwsSolutions-EC23')),
-  'AwsSolutions-EC23 @ Blog/Service/LB/SecurityGroup/Resource',
+  'AwsSolutions-IAM5[Resource::*] @ Blog/CdnOriginFacingPrefixList/CustomResourcePolicy/Resource',
   'AwsSolutions-CFR1 @ Blog/Cdn/Resource',
   'AwsSolutions-CFR2 @ Blog/Cdn/Resource',
   'AwsSolutions-CFR4 @ Blog/Cdn/Resource',
   'AwsSolutions-S1 @ Blog/CdnLogs/Resource',
 ].sort();
+
+/** The warning every site behind the CDN gets (CloudFront waits less than PHP may run): not cdk-nag's. */
+function acknowledgeCdnTimeout(site: WordpressFargateSite): void {
+  cdk.Annotations.of(site).acknowledgeWarning('cdk-fargate-blueprints:WordpressFargateSite.cdnOriginReadTimeoutBelowPhpLimit', 'the nag test serves no long request');
+}
 
 cases.push(
   {
@@ -238,13 +251,13 @@ cases.push(
   },
   {
     name: 'WordpressFargateSite for the rush: CDN, firewall, page cache',
-    build: (stack) => new WordpressFargateSite(stack, 'Blog', { cdn: true, firewall: {}, pageCacheTtl: Duration.seconds(10) }),
+    build: (stack) => acknowledgeCdnTimeout(new WordpressFargateSite(stack, 'Blog', { cdn: true, firewall: {}, pageCacheTtl: Duration.seconds(10) })),
     acknowledged: RUSH,
   },
   {
     name: 'WordpressFargateSite for the rush, in an environment-agnostic stack',
     agnostic: true,
-    build: (stack) => new WordpressFargateSite(stack, 'Blog', { cdn: true, firewall: {} }),
+    build: (stack) => acknowledgeCdnTimeout(new WordpressFargateSite(stack, 'Blog', { cdn: true, firewall: {} })),
     acknowledged: RUSH,
   },
   {

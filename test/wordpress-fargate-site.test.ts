@@ -16,13 +16,22 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { SsmDecoupledVpc, WordpressFargateSite, WordpressFargateSiteProps } from '../src';
 import { buildAndSynth, Built as BuiltIn, containersOf, environmentOf, findIntrinsics, ingressOf, joinedJson, logicalId, logicalIdOf, only, REGION_ENV, synth, testApp } from './support';
+import { serviceLimitFindings, webAclCapacities } from './support/service-limits';
 
 /** The site the tests build, with `props` (plus what `extra` builds first), synthesized in a fresh app. */
 type Built = Omit<BuiltIn<WordpressFargateSite>, 'construct'> & { readonly site: WordpressFargateSite };
 
+/** The warning every site behind the CDN gets by default (its own tests below check it). */
+const CDN_TIMEOUT_WARNING = 'cdk-fargate-blueprints:WordpressFargateSite.cdnOriginReadTimeoutBelowPhpLimit';
+
 function build(props: WordpressFargateSiteProps = {}, extra?: (stack: Stack) => WordpressFargateSiteProps): Built {
-  const { construct: site, ...built } = buildAndSynth((stack) =>
-    new WordpressFargateSite(stack, 'Blog', { ...extra?.(stack), ...props }), { env: REGION_ENV });
+  const { construct: site, ...built } = buildAndSynth((stack) => {
+    const blog = new WordpressFargateSite(stack, 'Blog', { ...extra?.(stack), ...props });
+    if (props.cdn) {
+      Annotations.of(blog).acknowledgeWarning(CDN_TIMEOUT_WARNING, 'no request through the CDN of the test site runs longer');
+    }
+    return blog;
+  }, { env: REGION_ENV });
   return { site, ...built };
 }
 
@@ -182,13 +191,55 @@ describe('WordpressFargateSite with default props', () => {
         ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 8, SecondsUntilAutoPause: 300 },
         BackupRetentionPeriod: 7,
         StorageEncrypted: true,
-        DeletionProtection: true,
         DatabaseName: 'wordpress',
       }),
       DeletionPolicy: 'Snapshot',
     });
     b.template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless', PubliclyAccessible: false });
     b.template.resourceCountIs('AWS::RDS::DBInstance', 1);
+  });
+
+  describe('a failed first deployment rolls back cleanly, and the database is protected from then on', () => {
+    const protectionId = () => logicalIdOf(b.template, 'Custom::AWS', /DatabaseDeletionProtection/);
+
+    test('the cluster is created without deletion protection, which a rollback could not get past (ROLLBACK_FAILED)', () => {
+      expect(only(b.template, 'AWS::RDS::DBCluster').Properties.DeletionProtection).toBe(false);
+    });
+
+    test('a custom resource turns the protection on with RDS ModifyDBCluster, on creation and on every change, never off on deletion', () => {
+      const resource = b.json.Resources[protectionId()];
+      const database = logicalId(b.stack, b.site.database);
+      for (const call of [resource.Properties.Create, resource.Properties.Update]) {
+        expect(joinedJson(call)).toMatchObject({
+          service: 'RDS',
+          action: 'modifyDBCluster',
+          parameters: { DBClusterIdentifier: `\${Ref:${database}}`, DeletionProtection: true, ApplyImmediately: true },
+        });
+      }
+      expect(resource.Properties.Delete).toBeUndefined();
+      // only this cluster may be modified, by the provider's role
+      const policy = only(b.template, 'AWS::IAM::Policy', { Properties: Match.objectLike({ PolicyName: Match.stringLikeRegexp('DatabaseDeletionProtection') }) });
+      expect(policy.Properties.PolicyDocument.Statement).toEqual([{
+        Action: 'rds:ModifyDBCluster',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:aws:rds:eu-west-1:', { Ref: 'AWS::AccountId' }, ':cluster:', { Ref: database }]] },
+      }]);
+    });
+
+    test('CloudFormation creates it after every other resource of the site: the service, its scaling, the alarms', () => {
+      const dependsOn: string[] = b.json.Resources[protectionId()].DependsOn;
+      const siteResources = Object.keys(b.json.Resources).filter((id) => id.startsWith('Blog') && !id.startsWith('BlogDatabaseDeletionProtection'));
+      expect(siteResources.length).toBeGreaterThan(40);
+      expect(siteResources.filter((id) => !dependsOn.includes(id))).toEqual([]);
+      expect(dependsOn).toEqual(expect.arrayContaining([logicalId(b.stack, b.site.service), logicalId(b.stack, b.site.database)]));
+    });
+
+    test('with deletionProtection false it turns the protection off (so that turning it off takes effect)', () => {
+      const { json } = build({ removalPolicy: RemovalPolicy.DESTROY, database: { deletionProtection: false } });
+      const resource = Object.values<any>(json.Resources).find((r) => r.Type === 'Custom::AWS');
+      expect(joinedJson(resource.Properties.Update).parameters.DeletionProtection).toBe(false);
+      expect(joinedJson(resource.Properties.Create).parameters.DeletionProtection).toBe(false);
+    });
   });
 
   test('the database is reachable from the service\'s security group only', () => {
@@ -239,7 +290,9 @@ describe('WordpressFargateSite with default props', () => {
       NGINX_CLIENT_MAX_BODY_SIZE: '65m',
       NGINX_PAGE_CACHE_TTL: '5',
       NGINX_REAL_IP_FROM: { 'Fn::GetAtt': [logicalId(b.stack, b.site.vpc as any), 'CidrBlock'] },
+      NGINX_REAL_IP_HEADER: 'X-Forwarded-For',
       NGINX_BEHIND_CDN: '0',
+      NGINX_KEEPALIVE_TIMEOUT: '690s',
     });
   });
 
@@ -663,6 +716,26 @@ describe('WordpressFargateSite at its first deployment and in its first rush', (
     expect(attribute(b.template, 'idle_timeout.timeout_seconds')).toBe('660');
   });
 
+  // ELB: "configure the idle timeout of your application to be larger than the idle timeout
+  // configured for the load balancer", or it answers 502 on a connection the target closed
+  test.each([
+    ['the default idle timeout', {}, '660', '690s'],
+    ['an idle timeout of its own', { idleTimeout: Duration.seconds(900) }, '900', '930s'],
+  ])('nginx keeps an idle connection 30 s longer than the load balancer, from the same setting: %s', (_name, props, idle, keepalive) => {
+    const { template } = build(props);
+    expect(attribute(template, 'idle_timeout.timeout_seconds')).toBe(idle);
+    expect(environment(containersOf(template).nginx).NGINX_KEEPALIVE_TIMEOUT).toBe(keepalive);
+  });
+
+  test('behind a load balancer given, whose idle timeout the site cannot know, nginx outlives the longest one (4,000 s)', () => {
+    const { template } = build({}, (s) => {
+      const vpc = new ec2.Vpc(s, 'Network', { maxAzs: 2, natGateways: 1 });
+      vpc.addFlowLog('FlowLog');
+      return { vpc, loadBalancer: new elbv2.ApplicationLoadBalancer(s, 'SharedAlb', { vpc, internetFacing: false }) };
+    });
+    expect(environment(containersOf(template).nginx).NGINX_KEEPALIVE_TIMEOUT).toBe('4030s');
+  });
+
   test('an idle timeout shorter than PHP may run is taken, with a warning that says what it cuts', () => {
     const { template, synthesized } = buildAndSynth((stack) => new WordpressFargateSite(stack, 'Blog', { idleTimeout: Duration.seconds(120) }), {
       env: REGION_ENV, app: { context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } },
@@ -752,10 +825,19 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
   const behaviorOf = (pathPattern: string) => distribution.CacheBehaviors.find((c: any) => c.PathPattern === pathPattern);
   const cachePolicyOf = (behavior: any) => b.json.Resources[behavior.CachePolicyId.Ref]?.Properties.CachePolicyConfig ?? behavior.CachePolicyId;
 
-  test('the load balancer is internal: from outside the VPC only CloudFront reaches it, through a VPC origin', () => {
+  test('the load balancer is internal and admits CloudFront\'s origin-facing servers alone, where a VPC origin\'s requests come from', () => {
     b.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
     const group = b.stack.resolve(b.site.loadBalancer.connections.securityGroups[0].securityGroupId)['Fn::GetAtt'][0];
-    expect(ingressOf(b.template, group)).toEqual([expect.objectContaining({ CidrIp: { 'Fn::GetAtt': [expect.stringMatching(/Vpc/), 'CidrBlock'] }, FromPort: 80, ToPort: 80 })]);
+    const lookup = logicalIdOf(b.template, 'Custom::AWS', /CdnOriginFacingPrefixList/);
+    // not the VPC's range: CloudFront Developer Guide, "Restrict access with VPC origins"
+    expect(ingressOf(b.template, group)).toEqual([{
+      IpProtocol: 'tcp',
+      FromPort: 80,
+      ToPort: 80,
+      Description: 'from CloudFront (VPC origin)',
+      GroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
+      SourcePrefixListId: { 'Fn::GetAtt': [lookup, 'PrefixLists.0.PrefixListId'] },
+    }]);
     b.template.hasResourceProperties('AWS::CloudFront::VpcOrigin', {
       VpcOriginEndpointConfig: Match.objectLike({
         Arn: { Ref: logicalIdOf(b.template, 'AWS::ElasticLoadBalancingV2::LoadBalancer') },
@@ -763,6 +845,40 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
         OriginProtocolPolicy: 'http-only',
       }),
     });
+  });
+
+  test('the prefix list\'s id, which differs per region, is asked of EC2 at deploy time, by name', () => {
+    const lookup = b.json.Resources[logicalIdOf(b.template, 'Custom::AWS', /CdnOriginFacingPrefixList/)];
+    for (const call of [lookup.Properties.Create, lookup.Properties.Update]) {
+      expect(JSON.parse(call)).toEqual({
+        service: 'EC2',
+        action: 'describeManagedPrefixLists',
+        parameters: { Filters: [{ Name: 'prefix-list-name', Values: ['com.amazonaws.global.cloudfront.origin-facing'] }] },
+        physicalResourceId: { responsePath: 'PrefixLists.0.PrefixListId' },
+        outputPaths: ['PrefixLists.0.PrefixListId'],
+      });
+    }
+    const policy = only(b.template, 'AWS::IAM::Policy', { Properties: Match.objectLike({ PolicyName: Match.stringLikeRegexp('CdnOriginFacingPrefixList') }) });
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([{ Action: 'ec2:DescribeManagedPrefixLists', Effect: 'Allow', Resource: '*' }]);
+  });
+
+  test('the VPC origin and its load balancer are created after the VPC\'s internet gateway is attached, which a VPC origin needs', () => {
+    const attachment = logicalIdOf(b.template, 'AWS::EC2::VPCGatewayAttachment');
+    expect(only(b.template, 'AWS::CloudFront::VpcOrigin').DependsOn).toEqual(expect.arrayContaining([attachment]));
+    expect(only(b.template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').DependsOn).toEqual(expect.arrayContaining([attachment]));
+  });
+
+  test('nginx takes the visitor\'s address from the header the viewer-request function writes, not X-Forwarded-For (which ends with CloudFront)', () => {
+    expect(environment(containersOf(b.template).nginx)).toMatchObject({ NGINX_REAL_IP_HEADER: 'X-Cfb-Viewer-Address', NGINX_BEHIND_CDN: '1' });
+  });
+
+  test('CloudFront waits 60 s for an answer, and closes an idle connection after 5 s, long before the load balancer (660 s)', () => {
+    const origin = distribution.Origins[0];
+    expect(origin.VpcOriginConfig).toMatchObject({ OriginReadTimeout: 60, OriginKeepaliveTimeout: 5 });
+  });
+
+  test('each site creates one custom cache policy (an account may have 20): static files use a managed one', () => {
+    b.template.resourceCountIs('AWS::CloudFront::CachePolicy', 1);
   });
 
   test('visitors are sent to HTTPS, and the site\'s URL is the distribution\'s', () => {
@@ -796,15 +912,10 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
     expect(behaviorOf(pattern).CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
   });
 
-  test.each(['/wp-includes/*', '/wp-content/*'])('static files under %s are cached as long as their headers say, per ?ver=; PHP there like a page', (pattern) => {
-    expect(cachePolicyOf(behaviorOf(pattern))).toMatchObject({
-      // nginx's expires gives static files 7 days; a plugin's PHP script there has no
-      // lifetime, and is kept no longer than a page
-      DefaultTTL: 10,
-      MinTTL: 0,
-      MaxTTL: 31536000,
-      ParametersInCacheKeyAndForwardedToOrigin: expect.objectContaining({ QueryStringsConfig: { QueryStringBehavior: 'all' } }),
-    });
+  test.each(['/wp-includes/*', '/wp-content/*'])('static files under %s are cached as long as their headers say, per ?ver=; PHP there not at all', (pattern) => {
+    // the managed UseOriginCacheControlHeaders-QueryStrings policy: the origin's Cache-Control
+    // (nginx's expires: 7 days), query strings in the key, default TTL 0 (a plugin's PHP script)
+    expect(behaviorOf(pattern).CachePolicyId).toBe('4cc15a8a-d715-48a4-82b8-cc0b614638fe');
   });
 
   test('error pages WordPress may write for one visitor are never kept; the load balancer\'s 502, 503 and 504 are, 10 s', () => {
@@ -815,9 +926,7 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
   test('with pageCacheTtl 0, CloudFront keeps no page either', () => {
     const { template, json } = build({ cdn: true, pageCacheTtl: Duration.seconds(0) });
     const config = only(template, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
-    for (const behavior of [config.DefaultCacheBehavior, config.CacheBehaviors.find((c: any) => c.PathPattern === '/wp-content/*')]) {
-      expect(json.Resources[behavior.CachePolicyId.Ref].Properties.CachePolicyConfig).toMatchObject({ DefaultTTL: 0, MinTTL: 0 });
-    }
+    expect(json.Resources[config.DefaultCacheBehavior.CachePolicyId.Ref].Properties.CachePolicyConfig).toMatchObject({ DefaultTTL: 0, MinTTL: 0 });
   });
 
   test('every behavior forwards the whole request to WordPress and runs the viewer-request function', () => {
@@ -864,22 +973,89 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
   test('a regional web ACL guards the load balancer with AWS\'s managed rules for WordPress, PHP, SQL injection and bad inputs', () => {
     const acl = only(b.template, 'AWS::WAFv2::WebACL').Properties;
     expect(acl).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
-    expect(acl.Rules.slice(1).map((r: any) => [r.Priority, r.Statement.ManagedRuleGroupStatement.Name, r.OverrideAction])).toEqual([
+    expect(acl.Rules.slice(1, 6).map((r: any) => [r.Priority, r.Statement.ManagedRuleGroupStatement.Name, r.OverrideAction])).toEqual([
       [1, 'AWSManagedRulesCommonRuleSet', { None: {} }],
       [2, 'AWSManagedRulesKnownBadInputsRuleSet', { None: {} }],
       [3, 'AWSManagedRulesSQLiRuleSet', { None: {} }],
       [4, 'AWSManagedRulesPHPRuleSet', { None: {} }],
       [5, 'AWSManagedRulesWordPressRuleSet', { None: {} }],
     ]);
-    // uploads and long posts are over the common rule set's 8 KB body limit: counted, not blocked
-    expect(acl.Rules[1].Statement.ManagedRuleGroupStatement.RuleActionOverrides).toEqual([{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
+    // uploads and long posts are over the common rule set's 8 KB body limit: counted, not
+    // blocked; the rules on the body count in their groups and block in the rule after them
+    const counted = (i: number) => acl.Rules[i].Statement.ManagedRuleGroupStatement.RuleActionOverrides
+      ?.map((o: any) => [o.Name, o.ActionToUse]).filter(([, action]: any) => JSON.stringify(action) === '{"Count":{}}').map(([name]: any) => name);
+    expect(counted(1)).toEqual(['SizeRestrictions_BODY', 'CrossSiteScripting_BODY', 'GenericLFI_BODY', 'GenericRFI_BODY', 'EC2MetaDataSSRF_BODY']);
+    expect(counted(2)).toBeUndefined();
+    expect(counted(3)).toEqual(['SQLi_BODY', 'SQLiExtendedPatterns_BODY']);
+    expect(counted(4)).toEqual(['PHPHighRiskMethodsVariables_BODY']);
+    // /xmlrpc.php: blocked outright by WordPressExploitablePaths_URIPATH, which nothing overrides
+    expect(counted(5)).toBeUndefined();
     b.template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
       ResourceArn: { Ref: logicalIdOf(b.template, 'AWS::ElasticLoadBalancingV2::LoadBalancer') },
       WebACLArn: { 'Fn::GetAtt': [logicalIdOf(b.template, 'AWS::WAFv2::WebACL'), 'Arn'] },
     });
   });
 
-  test('a client may submit the login, signup and XML-RPC 100 times in 5 minutes, counted by the address the CDN forwards', () => {
+  describe('the site\'s own editors are not blocked for posting HTML', () => {
+    let rule: any;
+    beforeAll(() => {
+      rule = only(b.template, 'AWS::WAFv2::WebACL').Properties.Rules.find((r: any) => r.Name === 'BodyRulesOutsideEditors');
+    });
+
+    test('after the managed groups, a rule blocks what their body rules matched (by the labels they publish)', () => {
+      expect(rule).toMatchObject({ Priority: 6, Action: { Block: {} } });
+      const [labels] = rule.Statement.AndStatement.Statements;
+      expect(labels.OrStatement.Statements.map((s: any) => s.LabelMatchStatement)).toEqual([
+        'core-rule-set:CrossSiteScripting_Body', 'core-rule-set:GenericLFI_Body', 'core-rule-set:GenericRFI_Body', 'core-rule-set:EC2MetaDataSSRF_Body',
+        'sql-database:SQLi_Body', 'sql-database:SQLiExtendedPatterns_Body', 'php-app:PHPHighRiskMethodsVariables_Body',
+      ].map((label) => ({ Scope: 'LABEL', Key: `awswaf:managed:aws:${label}` })));
+    });
+
+    test('unless a logged-in visitor posts to /wp-admin/ or /wp-json/ (the block editor saves HTML in JSON there)', () => {
+      const [, exemption] = rule.Statement.AndStatement.Statements;
+      const [paths, cookie] = exemption.NotStatement.Statement.AndStatement.Statements;
+      expect(paths.OrStatement.Statements.map((s: any) => s.ByteMatchStatement)).toEqual(['/wp-admin/', '/wp-json/'].map((prefix) => ({
+        FieldToMatch: { UriPath: {} },
+        PositionalConstraint: 'STARTS_WITH',
+        SearchString: prefix,
+        // "/wp-json/../wp-login.php" is the login, as nginx normalizes it
+        TextTransformations: [{ Priority: 0, Type: 'URL_DECODE' }, { Priority: 1, Type: 'NORMALIZE_PATH' }],
+      })));
+      expect(cookie.ByteMatchStatement).toMatchObject({
+        FieldToMatch: { SingleHeader: { Name: 'cookie' } }, PositionalConstraint: 'CONTAINS', SearchString: 'wordpress_logged_in_',
+      });
+    });
+
+    test.each([
+      ['an editor saving a post through the block editor', { path: '/wp-json/wp/v2/posts/1', loggedIn: true }, 'allowed'],
+      ['an editor saving the classic form', { path: '/wp-admin/post.php', loggedIn: true }, 'allowed'],
+      ['an anonymous post of HTML to a public REST endpoint', { path: '/wp-json/contact-form-7/v1/contact-forms/1/feedback', loggedIn: false }, 'blocked'],
+      ['a comment with a script', { path: '/wp-comments-post.php', loggedIn: true }, 'blocked'],
+      ['a path that leaves the API once normalized', { path: '/wp-json/../wp-login.php', loggedIn: true }, 'blocked'],
+    ])('%s: %s', (_name, request: { path: string; loggedIn: boolean }, outcome) => {
+      // the rule's statement, evaluated on a request whose body a body rule matched
+      const evaluate = (statement: any): boolean => {
+        if (statement.AndStatement) return statement.AndStatement.Statements.every(evaluate);
+        if (statement.OrStatement) return statement.OrStatement.Statements.some(evaluate);
+        if (statement.NotStatement) return !evaluate(statement.NotStatement.Statement);
+        if (statement.LabelMatchStatement) return statement.LabelMatchStatement.Key.endsWith('CrossSiteScripting_Body');
+        const match = statement.ByteMatchStatement;
+        if (match.FieldToMatch.UriPath) {
+          const normalized = path.posix.normalize(decodeURIComponent(request.path as string));
+          return normalized.startsWith(match.SearchString);
+        }
+        return request.loggedIn && match.SearchString === 'wordpress_logged_in_';
+      };
+      expect(evaluate(rule.Statement) ? 'blocked' : 'allowed').toBe(outcome);
+    });
+  });
+
+  test('the web ACL needs at most the 1,500 capacity units its base price includes, adding up AWS\'s published capacities', () => {
+    expect(serviceLimitFindings(b.json)).toEqual([]);
+    expect(webAclCapacities(b.json)).toEqual([1429]);
+  });
+
+  test('a client may submit the login and signup 100 times in 5 minutes, counted by the address the CDN forwards', () => {
     const rule = only(b.template, 'AWS::WAFv2::WebACL').Properties.Rules[0];
     expect(rule).toMatchObject({ Name: 'RateLimitForms', Priority: 0, Action: { Block: {} } });
     const rate = rule.Statement.RateBasedStatement;
@@ -891,8 +1067,9 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
     });
     const [post, paths] = rate.ScopeDownStatement.AndStatement.Statements;
     expect(post.ByteMatchStatement).toMatchObject({ FieldToMatch: { Method: {} }, PositionalConstraint: 'EXACTLY', SearchString: 'POST' });
+    // not /xmlrpc.php: the WordPress rules block it outright
     expect(paths.OrStatement.Statements.map((s: any) => [s.ByteMatchStatement.SearchString, s.ByteMatchStatement.PositionalConstraint])).toEqual([
-      ['/wp-login.php', 'STARTS_WITH'], ['/wp-signup.php', 'STARTS_WITH'], ['/xmlrpc.php', 'STARTS_WITH'],
+      ['/wp-login.php', 'STARTS_WITH'], ['/wp-signup.php', 'STARTS_WITH'],
     ]);
     expect(paths.OrStatement.Statements[0].ByteMatchStatement.TextTransformations).toEqual([{ Priority: 0, Type: 'URL_DECODE' }, { Priority: 1, Type: 'LOWERCASE' }]);
   });
@@ -946,7 +1123,88 @@ describe('WordpressFargateSite behind a CDN, other choices', () => {
     expect(rate.Statement.RateBasedStatement.ForwardedIPConfig).toBeUndefined();
     // one path: no Or of one statement
     expect(rate.Statement.RateBasedStatement.ScopeDownStatement.AndStatement.Statements[1].ByteMatchStatement.SearchString).toBe('/register/');
-    expect(acl.Rules.slice(1).map((r: any) => r.OverrideAction)).toEqual(Array(5).fill({ Count: {} }));
+    expect(acl.Rules.slice(1, 6).map((r: any) => r.OverrideAction)).toEqual(Array(5).fill({ Count: {} }));
+    expect(acl.Rules[6]).toMatchObject({ Name: 'BodyRulesOutsideEditors', Action: { Count: {} } });
+  });
+
+  test('by default a warning says that CloudFront cuts a request after 60 s, shorter than PHP\'s 600, and names the prop', () => {
+    const { synthesized } = buildAndSynth((stack) => new WordpressFargateSite(stack, 'Blog', { cdn: true }), {
+      env: REGION_ENV, app: { context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } },
+    });
+    expect(synthesized.allWarnings()).toEqual([expect.objectContaining({
+      path: '/TestStack/Blog',
+      text: expect.stringMatching(/^cdnOriginReadTimeout is 60 seconds, shorter than the 600 seconds PHP may run: CloudFront answers a longer request .* with a 504 while PHP goes on\. Raise cdnOriginReadTimeout \(up to 120 seconds, 180 with a quota increase\)/),
+    })]);
+  });
+
+  test.each([[1], [120], [180]])('cdnOriginReadTimeout of %i s is CloudFront\'s origin response timeout', (seconds) => {
+    const { template } = build({ cdn: true, cdnOriginReadTimeout: Duration.seconds(seconds) });
+    expect(only(template, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Origins[0].VpcOriginConfig.OriginReadTimeout).toBe(seconds);
+  });
+
+  test('in an opt-in region, where CloudFront delivers no standard logs, the CDN has none, and says so', () => {
+    const { template, synthesized, stack } = buildAndSynth((s) => {
+      const site = new WordpressFargateSite(s, 'Blog', { cdn: true });
+      Annotations.of(site).acknowledgeWarning(CDN_TIMEOUT_WARNING, 'test');
+      return site;
+    }, { env: { region: 'eu-south-1' } });
+    expect(only(template, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Logging).toBeUndefined();
+    expect(Object.keys(template.findResources('AWS::S3::Bucket')).filter((id) => /CdnLogs/.test(id))).toEqual([]);
+    expect(synthesized.messages(stack, 'info').map((m) => m.text)).toEqual([
+      expect.stringMatching(/^The CDN writes no standard logs: CloudFront delivers none to a bucket in eu-south-1, an opt-in region\./),
+    ]);
+  });
+
+  test('in an environment-agnostic stack, the CDN logs unless deployed to an opt-in region (a condition decides)', () => {
+    const { json } = buildAndSynth((stack) => {
+      const site = new WordpressFargateSite(stack, 'Blog', { cdn: true });
+      Annotations.of(site).acknowledgeWarning(CDN_TIMEOUT_WARNING, 'test');
+      return site;
+    });
+    const logging = Object.values<any>(json.Resources).find((r) => r.Type === 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Logging;
+    expect(logging).toEqual({ 'Fn::If': ['CfbCdnLogsDelivered', { Bucket: expect.anything(), Prefix: 'cdn/' }, { Ref: 'AWS::NoValue' }] });
+    const regions = JSON.stringify(json.Conditions.CfbCdnLogsDelivered);
+    for (const optIn of ['af-south-1', 'ap-east-1', 'eu-south-1', 'me-south-1', 'il-central-1']) {
+      expect(regions).toContain(`"${optIn}"`);
+    }
+    expect(regions).not.toContain('"eu-west-1"');
+  });
+
+  test('a VPC imported without public subnets may lack the internet gateway a VPC origin needs: a warning says so', () => {
+    const { synthesized } = buildAndSynth((stack) => {
+      const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
+        vpcId: 'vpc-0123456789abcdef0',
+        vpcCidrBlock: '10.1.0.0/16',
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+        privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+        privateSubnetRouteTableIds: ['rtb-0aaaaaaaaaaaaaaa1', 'rtb-0aaaaaaaaaaaaaaa2'],
+      });
+      const site = new WordpressFargateSite(stack, 'Blog', { cdn: true, vpc });
+      Annotations.of(site).acknowledgeWarning(CDN_TIMEOUT_WARNING, 'test');
+      return site;
+    }, { env: REGION_ENV, app: { context: { [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } } });
+    expect(synthesized.allWarnings()).toEqual([expect.objectContaining({
+      text: expect.stringMatching(/^vpc TestStack\/Imported is imported without public subnets, so whether it has an internet gateway cannot be known at synth time: a CloudFront VPC origin needs one/),
+    })]);
+  });
+
+  test('a VPC imported with public subnets has an internet gateway: no warning (the sample\'s SsmDecoupledVpc.fromParameters)', () => {
+    const { synthesized } = build({ cdn: true }, (stack) => ({ vpc: SsmDecoupledVpc.fromParameters(stack, 'Imported', { parameterPrefix: '/my-app/network' }) }));
+    expect(synthesized.allWarnings()).toEqual([]);
+  });
+
+  test('five rate-limited paths still fit the 1,500 capacity units of the base price (1,495), a sixth does not (bad-input)', () => {
+    const { json } = build({ firewall: { rateLimitedPaths: ['/wp-login.php', '/wp-signup.php', '/register/', '/contact/', '/checkout/'] } });
+    expect(webAclCapacities(json)).toEqual([1495]);
+  });
+
+  test('the CDN in the newest region that offers VPC origins synthesizes', () => {
+    const { template } = buildAndSynth((stack) => {
+      const site = new WordpressFargateSite(stack, 'Blog', { cdn: true });
+      Annotations.of(site).acknowledgeWarning(CDN_TIMEOUT_WARNING, 'test');
+      return site;
+    }, { env: { region: 'mx-central-1' } });
+    template.resourceCountIs('AWS::CloudFront::VpcOrigin', 1);
   });
 
   test('the firewall is described with the characters AWS WAF accepts, whatever the construct id', () => {

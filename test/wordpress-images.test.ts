@@ -1,9 +1,13 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { Annotations, Duration } from 'aws-cdk-lib';
+import { WordpressFargateSite, WordpressFargateSiteProps } from '../src';
+import { buildAndSynth, containersOf, environmentOf, REGION_ENV } from './support';
 import {
   binaries, busybox, ENTRYPOINT, freePort, makeCoreSource, makeImageBin, Metrics, MetricsLine, missingBinaries, Nginx, rawRequest, request,
   Response, unshare, waitFor, WordpressServers,
@@ -73,6 +77,19 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   return { child, done: new Promise((resolve) => child.on('close', (code) => resolve({ code, output }))) };
+}
+
+/**
+ * The environment the construct gives the nginx container for `props` (what is a literal
+ * in the template; NGINX_REAL_IP_FROM, the VPC's range, is a reference there).
+ */
+function constructNginxEnvironment(props: WordpressFargateSiteProps): Record<string, string> {
+  const { template } = buildAndSynth((stack) => {
+    const site = new WordpressFargateSite(stack, 'Blog', props);
+    Annotations.of(site).acknowledgeWarning('cdk-fargate-blueprints:WordpressFargateSite.cdnOriginReadTimeoutBelowPhpLimit', 'the test serves no long request');
+    return site;
+  }, { env: REGION_ENV });
+  return Object.fromEntries(Object.entries(environmentOf(containersOf(template).nginx)).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 (serversAvailable ? describe : describe.skip)('the WordPress images on real nginx, php-fpm and MariaDB', () => {
@@ -283,9 +300,9 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
 
     describe('behind CloudFront (NGINX_BEHIND_CDN=1)', () => {
       let cdn: Nginx;
-      // the load balancer (127.0.0.1) and CloudFront's VPC origin (127.0.0.77) in the VPC's range
+      // as the construct configures nginx behind the CDN; the load balancer (127.0.0.1) in the VPC's range
       beforeAll(async () => {
-        cdn = await servers.startNginx({ NGINX_BEHIND_CDN: '1', NGINX_PAGE_CACHE_TTL: '60', NGINX_REAL_IP_FROM: '127.0.0.0/8' });
+        cdn = await servers.startNginx({ ...constructNginxEnvironment({ cdn: true, pageCacheTtl: Duration.seconds(60) }), NGINX_REAL_IP_FROM: '127.0.0.0/8' });
       });
       afterAll(() => cdn?.stop());
       const probe = async (port: number, headers: Record<string, string>) => JSON.parse((await request(port, '/cfb-probe.php', { headers })).body);
@@ -317,10 +334,65 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
         expect(await page(nginx.port, 'public-scheme', viaHttps)).toMatchObject({ cache: 'HIT', body: plain.body });
       });
 
-      test('the visitor\'s address is the one in front of CloudFront\'s VPC origin', async () => {
-        const remoteAddr = async (forwardedFor: string) => (await probe(cdn.port, { 'X-Forwarded-For': forwardedFor })).remote_addr;
-        expect(await remoteAddr('203.0.113.7, 127.0.0.77')).toBe('203.0.113.7');
-        expect(await remoteAddr('198.51.100.9, 203.0.113.7, 127.0.0.77')).toBe('203.0.113.7');
+      // The load balancer's X-Forwarded-For ends with its client, a CloudFront server
+      // (130.176.0.0/16 is one of CloudFront's origin-facing ranges), which is no proxy of
+      // the VPC: the visitor's address is the one CloudFront's viewer-request function
+      // writes into X-Cfb-Viewer-Address (replacing any the visitor sent).
+      test('PHP and the access log see the address CloudFront\'s function writes, not a forged X-Forwarded-For nor CloudFront\'s own', async () => {
+        const headers = { 'X-Forwarded-For': '198.51.100.9, 203.0.113.7, 130.176.1.1', 'X-Cfb-Viewer-Address': '192.0.2.44' };
+        const response = await request(cdn.port, '/cfb-probe.php?logged=cdn-visitor', { headers });
+        expect(JSON.parse(response.body).remote_addr).toBe('192.0.2.44');
+        let logged: string | undefined;
+        await waitFor('the access log', () => {
+          logged = fs.readFileSync(cdn.accessLog, 'utf-8').split('\n').find((l) => l.includes('?logged=cdn-visitor'));
+          return logged !== undefined;
+        }, 5_000);
+        expect(logged).toMatch(/^192\.0\.2\.44 /);
+        // an IPv6 visitor too
+        expect((await probe(cdn.port, { 'X-Cfb-Viewer-Address': '2001:db8::7' })).remote_addr).toBe('2001:db8::7');
+      });
+
+      test('without the CDN the header is ignored: a visitor could send it to a public load balancer', async () => {
+        const headers = { 'X-Forwarded-For': '203.0.113.7', 'X-Cfb-Viewer-Address': '192.0.2.44' };
+        expect(JSON.parse((await request(nginx.port, '/cfb-probe.php', { headers })).body).remote_addr).toBe('203.0.113.7');
+      });
+    });
+
+    describe('keep-alive: the load balancer closes an idle connection first (else it may reuse one nginx closed: a 502)', () => {
+      test('nginx runs with the keep-alive the construct derives from the load balancer\'s idle timeout (660 s -> 690 s)', async () => {
+        const environment = constructNginxEnvironment({});
+        expect(environment.NGINX_KEEPALIVE_TIMEOUT).toBe('690s');
+        const derived = await servers.startNginx({ ...environment, NGINX_REAL_IP_FROM: '127.0.0.1/32' });
+        try {
+          // the server's own keepalive_timeout, not the main configuration's 65 s (the nginx image's)
+          const server = derived.effectiveConfiguration().split(/^\s*server \{/m).find((block) => block.includes('location = /healthz'))!;
+          expect(server.match(/^\s*keepalive_timeout\s+(\S+);/m)?.[1]).toBe('690s');
+        } finally {
+          await derived.stop();
+        }
+      });
+
+      test('an idle connection stays open as long as the keep-alive says, and no longer', async () => {
+        const short = await servers.startNginx({ NGINX_REAL_IP_FROM: '127.0.0.1/32', NGINX_KEEPALIVE_TIMEOUT: '2s' });
+        try {
+          const socket = net.connect(short.port, '127.0.0.1');
+          const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
+          let received = '';
+          socket.on('data', (d) => (received += d));
+          const ask = () => socket.write('GET /healthz HTTP/1.1\r\nHost: site\r\n\r\n');
+          socket.on('connect', ask);
+          await waitFor('the first answer', () => received.includes('ok'), 5_000, 10);
+          // idle 1 s (under the keep-alive): the same connection answers again
+          await sleep(1_000);
+          ask();
+          await waitFor('the second answer', () => received.split('ok').length === 3, 5_000, 10);
+          const idleSince = Date.now();
+          const idleFor = (await closed) - idleSince;
+          expect(idleFor).toBeGreaterThanOrEqual(1_500);
+          expect(idleFor).toBeLessThan(4_000);
+        } finally {
+          await short.stop();
+        }
       });
     });
 

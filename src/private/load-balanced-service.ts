@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, ICfnConditionExpression, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -9,6 +9,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { anyOfConditions } from './conditions';
 import { createLogBucket } from './log-bucket';
 import { acknowledgeNagFinding } from './nag';
 import { vpcCidrOf } from './network';
@@ -32,6 +33,12 @@ export interface LoadBalancedServiceOptions {
   readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
   /** Whether the load balancer created is internet-facing (ignored with `loadBalancer`). */
   readonly publicLoadBalancer: boolean;
+  /**
+   * Who an internal load balancer the construct creates admits on its listener ports.
+   *
+   * @default - its VPC's address range
+   */
+  readonly internalIngress?: { readonly peer: ec2.IPeer; readonly description: string };
   readonly certificate?: acm.ICertificate;
   readonly domainName?: string;
   readonly domainZone?: route53.IHostedZone;
@@ -152,13 +159,18 @@ function configureCreatedLoadBalancer(
       'An internet-facing load balancer must admit 0.0.0.0/0 on its listener ports; the tasks behind it admit only the load balancer.');
   } else {
     const ports = front.redirectHttp ? [front.listenerPort, 80] : [front.listenerPort];
-    const range = vpcCidrOf(loadBalancer.vpc!, scope.node.path, 'an internal load balancer admits the VPC\'s address range on its listener ports');
+    const ingress = options.internalIngress ?? {
+      peer: ec2.Peer.ipv4(vpcCidrOf(loadBalancer.vpc!, scope.node.path, 'an internal load balancer admits the VPC\'s address range on its listener ports')),
+      description: 'from the VPC',
+    };
     for (const port of ports) {
-      loadBalancer.connections.allowFrom(ec2.Peer.ipv4(range), ec2.Port.tcp(port), 'from the VPC');
+      loadBalancer.connections.allowFrom(ingress.peer, ec2.Port.tcp(port), ingress.description);
     }
-    acknowledgeNagFinding(loadBalancer, 'AwsSolutions-EC23',
-      'An internal load balancer admits its own VPC\'s address range on its listener ports, never 0.0.0.0/0; '
-      + 'the range is a CloudFormation reference, which cdk-nag cannot evaluate.');
+    if (!options.internalIngress) {
+      acknowledgeNagFinding(loadBalancer, 'AwsSolutions-EC23',
+        'An internal load balancer admits its own VPC\'s address range on its listener ports, never 0.0.0.0/0; '
+        + 'the range is a CloudFormation reference, which cdk-nag cannot evaluate.');
+    }
   }
   loadBalancer.setAttribute('routing.http.drop_invalid_header_fields.enabled', 'true');
   if (!front.accessLogs) {
@@ -218,22 +230,9 @@ function elbLogDeliveryAccount(stack: Stack): string {
     mapping: Object.fromEntries(regions.map((r) => [r.name, { account: r.elbv2Account! }])),
   });
   const condition = (stack.node.tryFindChild(`${id}AccountRegion`) as CfnCondition | undefined) ?? new CfnCondition(stack, `${id}AccountRegion`, {
-    expression: anyOf(regions.map((r) => Fn.conditionEquals(Aws.REGION, r.name))),
+    expression: anyOfConditions(regions.map((r) => Fn.conditionEquals(Aws.REGION, r.name))),
   });
   return Fn.conditionIf(condition.logicalId, mapping.findInMap(Aws.REGION, 'account'), Aws.ACCOUNT_ID).toString();
-}
-
-/** Fn::Or of any number of conditions (CloudFormation takes 2 to 10 per Fn::Or). */
-function anyOf(conditions: ICfnConditionExpression[]): ICfnConditionExpression {
-  if (conditions.length <= 10) {
-    return Fn.conditionOr(...conditions);
-  }
-  const groups: ICfnConditionExpression[] = [];
-  for (let i = 0; i < conditions.length; i += 10) {
-    const group = conditions.slice(i, i + 10);
-    groups.push(group.length === 1 ? group[0] : Fn.conditionOr(...group));
-  }
-  return anyOf(groups);
 }
 
 /**

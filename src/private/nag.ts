@@ -1,4 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { IConstruct } from 'constructs';
 
 /**
@@ -58,3 +59,21 @@ function flatten(node: unknown): string {
   }
   return JSON.stringify(node);
 }
+
+/**
+ * An aws-cdk-lib AwsCustomResource, whose calls run in the stack's one shared provider
+ * function: that function's role has AWS's basic Lambda execution policy (its logs), which
+ * cdk-nag reports (IAM4). Acknowledged on the provider, with the reason.
+ */
+export function acknowledgeAwsCustomResourceProvider(resource: cr.AwsCustomResource): void {
+  const stack = Stack.of(resource);
+  const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
+  if (provider) {
+    acknowledgeNagFinding(provider, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'aws-cdk-lib\'s AwsCustomResource provider writes its own logs with AWS\'s basic Lambda execution policy, which grants only that; '
+      + 'what each call may do is a policy of its own, scoped to the resource it changes.');
+  }
+}
+
+/** The construct id of aws-cdk-lib's AwsCustomResource provider function in a stack (a singleton, by this uuid). */
+const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';

@@ -1,14 +1,20 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnCondition, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { Construct, IDependable } from 'constructs';
+import { anyOfConditions } from '../private/conditions';
 import { createLogBucket } from '../private/log-bucket';
-import { acknowledgeNagFinding } from '../private/nag';
+import { acknowledgeAwsCustomResourceProvider, acknowledgeNagFinding } from '../private/nag';
+import { invalid } from '../private/validation';
 
 /**
  * The header the CDN sets to the visitor's address on every request (replacing any the
@@ -43,14 +49,67 @@ const VIEWER_REQUEST_FUNCTION = `function handler(event) {
 const NEVER_CACHED = ['/wp-admin/*', '/wp-login.php', '/wp-signup.php', '/wp-json/*', '/xmlrpc.php', '/wp-cron.php', '/wp-comments-post.php'];
 /** Error codes WordPress may answer one visitor with, which CloudFront would keep despite Cache-Control private. */
 const PERSONAL_ERROR_CODES = [400, 403, 405, 500];
+/** Where in the log bucket the CDN's standard logs go. */
+const LOG_PREFIX = 'cdn/';
 /** Static files of the core, themes, plugins and uploads. */
 const STATIC_FILES = ['/wp-includes/*', '/wp-content/*'];
+
+/**
+ * The regions that offer CloudFront VPC origins (CloudFront Developer Guide, "Restrict
+ * access with VPC origins", Supported AWS Regions for VPC origins).
+ */
+export const VPC_ORIGIN_REGIONS = [
+  'us-east-2', 'us-east-1', 'us-west-1', 'us-west-2', 'af-south-1', 'ap-east-1', 'ap-south-1', 'ap-south-2',
+  'ap-southeast-3', 'ap-southeast-4', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1',
+  'ap-northeast-2', 'ap-southeast-7', 'ap-southeast-5', 'ap-east-2', 'ca-central-1', 'ca-west-1', 'eu-central-1',
+  'eu-west-1', 'eu-west-2', 'eu-south-1', 'eu-west-3', 'eu-south-2', 'eu-north-1', 'eu-central-2', 'il-central-1',
+  'me-south-1', 'me-central-1', 'sa-east-1', 'mx-central-1',
+];
+
+/**
+ * CloudFront's origin-facing servers, the source the requests of a VPC origin arrive
+ * from at the load balancer (CloudFront Developer Guide, "Restrict access with VPC
+ * origins": allow the CloudFront managed prefix list, or the CloudFront-VPCOrigins-Service-SG
+ * that exists only once the VPC origin does). The list counts as 55 rules of the 60 a
+ * security group holds (VPC User Guide, "AWS-managed prefix lists", weight).
+ */
+export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
+
+/**
+ * CloudFront's origin-facing prefix list as a security group peer. Its id differs per
+ * region, so a custom resource (`CdnOriginFacingPrefixList`) asks EC2 for it at deploy
+ * time (DescribeManagedPrefixLists), which also works in an environment-agnostic stack.
+ */
+export function cloudFrontOriginFacing(scope: Construct): ec2.IPeer {
+  const describe: cr.AwsSdkCall = {
+    service: 'EC2',
+    action: 'describeManagedPrefixLists',
+    parameters: { Filters: [{ Name: 'prefix-list-name', Values: [CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST] }] },
+    physicalResourceId: cr.PhysicalResourceId.fromResponse('PrefixLists.0.PrefixListId'),
+    outputPaths: ['PrefixLists.0.PrefixListId'],
+  };
+  const lookup = new cr.AwsCustomResource(scope, 'CdnOriginFacingPrefixList', {
+    onCreate: describe,
+    onUpdate: describe,
+    // DescribeManagedPrefixLists supports no resource-level permissions
+    policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions: ['ec2:DescribeManagedPrefixLists'], resources: ['*'] })]),
+    installLatestAwsSdk: false,
+  });
+  acknowledgeAwsCustomResourceProvider(lookup);
+  acknowledgeNagFinding(lookup, 'AwsSolutions-IAM5[Resource::*]',
+    'ec2:DescribeManagedPrefixLists supports no resource-level permissions; the call only reads the id of CloudFront\'s public prefix list.');
+  return ec2.Peer.prefixList(lookup.getResponseField('PrefixLists.0.PrefixListId'));
+}
 
 export interface SiteCdnOptions {
   /** The internal load balancer the CDN reaches through a VPC origin. */
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** The port of its HTTP listener. */
   readonly listenerPort: number;
+  /** How long CloudFront waits for the load balancer's response. */
+  readonly originReadTimeout: Duration;
+  /** What the VPC origin must be created after: the VPC's internet gateway attachment. */
+  readonly internetConnectivity: IDependable;
   /** A certificate in us-east-1 for `domainName`. */
   readonly certificate?: acm.ICertificate;
   readonly domainName?: string;
@@ -82,8 +141,9 @@ export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront
   const origin = origins.VpcOrigin.withApplicationLoadBalancer(options.loadBalancer, {
     protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
     httpPort: options.listenerPort,
-    // long enough for a slow page, within CloudFront's default quota
-    readTimeout: Duration.seconds(60),
+    readTimeout: options.originReadTimeout,
+    // CloudFront closes an idle connection after 5 s, long before the load balancer's idle timeout
+    keepaliveTimeout: Duration.seconds(5),
   });
   const viewerRequest = new cloudfront.Function(scope, 'CdnViewerRequest', {
     code: cloudfront.FunctionCode.fromInline(VIEWER_REQUEST_FUNCTION),
@@ -111,16 +171,12 @@ export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront
     enableAcceptEncodingGzip: true,
     enableAcceptEncodingBrotli: true,
   });
-  const staticFiles = new cloudfront.CachePolicy(scope, 'CdnStaticFilesCachePolicy', {
-    comment: 'WordPress static files: as long as their headers say, per query string (the ?ver= of each release)',
-    // a file without a lifetime (a PHP script of a plugin, a rare file type) is kept like a page
-    defaultTtl: options.pageCacheTtl,
-    minTtl: Duration.seconds(0),
-    maxTtl: Duration.days(365),
-    queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
-    enableAcceptEncodingGzip: true,
-    enableAcceptEncodingBrotli: true,
-  });
+  // Static files: CloudFront's managed UseOriginCacheControlHeaders-QueryStrings policy
+  // keeps them as long as their headers say (nginx's 7 days), per query string (the ?ver=
+  // of each release), and nothing that names no lifetime (a plugin's PHP script). Managed,
+  // so that each site creates one custom cache policy of the 20 an account may have.
+  const staticFiles = cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS_QUERY_STRINGS;
+  const logBucket = logsDelivered(scope) ? createLogBucket(scope, 'CdnLogs', s3.ObjectOwnership.OBJECT_WRITER, 'the CDN\'s access logs') : undefined;
   const distribution = new cloudfront.Distribution(scope, 'Cdn', {
     comment: `WordPress site ${scope.node.path}`,
     defaultBehavior: behavior(pages),
@@ -140,10 +196,21 @@ export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront
     minimumProtocolVersion: options.certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
     priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
     httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-    // CloudFront writes its standard logs with object ACLs, so this bucket keeps them on
-    logBucket: createLogBucket(scope, 'CdnLogs', s3.ObjectOwnership.OBJECT_WRITER, 'the CDN\'s access logs'),
-    logFilePrefix: 'cdn/',
+    // CloudFront writes its standard logs with object ACLs: the bucket keeps them on
+    logBucket,
+    logFilePrefix: LOG_PREFIX,
   });
+  if (logBucket && Token.isUnresolved(Stack.of(scope).region)) {
+    // deployed to a region only known then: no standard logs where CloudFront delivers none
+    (distribution.node.defaultChild as cloudfront.CfnDistribution).addPropertyOverride('DistributionConfig.Logging',
+      Fn.conditionIf(logRegionCondition(Stack.of(scope)).logicalId,
+        { Bucket: logBucket.bucketRegionalDomainName, Prefix: LOG_PREFIX }, Aws.NO_VALUE));
+  }
+  // a VPC origin needs an internet gateway attached to its VPC (CloudFront Developer Guide,
+  // "Restrict access with VPC origins", Prerequisites); CloudFormation must not race it
+  for (const vpcOrigin of distribution.node.findAll().filter((c): c is cloudfront.CfnVpcOrigin => c instanceof cloudfront.CfnVpcOrigin)) {
+    vpcOrigin.node.addDependency(options.internetConnectivity);
+  }
   if (options.domainName && options.domainZone) {
     new route53.ARecord(scope, 'CdnAlias', {
       zone: options.domainZone,
@@ -162,4 +229,45 @@ export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront
       + 'give certificate (us-east-1) and domainName to require TLS 1.2.');
   }
   return distribution;
+}
+
+/**
+ * The opt-in regions, where CloudFront delivers no standard logs to a bucket (CloudFront
+ * Developer Guide, "Standard logging (legacy)": choosing a bucket), as aws-cdk-lib's region
+ * facts know them.
+ */
+const OPT_IN_REGIONS = RegionInfo.regions.filter((r) => r.isOptInRegion).map((r) => r.name);
+
+/**
+ * Whether the CDN gets standard logs: not in an opt-in region, said once at synth (info);
+ * in an environment-agnostic stack a condition decides at deploy time.
+ */
+function logsDelivered(scope: Construct): boolean {
+  const region = Stack.of(scope).region;
+  if (!Token.isUnresolved(region) && OPT_IN_REGIONS.includes(region)) {
+    Annotations.of(scope).addInfo(`The CDN writes no standard logs: CloudFront delivers none to a bucket in ${region}, an opt-in region. `
+      + 'The load balancer\'s access logs still record every request that reaches the site.');
+    return false;
+  }
+  return true;
+}
+
+/** One condition per stack: the region is not an opt-in region. */
+function logRegionCondition(stack: Stack): CfnCondition {
+  const id = 'CfbCdnLogsDelivered';
+  return (stack.node.tryFindChild(id) as CfnCondition | undefined) ?? new CfnCondition(stack, id, {
+    expression: Fn.conditionNot(anyOfConditions(OPT_IN_REGIONS.map((r) => Fn.conditionEquals(Aws.REGION, r)))),
+  });
+}
+
+/**
+ * Refuses a region that has no VPC origins, when the region is known.
+ */
+export function checkVpcOriginRegion(sitePath: string, scope: Construct): void {
+  const region = Stack.of(scope).region;
+  if (!Token.isUnresolved(region) && !VPC_ORIGIN_REGIONS.includes(region)) {
+    invalid(sitePath, 'cdn', true, `needs a region that offers CloudFront VPC origins, and the stack's region ${region} does not `
+      + `(they are offered in ${VPC_ORIGIN_REGIONS.join(', ')}); `
+      + 'deploy the site to one of them or drop cdn');
+  }
 }

@@ -10,6 +10,19 @@ import { checkInteger, fitted, invalid, replaceDisallowed } from '../private/val
  * load balancer with AWS's managed rules for WordPress, PHP, SQL injection, known bad
  * inputs and the common rule set, and a rate limit per client on form submissions to the
  * login and registration.
+ *
+ * What it inspects where: the managed rules inspect the path, the query, the headers and
+ * the cookies of every request. Their rules on the request body (cross-site scripting,
+ * file inclusion, SQL injection, PHP code) block everywhere except in the site's own
+ * editors: a request to `/wp-admin/` or `/wp-json/` (the block editor saves posts as HTML
+ * in JSON there) that carries WordPress' logged-in cookie is only counted, since an
+ * editor's post is HTML by design and WordPress checks the user's nonce and rights
+ * itself. A request without that cookie (a public form plugin's endpoint, an attacker) is
+ * inspected like any other; a forged cookie buys an attacker body inspection off on
+ * those two paths only. AWS WAF reads the first 8 KB of a body at a load balancer.
+ *
+ * `/xmlrpc.php` is blocked outright by the WordPress rules (WordPressExploitablePaths_URIPATH):
+ * XML-RPC serves pingbacks and old clients, and is a favourite of password guessers.
  */
 export interface WordpressFirewallOptions {
   /**
@@ -30,9 +43,11 @@ export interface WordpressFirewallOptions {
 
   /**
    * The paths whose form submissions are rate-limited, each starting with "/" (matched
-   * as a prefix, case-insensitively, after URL decoding), at most 10.
+   * as a prefix, case-insensitively, after URL decoding), at most 5: each path costs the
+   * web ACL 22 capacity units, and more would take it over the 1,500 its base price
+   * includes.
    *
-   * @default ['/wp-login.php', '/wp-signup.php', '/xmlrpc.php'] (login, registration, XML-RPC)
+   * @default ['/wp-login.php', '/wp-signup.php'] (login and registration; `/xmlrpc.php` is blocked)
    */
   readonly rateLimitedPaths?: string[];
 
@@ -51,21 +66,48 @@ export interface SiteFirewall {
   readonly blockedRequests: cloudwatch.IMetric;
 }
 
+/** A managed rule group's rule that inspects the request body, and the label it adds when it matches. */
+interface BodyRule {
+  readonly rule: string;
+  readonly label: string;
+}
+
 /**
  * AWS managed rule groups, in evaluation order after the rate limit, with their capacity
- * (WCU): 1,300 with the rate limit's few, under the 1,500 of a web ACL's base price.
- * The common rule set's 8 KB body limit would block uploads and long posts: it counts.
+ * (WCU) as the AWS WAF Developer Guide publishes it ("AWS Managed Rules rule groups list").
+ * `countOnly`: rules that only count everywhere (the common rule set's 8 KB body limit
+ * would block uploads and long posts). `bodyRules`: rules on the request body that count in
+ * the group and block through the `BodyRulesOutsideEditors` rule after it, by their
+ * labels (each rule's label is published with it), so that they spare logged-in editors.
  */
-const MANAGED_RULE_GROUPS: ReadonlyArray<{ name: string; countOnly?: string[] }> = [
-  { name: 'AWSManagedRulesCommonRuleSet', countOnly: ['SizeRestrictions_BODY'] }, // 700
-  { name: 'AWSManagedRulesKnownBadInputsRuleSet' }, // 200
-  { name: 'AWSManagedRulesSQLiRuleSet' }, // 200
-  { name: 'AWSManagedRulesPHPRuleSet' }, // 100
-  { name: 'AWSManagedRulesWordPressRuleSet' }, // 100
+const MANAGED_RULE_GROUPS: ReadonlyArray<{ name: string; capacity: number; countOnly?: string[]; bodyRules?: BodyRule[] }> = [
+  {
+    name: 'AWSManagedRulesCommonRuleSet',
+    capacity: 700,
+    countOnly: ['SizeRestrictions_BODY'],
+    bodyRules: bodyRules('core-rule-set', ['CrossSiteScripting', 'GenericLFI', 'GenericRFI', 'EC2MetaDataSSRF']),
+  },
+  // its body rules (Log4JRCE_BODY, JavaDeserializationRCE_BODY) match no HTML an editor writes: they block everywhere
+  { name: 'AWSManagedRulesKnownBadInputsRuleSet', capacity: 200 },
+  { name: 'AWSManagedRulesSQLiRuleSet', capacity: 200, bodyRules: bodyRules('sql-database', ['SQLi', 'SQLiExtendedPatterns']) },
+  { name: 'AWSManagedRulesPHPRuleSet', capacity: 100, bodyRules: bodyRules('php-app', ['PHPHighRiskMethodsVariables']) },
+  // blocks /xmlrpc.php (WordPressExploitablePaths_URIPATH) and exploitable commands in the query
+  { name: 'AWSManagedRulesWordPressRuleSet', capacity: 100 },
 ];
 
-const DEFAULT_RATE_LIMITED_PATHS = ['/wp-login.php', '/wp-signup.php', '/xmlrpc.php'];
+function bodyRules(namespace: string, names: string[]): BodyRule[] {
+  return names.map((name) => ({ rule: `${name}_BODY`, label: `awswaf:managed:aws:${namespace}:${name}_Body` }));
+}
+
+/** Where WordPress' editors post HTML: the administration and the REST API (the block editor). */
+const EDITOR_PATHS = ['/wp-admin/', '/wp-json/'];
+/** The cookie WordPress sets for a logged-in user (wordpress_logged_in_<hash>). */
+const LOGGED_IN_COOKIE = 'wordpress_logged_in_';
+
+const DEFAULT_RATE_LIMITED_PATHS = ['/wp-login.php', '/wp-signup.php'];
 const WINDOWS_SECONDS = [60, 120, 300, 600];
+/** The capacity a web ACL's base price includes (AWS WAF pricing; more is billed per request). */
+const BASE_PRICE_CAPACITY = 1500;
 
 /**
  * Creates the web ACL (`Firewall`) on the load balancer. `clientAddressHeader` names the
@@ -78,31 +120,27 @@ export function createFirewall(
   const settings = resolveFirewall(scope.node.path, options);
   const name = Names.uniqueResourceName(scope, { maxLength: 120, separator: '-' }) + '-waf';
   const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
-  const webAcl = new wafv2.CfnWebACL(scope, 'Firewall', {
-    name,
-    // AWS WAF: letters, digits, _ + = : # @ / - , . and white space, at most 256
-    description: fitted(replaceDisallowed(`WordPress site ${scope.node.path}: managed rules and a rate limit on logins and registrations`, /[^\w+=:#@/\-,.\s]+/g), 256),
-    scope: 'REGIONAL',
-    defaultAction: { allow: {} },
-    visibilityConfig: visibility(name),
-    rules: [
-      {
-        name: 'RateLimitForms',
-        priority: 0,
-        action: settings.countOnly ? { count: {} } : { block: {} },
-        statement: {
-          rateBasedStatement: {
-            limit: settings.rateLimit,
-            evaluationWindowSec: settings.windowSeconds,
-            ...(clientAddressHeader
-              ? { aggregateKeyType: 'FORWARDED_IP', forwardedIpConfig: { headerName: clientAddressHeader, fallbackBehavior: 'MATCH' } }
-              : { aggregateKeyType: 'IP' }),
-            scopeDownStatement: { andStatement: { statements: [postRequests(), anyOf(settings.paths.map(pathStartsWith))] } },
-          },
+  const block = settings.countOnly ? { count: {} } : { block: {} };
+  const rules: wafv2.CfnWebACL.RuleProperty[] = [
+    {
+      name: 'RateLimitForms',
+      priority: 0,
+      action: block,
+      statement: {
+        rateBasedStatement: {
+          limit: settings.rateLimit,
+          evaluationWindowSec: settings.windowSeconds,
+          ...(clientAddressHeader
+            ? { aggregateKeyType: 'FORWARDED_IP', forwardedIpConfig: { headerName: clientAddressHeader, fallbackBehavior: 'MATCH' } }
+            : { aggregateKeyType: 'IP' }),
+          scopeDownStatement: { andStatement: { statements: [postRequests(), anyOf(settings.paths.map(pathStartsWith))] } },
         },
-        visibilityConfig: visibility('RateLimitForms'),
       },
-      ...MANAGED_RULE_GROUPS.map((group, i) => ({
+      visibilityConfig: visibility('RateLimitForms'),
+    },
+    ...MANAGED_RULE_GROUPS.map((group, i) => {
+      const counted = [...group.countOnly ?? [], ...(group.bodyRules ?? []).map((r) => r.rule)];
+      return {
         name: group.name,
         priority: i + 1,
         overrideAction: settings.countOnly ? { count: {} } : { none: {} },
@@ -110,12 +148,41 @@ export function createFirewall(
           managedRuleGroupStatement: {
             vendorName: 'AWS',
             name: group.name,
-            ruleActionOverrides: group.countOnly?.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
+            ruleActionOverrides: counted.length > 0 ? counted.map((rule) => ({ name: rule, actionToUse: { count: {} } })) : undefined,
           },
         },
         visibilityConfig: visibility(group.name),
-      })),
-    ],
+      };
+    }),
+    {
+      // the body rules' matches, counted in their groups, blocked here unless a logged-in editor posts them
+      name: 'BodyRulesOutsideEditors',
+      priority: MANAGED_RULE_GROUPS.length + 1,
+      action: block,
+      statement: {
+        andStatement: {
+          statements: [
+            anyOf(MANAGED_RULE_GROUPS.flatMap((group) => group.bodyRules ?? []).map((r) => ({ labelMatchStatement: { scope: 'LABEL', key: r.label } }))),
+            { notStatement: { statement: { andStatement: { statements: [anyOf(EDITOR_PATHS.map(editorPath)), loggedIn()] } } } },
+          ],
+        },
+      },
+      visibilityConfig: visibility('BodyRulesOutsideEditors'),
+    },
+  ];
+  const capacity = webAclCapacity(rules);
+  if (capacity > BASE_PRICE_CAPACITY) {
+    invalid(scope.node.path, 'firewall.rateLimitedPaths', settings.paths,
+      `names too many paths: the web ACL would need ${capacity} capacity units, more than the ${BASE_PRICE_CAPACITY} its base price includes (each path costs 22); name at most 5`);
+  }
+  const webAcl = new wafv2.CfnWebACL(scope, 'Firewall', {
+    name,
+    // AWS WAF: letters, digits, _ + = : # @ / - , . and white space, at most 256
+    description: fitted(replaceDisallowed(`WordPress site ${scope.node.path}: managed rules and a rate limit on logins and registrations`, /[^\w+=:#@/\-,.\s]+/g), 256),
+    scope: 'REGIONAL',
+    defaultAction: { allow: {} },
+    visibilityConfig: visibility(name),
+    rules,
   });
   new wafv2.CfnWebACLAssociation(scope, 'FirewallAssociation', {
     resourceArn: loadBalancer.loadBalancerArn,
@@ -142,8 +209,8 @@ function resolveFirewall(path: string, options: WordpressFirewallOptions) {
     invalid(path, 'firewall.rateLimitWindow', window.toHumanString(), 'must be 1, 2, 5 or 10 minutes (what AWS WAF rate-based rules count over)');
   }
   const paths = options.rateLimitedPaths ?? DEFAULT_RATE_LIMITED_PATHS;
-  if (paths.length === 0 || paths.length > 10) {
-    invalid(path, 'firewall.rateLimitedPaths', paths, 'must name 1 to 10 paths');
+  if (paths.length === 0) {
+    invalid(path, 'firewall.rateLimitedPaths', paths, 'must name at least 1 path');
   }
   paths.forEach((p, i) => {
     if (!/^\/[\x21-\x7e]{0,199}$/.test(p)) {
@@ -174,6 +241,61 @@ function pathStartsWith(prefix: string): wafv2.CfnWebACL.StatementProperty {
       textTransformations: [{ priority: 0, type: 'URL_DECODE' }, { priority: 1, type: 'LOWERCASE' }],
     },
   };
+}
+
+/**
+ * A request to `prefix` (decoded, and with its path normalized as nginx will, so that
+ * `/wp-json/../wp-login.php` is the login, not the API).
+ */
+function editorPath(prefix: string): wafv2.CfnWebACL.StatementProperty {
+  return {
+    byteMatchStatement: {
+      fieldToMatch: { uriPath: {} },
+      positionalConstraint: 'STARTS_WITH',
+      searchString: prefix,
+      textTransformations: [{ priority: 0, type: 'URL_DECODE' }, { priority: 1, type: 'NORMALIZE_PATH' }],
+    },
+  };
+}
+
+/** The request carries WordPress' logged-in cookie. */
+function loggedIn(): wafv2.CfnWebACL.StatementProperty {
+  return {
+    byteMatchStatement: {
+      fieldToMatch: { singleHeader: { Name: 'cookie' } },
+      positionalConstraint: 'CONTAINS',
+      searchString: LOGGED_IN_COOKIE,
+      textTransformations: [{ priority: 0, type: 'NONE' }],
+    },
+  };
+}
+
+/**
+ * The capacity units (WCU) of the web ACL's rules, as the AWS WAF Developer Guide
+ * prices each statement: a managed group its published capacity; a rate-based statement 2
+ * plus its scope-down; a string match 2 (exact, prefix, suffix) or 10 (contains), plus 10
+ * per text transformation (NONE counted too: an upper bound); a label match 1; And, Or
+ * and Not the sum of what they hold.
+ */
+function webAclCapacity(rules: wafv2.CfnWebACL.RuleProperty[]): number {
+  const statement = (s: any): number => {
+    if (s.managedRuleGroupStatement) {
+      return MANAGED_RULE_GROUPS.find((g) => g.name === s.managedRuleGroupStatement.name)!.capacity;
+    }
+    if (s.rateBasedStatement) {
+      return 2 + (s.rateBasedStatement.scopeDownStatement ? statement(s.rateBasedStatement.scopeDownStatement) : 0);
+    }
+    if (s.byteMatchStatement) {
+      const match = s.byteMatchStatement;
+      return (['CONTAINS', 'CONTAINS_WORD'].includes(match.positionalConstraint) ? 10 : 2) + 10 * match.textTransformations.length;
+    }
+    if (s.labelMatchStatement) {
+      return 1;
+    }
+    const nested = s.andStatement?.statements ?? s.orStatement?.statements ?? (s.notStatement ? [s.notStatement.statement] : []);
+    return nested.reduce((sum: number, n: unknown) => sum + statement(n), 0);
+  };
+  return rules.reduce((sum, rule) => sum + statement(rule.statement), 0);
 }
 
 /** An Or of the statements (WAF wants at least two in an Or). */

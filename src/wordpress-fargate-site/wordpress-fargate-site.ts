@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, Arn, ArnFormat, Duration, RemovalPolicy, Size, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, CfnResource, Duration, RemovalPolicy, Size, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -20,8 +20,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { Construct } from 'constructs';
-import { createCdn, VIEWER_ADDRESS_HEADER } from './cdn';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IDependable } from 'constructs';
+import { checkVpcOriginRegion, cloudFrontOriginFacing, createCdn, VIEWER_ADDRESS_HEADER } from './cdn';
 import { createFirewall, WordpressFirewallOptions } from './firewall';
 import { LoadBalancedFrontProps } from '../common/load-balancer-props';
 import { FargateNetworkProps } from '../common/network-props';
@@ -30,7 +31,7 @@ import { FargateTaskSizeProps } from '../common/task-props';
 import { addToTopicPolicy, alarmsMayPublish } from '../private/alarm-topic';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { createLoadBalancedService, LoadBalancedService } from '../private/load-balanced-service';
-import { acknowledgeNagFinding } from '../private/nag';
+import { acknowledgeAwsCustomResourceProvider, acknowledgeNagFinding } from '../private/nag';
 import { checkTaskSubnets, resolveCluster, resolveVpc, vpcCidrOf } from '../private/network';
 import { addSpikeScaling, checkScheduleWindows, resolveScaling, ResolvedScaling } from '../private/scaling';
 import { checkEnvironmentSize, createFargateTask, FargateTask } from '../private/task';
@@ -50,6 +51,18 @@ const LOAD_SIGNAL_NAMESPACE = 'CdkFargateBlueprints/WordPress';
 const LOAD_SIGNAL_PERIOD = Duration.seconds(10);
 /** PHP's max_execution_time in the shipped image (assets/wordpress/php/zz-cfb-wordpress.ini). */
 const PHP_MAX_EXECUTION_SECONDS = 600;
+/**
+ * How much longer nginx keeps an idle keep-alive connection than the load balancer in
+ * front of it. Elastic Load Balancing: "configure the idle timeout of your application to
+ * be larger than the idle timeout configured for the load balancer. Otherwise [...] the
+ * load balancer sends an HTTP 502" (Application Load Balancer User Guide, "Connection idle
+ * timeout"). The load balancer then always closes an idle connection first.
+ */
+const NGINX_KEEPALIVE_MARGIN_SECONDS = 30;
+/** The longest idle timeout an Application Load Balancer takes: what a load balancer given may have. */
+const ALB_MAX_IDLE_TIMEOUT_SECONDS = 4000;
+/** The header the CDN's viewer-request function writes the visitor's address into, as nginx names it. */
+const NGINX_CDN_ADDRESS_HEADER = 'X-Cfb-Viewer-Address';
 /** Memory per php-fpm worker the construct plans with, and what nginx keeps for itself. */
 const MIB_PER_PHP_WORKER = 64;
 const MIB_FOR_NGINX = 256;
@@ -108,6 +121,11 @@ export interface WordpressDatabaseOptions {
   /**
    * Whether the cluster can only be deleted after this is turned off (also by
    * CloudFormation: set it to false before deleting the stack).
+   *
+   * The protection is turned on once everything else of the site exists (a custom
+   * resource after the service, the CDN and the firewall), so that a first deployment that
+   * fails before rolls back cleanly instead of stopping in ROLLBACK_FAILED on a protected
+   * database.
    *
    * @default true
    */
@@ -315,6 +333,18 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
   readonly cdn?: boolean;
 
   /**
+   * How long CloudFront waits for the site's answer (the origin response timeout), with
+   * `cdn`: from 1 to 180 seconds in whole seconds. CloudFront's default quota "Response
+   * timeout per origin" allows up to 120 seconds; more needs an approved quota increase,
+   * or the deployment fails. A request PHP works on longer (PHP may run 600 seconds: an
+   * import, an update) gets a 504 from CloudFront while PHP goes on, and the construct
+   * warns: run such work through ECS Exec and WP-CLI, or acknowledge the warning.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly cdnOriginReadTimeout?: Duration;
+
+  /**
    * An AWS WAF web ACL on the load balancer: AWS's managed rules for WordPress, PHP, SQL
    * injection, known bad inputs and the common rule set, and a rate limit per client on
    * login and registration submissions. Its `firewallBlockedRequests` metric counts what
@@ -450,6 +480,9 @@ export class WordpressFargateSite extends Construct {
     // network
     this.vpc = resolveVpc(this, props);
     checkTaskSubnets(this, this.vpc, props, { default: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
+    if (settings.cdn) {
+      checkInternetGateway(this, this.vpc);
+    }
     this.cluster = resolveCluster(this, this.vpc, props);
 
     // storage: the shared web root, the database and the secrets
@@ -482,8 +515,8 @@ export class WordpressFargateSite extends Construct {
     this.metricsContainer = this.addMetricsContainer(task, nginxImage);
     this.nginxContainer.addContainerDependencies({ container: this.wordpressContainer, condition: ecs.ContainerDependencyCondition.HEALTHY });
 
-    // the service behind the load balancer
-    const web = this.createService(props, settings);
+    // the service behind the load balancer, which admits CloudFront's VPC origin alone with the CDN
+    const web = this.createService(props, settings, settings.cdn ? cloudFrontOriginFacing(this) : undefined);
     ({
       loadBalancedService: this.loadBalancedService, service: this.service, loadBalancer: this.loadBalancer, listener: this.listener,
       targetGroup: this.targetGroup, accessLogsBucket: this.accessLogsBucket, scalableTaskCount: this.scalableTaskCount,
@@ -496,9 +529,13 @@ export class WordpressFargateSite extends Construct {
         ...props,
         loadBalancer: this.loadBalancer,
         listenerPort: settings.front.listenerPort,
+        originReadTimeout: settings.cdnOriginReadTimeout,
+        internetConnectivity: internetGatewayAttached(this.vpc),
         firewall: props.firewall !== undefined,
         pageCacheTtl: Duration.seconds(settings.pageCacheSeconds),
       });
+      // the load balancer of a VPC origin too (CloudFront Developer Guide, VPC origins' prerequisites)
+      this.loadBalancer.node.addDependency(internetGatewayAttached(this.vpc));
     }
     if (props.firewall) {
       const firewall = createFirewall(this, this.loadBalancer, props.firewall, settings.cdn ? VIEWER_ADDRESS_HEADER : undefined);
@@ -525,7 +562,47 @@ export class WordpressFargateSite extends Construct {
       this.databaseSchedulesDeadLetterQueue = deadLetterQueue;
       this.databaseSchedulesAlarm = this.alarmOnFailedDatabaseSchedules(deadLetterQueue, props.alarmTopic);
     }
+    this.protectDatabaseOnceDeployed(settings.database.deletionProtection);
     this.acknowledgeNagFindings(props.enableExecuteCommand);
+  }
+
+  /**
+   * Deletion protection, turned on by a custom resource (`DatabaseDeletionProtection`,
+   * RDS ModifyDBCluster) that CloudFormation creates after every other resource of the
+   * site. The cluster is created unprotected: when a first deployment fails before the
+   * end (an image that does not start, a quota), its rollback deletes the cluster (with a
+   * final snapshot unless the removal policy is DESTROY) instead of stopping in
+   * ROLLBACK_FAILED on a protected database. From then on the cluster is protected; the
+   * resource sets the prop's value on every change of it and does nothing when deleted,
+   * so deleting the stack never lifts the protection.
+   */
+  private protectDatabaseOnceDeployed(deletionProtection: boolean): void {
+    const cluster = Stack.of(this).formatArn({
+      service: 'rds', resource: 'cluster', resourceName: this.database.clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const modify: cr.AwsSdkCall = {
+      service: 'RDS',
+      action: 'modifyDBCluster',
+      parameters: { DBClusterIdentifier: this.database.clusterIdentifier, DeletionProtection: deletionProtection, ApplyImmediately: true },
+      physicalResourceId: cr.PhysicalResourceId.of(`${this.database.clusterIdentifier}-deletion-protection`),
+      // the response describes the whole cluster, more than a custom resource may return
+      outputPaths: ['DBCluster.DeletionProtection'],
+    };
+    const protection = new cr.AwsCustomResource(this, 'DatabaseDeletionProtection', {
+      onCreate: modify,
+      onUpdate: modify,
+      policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [cluster] })]),
+      installLatestAwsSdk: false,
+    });
+    // after everything else of the site: it is the last thing a first deployment creates
+    const others = this.node.findAll().filter((c) => c instanceof CfnResource && !c.node.path.startsWith(protection.node.path + '/'));
+    protection.node.addDependency(...others);
+    acknowledgeAwsCustomResourceProvider(protection);
+    if (deletionProtection) {
+      acknowledgeNagFinding(this.database, 'AwsSolutions-RDS10',
+        'Deletion protection is on: the DatabaseDeletionProtection custom resource turns it on once the rest of the site exists, '
+        + 'so that a failed first deployment can roll back; the template\'s DeletionProtection is false only for that first create.');
+    }
   }
 
   /**
@@ -586,12 +663,15 @@ export class WordpressFargateSite extends Construct {
    * The service behind the load balancer (the shared building block). With the CDN,
    * certificate and domain name belong to CloudFront and the load balancer is internal.
    */
-  private createService(props: WordpressFargateSiteProps, settings: SiteSettings): LoadBalancedService {
+  private createService(props: WordpressFargateSiteProps, settings: SiteSettings, cloudFront?: ec2.IPeer): LoadBalancedService {
     return createLoadBalancedService(this, {
       front: settings.front,
       scaling: settings.scaling,
       loadBalancer: props.loadBalancer,
       publicLoadBalancer: !settings.cdn && (props.publicLoadBalancer ?? true),
+      // with the CDN, only CloudFront's VPC origin, whose requests come from CloudFront's
+      // origin-facing addresses, not the VPC's range (CloudFront Developer Guide, VPC origins)
+      internalIngress: cloudFront ? { peer: cloudFront, description: 'from CloudFront (VPC origin)' } : undefined,
       certificate: settings.cdn ? undefined : props.certificate,
       domainName: settings.cdn ? undefined : props.domainName,
       domainZone: settings.cdn ? undefined : props.domainZone,
@@ -681,7 +761,8 @@ export class WordpressFargateSite extends Construct {
         : { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       storageEncrypted: true,
       backup: { retention: database.backupRetention },
-      deletionProtection: database.deletionProtection,
+      // turned on by protectDatabaseOnceDeployed, once the rest of the site exists
+      deletionProtection: false,
       removalPolicy,
     });
     // the CloudFormation validator of older aws-cdk-lib releases (2.262's) asks every DB instance
@@ -724,10 +805,17 @@ export class WordpressFargateSite extends Construct {
       environment: {
         NGINX_CLIENT_MAX_BODY_SIZE: `${settings.uploadMaxMiB + 1}m`,
         NGINX_PAGE_CACHE_TTL: String(settings.pageCacheSeconds),
-        // the proxies whose X-Forwarded-For nginx believes: the load balancer (and the CDN's VPC origin) in the VPC
+        // the proxy whose word on the visitor's address nginx believes: the load balancer, in the VPC
         NGINX_REAL_IP_FROM: vpcCidrOf(this.vpc, this.node.path, 'nginx believes the visitor\'s address only from proxies in it'),
+        // Where the load balancer says who the visitor is. Its own X-Forwarded-For ends with
+        // the address of its client, which behind the CDN is a CloudFront server: there the
+        // visitor's address is the header CloudFront's viewer-request function writes (it
+        // replaces any a visitor sends), and CloudFront alone reaches the load balancer.
+        NGINX_REAL_IP_HEADER: settings.cdn ? NGINX_CDN_ADDRESS_HEADER : 'X-Forwarded-For',
         // only CloudFront reaches the load balancer then: its CloudFront-Forwarded-Proto can be believed
         NGINX_BEHIND_CDN: settings.cdn ? '1' : '0',
+        // longer than the load balancer's idle timeout, so that the load balancer closes an idle connection first
+        NGINX_KEEPALIVE_TIMEOUT: `${settings.nginxKeepaliveSeconds}s`,
       },
       healthCheck: {
         command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1/healthz || exit 1'],
@@ -896,6 +984,8 @@ interface SiteSettings {
   readonly tablePrefix: string;
   readonly configExtra: string;
   readonly cdn: boolean;
+  readonly cdnOriginReadTimeout: Duration;
+  readonly nginxKeepaliveSeconds: number;
   readonly pageCacheSeconds: number;
   readonly phpWorkers: number;
   readonly database: ResolvedDatabase;
@@ -929,6 +1019,7 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
   if (props.loadBalancer && props.idleTimeout) {
     invalid(sitePath, 'idleTimeout', props.idleTimeout.toHumanString(), 'only applies to the load balancer the construct creates; set it on the loadBalancer given');
   }
+  const cdnOriginReadTimeout = checkCdnOriginReadTimeout(scope, props, cdn);
   if (front.idleTimeout.toSeconds({ integral: false }) < PHP_MAX_EXECUTION_SECONDS) {
     Annotations.of(scope).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.idleTimeoutBelowPhpLimit',
       `idleTimeout is ${front.idleTimeout.toHumanString()}, shorter than the ${PHP_MAX_EXECUTION_SECONDS} seconds PHP may run: the load balancer `
@@ -966,6 +1057,8 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
     tablePrefix,
     configExtra: wordpressConfigExtra(props, cdn || front.https),
     cdn,
+    cdnOriginReadTimeout,
+    nginxKeepaliveSeconds: (props.loadBalancer ? ALB_MAX_IDLE_TIMEOUT_SECONDS : front.idleTimeout.toSeconds()) + NGINX_KEEPALIVE_MARGIN_SECONDS,
     pageCacheSeconds,
     phpWorkers,
     database,
@@ -1074,6 +1167,56 @@ function checkCdn(sitePath: string, props: WordpressFargateSiteProps): boolean {
     invalid(sitePath, 'listenerPort', port, 'must be 80, 443 or from 1024 to 65535 with cdn (the ports CloudFront reaches an origin on)');
   }
   return true;
+}
+
+/**
+ * CloudFront's origin response timeout: 1 to 180 seconds (its hard limit; over 120 needs a
+ * quota increase), only with the CDN. Shorter than PHP may run, it cuts long requests at
+ * the edge: a warning says so, naming the prop.
+ */
+function checkCdnOriginReadTimeout(scope: Construct, props: WordpressFargateSiteProps, cdn: boolean): Duration {
+  const sitePath = scope.node.path;
+  if (props.cdnOriginReadTimeout && !cdn) {
+    invalid(sitePath, 'cdnOriginReadTimeout', props.cdnOriginReadTimeout.toHumanString(), 'only applies with cdn');
+  }
+  const timeout = props.cdnOriginReadTimeout ?? Duration.seconds(60);
+  const seconds = checkDuration(sitePath, 'cdnOriginReadTimeout', timeout, { min: 1, max: 180, literal: 'it is compared with PHP\'s time limit' })!;
+  if (cdn && seconds < PHP_MAX_EXECUTION_SECONDS) {
+    Annotations.of(scope).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.cdnOriginReadTimeoutBelowPhpLimit',
+      `cdnOriginReadTimeout is ${seconds} seconds, shorter than the ${PHP_MAX_EXECUTION_SECONDS} seconds PHP may run: CloudFront answers a longer request `
+      + '(an import, an update, image processing) with a 504 while PHP goes on. Raise cdnOriginReadTimeout (up to 120 seconds, 180 with a quota increase), '
+      + 'run such work with WP-CLI through ECS Exec, or acknowledge this warning if no request through the CDN runs that long.');
+  }
+  return timeout;
+}
+
+/**
+ * A CloudFront VPC origin needs an internet gateway attached to its VPC (CloudFront
+ * Developer Guide, "Restrict access with VPC origins", Prerequisites): refused for a VPC of
+ * this app without one, a warning for a VPC imported without public subnets (whether it
+ * has one cannot be known at synth time); a VPC imported with public subnets has one.
+ */
+function checkInternetGateway(scope: Construct, vpc: ec2.IVpc): void {
+  checkVpcOriginRegion(scope.node.path, scope);
+  if (vpc instanceof ec2.Vpc) {
+    if (vpc.internetGatewayId === undefined) {
+      invalid(scope.node.path, 'vpc', vpc.node.path,
+        'must have an internet gateway with cdn: a CloudFront VPC origin needs one attached to its VPC (give the VPC a public subnet, or an internet gateway)');
+    }
+  } else if (vpc.publicSubnets.length === 0) {
+    Annotations.of(scope).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.vpcOriginInternetGateway',
+      `vpc ${vpc.node.path} is imported without public subnets, so whether it has an internet gateway cannot be known at synth time: a CloudFront VPC origin `
+      + 'needs one attached to the VPC, or its creation fails. Import the VPC with its public subnets, or acknowledge this warning if it has an internet gateway.');
+  }
+}
+
+/**
+ * What stands for the VPC's internet gateway being attached: the attachment of a VPC of
+ * this app (its `internetConnectivityEstablished` holds the gateway and the routes, not
+ * the attachment itself), or the group aws-cdk-lib keeps for an imported one.
+ */
+function internetGatewayAttached(vpc: ec2.IVpc): IDependable {
+  return vpc.node.findAll().find((c) => c instanceof ec2.CfnVPCGatewayAttachment) ?? vpc.internetConnectivityEstablished;
 }
 
 /** The upload limit as whole MiB, from 1 MiB to 4 GiB. */

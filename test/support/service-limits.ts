@@ -21,6 +21,94 @@ const IAM_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
  */
 const LEAKED_TOKEN = 1e100;
 
+/**
+ * AWS WAF capacity units (WCU) of the AWS managed rule groups, as the AWS WAF Developer
+ * Guide publishes them ("AWS Managed Rules rule groups list").
+ */
+const MANAGED_RULE_GROUP_CAPACITY: Record<string, number> = {
+  AWSManagedRulesCommonRuleSet: 700,
+  AWSManagedRulesKnownBadInputsRuleSet: 200,
+  AWSManagedRulesSQLiRuleSet: 200,
+  AWSManagedRulesPHPRuleSet: 100,
+  AWSManagedRulesWordPressRuleSet: 100,
+};
+/** What a web ACL's base price includes (AWS WAF pricing); more is billed per request. */
+const WEB_ACL_BASE_PRICE_CAPACITY = 1500;
+
+/**
+ * The capacity of one statement, as the AWS WAF Developer Guide prices it: string match
+ * 2 for exactly, starts with and ends with, 10 for contains, plus 10 per text
+ * transformation ("String match rule statement"; NONE counted too, an upper bound); label
+ * match 1 ("Label match rule statement"); rate-based 2 plus its scope-down ("Using
+ * rate-based rule statements"); And, Or and Not what they hold ("Using logical rule
+ * statements"); a managed rule group its published capacity.
+ */
+function statementCapacity(statement: any): number {
+  if (statement.ManagedRuleGroupStatement) {
+    const capacity = MANAGED_RULE_GROUP_CAPACITY[statement.ManagedRuleGroupStatement.Name];
+    if (capacity === undefined) {
+      throw new Error(`no published capacity for ${statement.ManagedRuleGroupStatement.Name}`);
+    }
+    return capacity;
+  }
+  if (statement.RateBasedStatement) {
+    const scopeDown = statement.RateBasedStatement.ScopeDownStatement;
+    return 2 + (scopeDown ? statementCapacity(scopeDown) : 0);
+  }
+  if (statement.ByteMatchStatement) {
+    const match = statement.ByteMatchStatement;
+    return (['CONTAINS', 'CONTAINS_WORD'].includes(match.PositionalConstraint) ? 10 : 2) + 10 * match.TextTransformations.length;
+  }
+  if (statement.LabelMatchStatement) {
+    return 1;
+  }
+  const nested = statement.AndStatement?.Statements ?? statement.OrStatement?.Statements
+    ?? (statement.NotStatement ? [statement.NotStatement.Statement] : undefined);
+  if (!nested) {
+    throw new Error(`no published capacity for ${JSON.stringify(statement)}`);
+  }
+  return nested.reduce((sum: number, s: unknown) => sum + statementCapacity(s), 0);
+}
+
+function webAclCapacity(props: any): number {
+  return (props.Rules ?? []).reduce((sum: number, rule: any) => sum + statementCapacity(rule.Statement), 0);
+}
+
+/** The capacity units each web ACL of the template needs. */
+export function webAclCapacities(template: any): number[] {
+  return Object.values<any>(template.Resources ?? {}).filter((r) => r.Type === 'AWS::WAFv2::WebACL').map((r) => webAclCapacity(r.Properties));
+}
+
+/** Inbound rules per security group (VPC User Guide, "Amazon VPC quotas": 60, adjustable). */
+const SECURITY_GROUP_INBOUND_RULES = 60;
+/**
+ * What a prefix list weighs against that quota: its maximum entries. CloudFront's
+ * origin-facing list, the only one the constructs reference, weighs 55 (VPC User Guide,
+ * "AWS-managed prefix lists", weight).
+ */
+const PREFIX_LIST_WEIGHT = 55;
+
+/** The weight of the inbound rules of each security group of the template, by logical id. */
+function ingressWeights(template: any): Record<string, number> {
+  const weights: Record<string, number> = {};
+  const add = (group: string, rule: any) => {
+    weights[group] = (weights[group] ?? 0) + (rule.SourcePrefixListId ? PREFIX_LIST_WEIGHT : 1);
+  };
+  for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
+    if (resource.Type === 'AWS::EC2::SecurityGroup') {
+      for (const rule of resource.Properties?.SecurityGroupIngress ?? []) {
+        add(logicalId, rule);
+      }
+    } else if (resource.Type === 'AWS::EC2::SecurityGroupIngress') {
+      const group = resource.Properties.GroupId?.['Fn::GetAtt']?.[0];
+      if (typeof group === 'string') {
+        add(group, resource.Properties);
+      }
+    }
+  }
+  return weights;
+}
+
 /** Every finding for one synthesized template; empty when it breaks none of the limits. */
 export function serviceLimitFindings(template: any): string[] {
   const findings: string[] = [];
@@ -82,8 +170,20 @@ export function serviceLimitFindings(template: any): string[] {
           findings.push(at(`Description ${JSON.stringify(props.Description)} does not match ${WAF_DESCRIPTION}`));
         }
         break;
+      case 'AWS::WAFv2::WebACL': {
+        const capacity = webAclCapacity(props);
+        if (capacity > WEB_ACL_BASE_PRICE_CAPACITY) {
+          findings.push(at(`needs ${capacity} capacity units, more than the ${WEB_ACL_BASE_PRICE_CAPACITY} its base price includes`));
+        }
+        break;
+      }
       default:
         break;
+    }
+  }
+  for (const [group, weight] of Object.entries(ingressWeights(template))) {
+    if (weight > SECURITY_GROUP_INBOUND_RULES) {
+      findings.push(`${group} (AWS::EC2::SecurityGroup) has inbound rules weighing ${weight}, more than the ${SECURITY_GROUP_INBOUND_RULES} a security group holds`);
     }
   }
   visitNumbers(template, (value, where) => {

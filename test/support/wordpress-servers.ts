@@ -214,6 +214,8 @@ export interface Nginx {
   readonly accessLog: string;
   /** The master process. */
   readonly pid: number;
+  /** The configuration nginx runs with, every file included, as `nginx -T` prints it. */
+  effectiveConfiguration(): string;
   stop(): Promise<void>;
 }
 
@@ -430,7 +432,10 @@ export class WordpressServers {
     } catch (e) {
       throw new Error(`${e}\n${this.logs()}`);
     }
-    return { port: listen, statusPort: Number(variables.NGINX_STATUS_PORT), accessLog, pid: child.pid!, stop: () => stopProcess(child) };
+    const effectiveConfiguration = () =>
+      spawnSync(binaries.nginx!, ['-T', '-p', prefix, '-c', path.join(prefix, 'nginx.conf')], { encoding: 'utf-8' }).stdout;
+    const stop = () => stopProcess(child);
+    return { port: listen, statusPort: Number(variables.NGINX_STATUS_PORT), accessLog, pid: child.pid!, effectiveConfiguration, stop };
   }
 
   /**
