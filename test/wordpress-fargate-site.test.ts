@@ -202,8 +202,10 @@ describe('WordpressFargateSite with default props', () => {
   describe('a failed first deployment rolls back cleanly, and the database is protected from then on', () => {
     const protectionId = () => logicalIdOf(b.template, 'Custom::AWS', /DatabaseDeletionProtection/);
 
-    test('the cluster is created without deletion protection, which a rollback could not get past (ROLLBACK_FAILED)', () => {
-      expect(only(b.template, 'AWS::RDS::DBCluster').Properties.DeletionProtection).toBe(false);
+    test('the template leaves deletion protection out: the cluster is created without it, and no later update switches it off', () => {
+      // CloudFormation's cluster handler sends ModifyDBCluster the template's DeletionProtection
+      // on every update; a false there would undo the custom resource each time
+      expect(Object.keys(only(b.template, 'AWS::RDS::DBCluster').Properties)).not.toContain('DeletionProtection');
     });
 
     test('a custom resource turns the protection on with RDS ModifyDBCluster, on creation and on every change, never off on deletion', () => {
@@ -630,8 +632,11 @@ describe('WordpressFargateSite, other choices', () => {
 
   test('DESTROY deletes database and file system (without deletion protection)', () => {
     const { template } = build({ removalPolicy: RemovalPolicy.DESTROY, database: { deletionProtection: false } });
-    template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtection: false }) });
+    template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtection: Match.absent() }) });
     template.hasResource('AWS::EFS::FileSystem', { DeletionPolicy: 'Delete' });
+    // the custom resource keeps the protection off
+    const protection = Object.values<any>(template.findResources('Custom::AWS')).map((r) => joinedJson(r.Properties.Update));
+    expect(protection).toEqual([expect.objectContaining({ action: 'modifyDBCluster', parameters: expect.objectContaining({ DeletionProtection: false }) })]);
   });
 
   test('RETAIN keeps both', () => {
@@ -872,12 +877,19 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
     expect(environment(containersOf(b.template).nginx)).toMatchObject({ NGINX_REAL_IP_HEADER: 'X-Cfb-Viewer-Address', NGINX_BEHIND_CDN: '1' });
   });
 
-  test('CloudFront waits 60 s for an answer, and closes an idle connection after 5 s, long before the load balancer (660 s)', () => {
+  test('CloudFront waits 60 s for an answer, once (a GET it timed out on it would send again), and closes an idle connection after 5 s', () => {
     const origin = distribution.Origins[0];
     expect(origin.VpcOriginConfig).toMatchObject({ OriginReadTimeout: 60, OriginKeepaliveTimeout: 5 });
+    expect(origin.ConnectionAttempts).toBe(1);
   });
 
-  test('each site creates one custom cache policy (an account may have 20): static files use a managed one', () => {
+  test('the VPC origin\'s name, unique in the account across regions, names the region', () => {
+    const name = only(b.template, 'AWS::CloudFront::VpcOrigin').Properties.VpcOriginEndpointConfig.Name;
+    expect(name).toEqual({ 'Fn::Join': ['', [expect.stringMatching(/^TestStack-Blog-[A-Za-z0-9-]+-$/), { Ref: 'AWS::Region' }]] });
+    expect(name['Fn::Join'][1][0].length + 'ap-southeast-7'.length).toBeLessThanOrEqual(64);
+  });
+
+  test('each site creates one custom cache policy (an account may have 20), for pages and static files alike', () => {
     b.template.resourceCountIs('AWS::CloudFront::CachePolicy', 1);
   });
 
@@ -895,7 +907,7 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
       DefaultTTL: 10,
       // 0, so CloudFront keeps nothing nginx or WordPress marks private, no-cache or no-store
       MinTTL: 0,
-      MaxTTL: 86400,
+      MaxTTL: 604800,
       ParametersInCacheKeyAndForwardedToOrigin: {
         HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['x-cfb-personal'] },
         QueryStringsConfig: { QueryStringBehavior: 'all' },
@@ -912,10 +924,12 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
     expect(behaviorOf(pattern).CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
   });
 
-  test.each(['/wp-includes/*', '/wp-content/*'])('static files under %s are cached as long as their headers say, per ?ver=; PHP there not at all', (pattern) => {
-    // the managed UseOriginCacheControlHeaders-QueryStrings policy: the origin's Cache-Control
-    // (nginx's expires: 7 days), query strings in the key, default TTL 0 (a plugin's PHP script)
-    expect(behaviorOf(pattern).CachePolicyId).toBe('4cc15a8a-d715-48a4-82b8-cc0b614638fe');
+  test('static files of /wp-content/ and /wp-includes/ are kept as long as nginx says (7 days, the policy\'s maximum), per ?ver=, whatever the cookies', () => {
+    // the default behavior serves them: no behavior of their own
+    expect(distribution.CacheBehaviors.map((c: any) => c.PathPattern).filter((p: string) => /wp-(content|includes)/.test(p))).toEqual([]);
+    const policy = cachePolicyOf(distribution.DefaultCacheBehavior);
+    expect(policy.MaxTTL).toBe(7 * 24 * 3600);
+    expect(policy.ParametersInCacheKeyAndForwardedToOrigin.CookiesConfig).toEqual({ CookieBehavior: 'none' });
   });
 
   test('error pages WordPress may write for one visitor are never kept; the load balancer\'s 502, 503 and 504 are, 10 s', () => {
@@ -1163,6 +1177,9 @@ describe('WordpressFargateSite behind a CDN, other choices', () => {
     });
     const logging = Object.values<any>(json.Resources).find((r) => r.Type === 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Logging;
     expect(logging).toEqual({ 'Fn::If': ['CfbCdnLogsDelivered', { Bucket: expect.anything(), Prefix: 'cdn/' }, { Ref: 'AWS::NoValue' }] });
+    // and the bucket (retained) only where it receives logs
+    const logResources = Object.entries<any>(json.Resources).filter(([id]) => /CdnLogs/.test(id));
+    expect(logResources.map(([, r]) => [r.Type, r.Condition])).toEqual([['AWS::S3::Bucket', 'CfbCdnLogsDelivered'], ['AWS::S3::BucketPolicy', 'CfbCdnLogsDelivered']]);
     const regions = JSON.stringify(json.Conditions.CfbCdnLogsDelivered);
     for (const optIn of ['af-south-1', 'ap-east-1', 'eu-south-1', 'me-south-1', 'il-central-1']) {
       expect(regions).toContain(`"${optIn}"`);

@@ -1,4 +1,4 @@
-import { Annotations, Aws, CfnCondition, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnCondition, CfnResource, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -51,8 +51,6 @@ const NEVER_CACHED = ['/wp-admin/*', '/wp-login.php', '/wp-signup.php', '/wp-jso
 const PERSONAL_ERROR_CODES = [400, 403, 405, 500];
 /** Where in the log bucket the CDN's standard logs go. */
 const LOG_PREFIX = 'cdn/';
-/** Static files of the core, themes, plugins and uploads. */
-const STATIC_FILES = ['/wp-includes/*', '/wp-content/*'];
 
 /**
  * The regions that offer CloudFront VPC origins (CloudFront Developer Guide, "Restrict
@@ -139,9 +137,16 @@ export interface SiteCdnOptions {
  */
 export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront.Distribution {
   const origin = origins.VpcOrigin.withApplicationLoadBalancer(options.loadBalancer, {
+    // VPC origins share one namespace per account, across regions: the region keeps the
+    // names of one stack deployed to two regions apart (at most 64 characters)
+    vpcOriginName: `${Names.uniqueResourceName(scope, { maxLength: 64 - 15, separator: '-' })}-${Aws.REGION}`,
     protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
     httpPort: options.listenerPort,
     readTimeout: options.originReadTimeout,
+    // For GET and HEAD, CloudFront tries a request that timed out again, as often as the
+    // connection attempts allow (CloudFront Developer Guide, "Response timeout"): a page
+    // slower than the timeout would run in PHP three times, in a rush. Once.
+    connectionAttempts: 1,
     // CloudFront closes an idle connection after 5 s, long before the load balancer's idle timeout
     keepaliveTimeout: Duration.seconds(5),
   });
@@ -159,30 +164,29 @@ export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront
     compress: true,
     functionAssociations: [{ function: viewerRequest, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
   });
-  // minTtl 0 on both: CloudFront then keeps nothing the origin marks private, no-cache or no-store
+  // One custom cache policy per site (an account may have 20), for pages and static files
+  // alike (CloudFront's managed policies that honour the origin's lifetime key on every
+  // cookie, which would split the static files' cache per visitor). A response without a
+  // lifetime of its own (an anonymous page, a plugin's PHP script) is kept pageCacheTtl;
+  // static files as long as nginx says (7 days, also the maximum); minTtl 0, so CloudFront
+  // keeps nothing the origin marks private, no-cache or no-store.
   const pages = new cloudfront.CachePolicy(scope, 'CdnPagesCachePolicy', {
-    comment: 'WordPress pages: as long as the micro-cache, per query string, apart for known visitors, never what is private',
+    comment: 'WordPress: pages as long as the micro-cache, files as nginx says, per query string, apart for known visitors, never private',
     defaultTtl: options.pageCacheTtl,
     minTtl: Duration.seconds(0),
-    maxTtl: Duration.days(1),
+    maxTtl: Duration.days(7),
     headerBehavior: cloudfront.CacheHeaderBehavior.allowList(PERSONAL_HEADER),
     queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
     cookieBehavior: cloudfront.CacheCookieBehavior.none(),
     enableAcceptEncodingGzip: true,
     enableAcceptEncodingBrotli: true,
   });
-  // Static files: CloudFront's managed UseOriginCacheControlHeaders-QueryStrings policy
-  // keeps them as long as their headers say (nginx's 7 days), per query string (the ?ver=
-  // of each release), and nothing that names no lifetime (a plugin's PHP script). Managed,
-  // so that each site creates one custom cache policy of the 20 an account may have.
-  const staticFiles = cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS_QUERY_STRINGS;
   const logBucket = logsDelivered(scope) ? createLogBucket(scope, 'CdnLogs', s3.ObjectOwnership.OBJECT_WRITER, 'the CDN\'s access logs') : undefined;
   const distribution = new cloudfront.Distribution(scope, 'Cdn', {
     comment: `WordPress site ${scope.node.path}`,
     defaultBehavior: behavior(pages),
     additionalBehaviors: Object.fromEntries([
       ...NEVER_CACHED.map((path) => [path, behavior(cloudfront.CachePolicy.CACHING_DISABLED)]),
-      ...STATIC_FILES.map((path) => [path, behavior(staticFiles)]),
     ]),
     // CloudFront keeps an error response of these codes 10 s whatever its Cache-Control says
     // (it honours private only on 404, 410, 414 and 501): WordPress writes them, maybe for
@@ -201,10 +205,15 @@ export function createCdn(scope: Construct, options: SiteCdnOptions): cloudfront
     logFilePrefix: LOG_PREFIX,
   });
   if (logBucket && Token.isUnresolved(Stack.of(scope).region)) {
-    // deployed to a region only known then: no standard logs where CloudFront delivers none
+    // deployed to a region only known then: neither logs nor their bucket where CloudFront delivers none
+    const condition = logRegionCondition(Stack.of(scope));
     (distribution.node.defaultChild as cloudfront.CfnDistribution).addPropertyOverride('DistributionConfig.Logging',
-      Fn.conditionIf(logRegionCondition(Stack.of(scope)).logicalId,
-        { Bucket: logBucket.bucketRegionalDomainName, Prefix: LOG_PREFIX }, Aws.NO_VALUE));
+      Fn.conditionIf(condition.logicalId, { Bucket: logBucket.bucketRegionalDomainName, Prefix: LOG_PREFIX }, Aws.NO_VALUE));
+    for (const resource of [logBucket.node.defaultChild, logBucket.policy?.node.defaultChild]) {
+      if (resource instanceof CfnResource) {
+        resource.cfnOptions.condition = condition;
+      }
+    }
   }
   // a VPC origin needs an internet gateway attached to its VPC (CloudFront Developer Guide,
   // "Restrict access with VPC origins", Prerequisites); CloudFormation must not race it

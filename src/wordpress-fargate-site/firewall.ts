@@ -87,7 +87,8 @@ const MANAGED_RULE_GROUPS: ReadonlyArray<{ name: string; capacity: number; count
     countOnly: ['SizeRestrictions_BODY'],
     bodyRules: bodyRules('core-rule-set', ['CrossSiteScripting', 'GenericLFI', 'GenericRFI', 'EC2MetaDataSSRF']),
   },
-  // its body rules (Log4JRCE_BODY, JavaDeserializationRCE_BODY) match no HTML an editor writes: they block everywhere
+  // its body rules (Log4JRCE_BODY, JavaDeserializationRCE_BODY, ReactJSRCE_BODY) match exploit payloads, no HTML an
+  // editor writes: they block everywhere
   { name: 'AWSManagedRulesKnownBadInputsRuleSet', capacity: 200 },
   { name: 'AWSManagedRulesSQLiRuleSet', capacity: 200, bodyRules: bodyRules('sql-database', ['SQLi', 'SQLiExtendedPatterns']) },
   { name: 'AWSManagedRulesPHPRuleSet', capacity: 100, bodyRules: bodyRules('php-app', ['PHPHighRiskMethodsVariables']) },

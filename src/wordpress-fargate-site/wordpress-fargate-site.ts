@@ -320,8 +320,10 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
 
   /**
    * Put a CloudFront distribution in front of the site. The load balancer is then
-   * internal and reached from outside the VPC by CloudFront alone (through a VPC origin),
-   * so no visitor bypasses the CDN. Anonymous pages are served from CloudFront's edges
+   * internal and admits CloudFront's origin-facing servers alone (the managed prefix list
+   * a VPC origin's requests come from), so no visitor bypasses the CDN; nginx takes the
+   * visitor's address from the header CloudFront's viewer-request function writes. The
+   * VPC needs an internet gateway and the region VPC origins (both checked at synth). Anonymous pages are served from CloudFront's edges
    * for `pageCacheTtl` (a change shows after at most about twice that: the edge's copy
    * may be made from nginx's), static files as long as their headers say (7 days);
    * logged-in visitors, the administration, the login, previews and every POST always
@@ -347,8 +349,9 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
   /**
    * An AWS WAF web ACL on the load balancer: AWS's managed rules for WordPress, PHP, SQL
    * injection, known bad inputs and the common rule set, and a rate limit per client on
-   * login and registration submissions. Its `firewallBlockedRequests` metric counts what
-   * it blocks.
+   * login and registration submissions. Their rules on the request body spare a logged-in
+   * editor posting to `/wp-admin/` or `/wp-json/` (the block editor saves HTML there);
+   * `/xmlrpc.php` is blocked. Its `firewallBlockedRequests` metric counts what it blocks.
    *
    * @default - no firewall
    */
@@ -595,13 +598,16 @@ export class WordpressFargateSite extends Construct {
       installLatestAwsSdk: false,
     });
     // after everything else of the site: it is the last thing a first deployment creates
-    const others = this.node.findAll().filter((c) => c instanceof CfnResource && !c.node.path.startsWith(protection.node.path + '/'));
+    // (but for resources that exist only under a condition: the CDN's log bucket, which
+    // a DependsOn may not name where the condition is false)
+    const others = this.node.findAll().filter((c) => c instanceof CfnResource && !c.cfnOptions.condition
+      && !c.node.path.startsWith(protection.node.path + '/'));
     protection.node.addDependency(...others);
     acknowledgeAwsCustomResourceProvider(protection);
     if (deletionProtection) {
       acknowledgeNagFinding(this.database, 'AwsSolutions-RDS10',
         'Deletion protection is on: the DatabaseDeletionProtection custom resource turns it on once the rest of the site exists, '
-        + 'so that a failed first deployment can roll back; the template\'s DeletionProtection is false only for that first create.');
+        + 'so that a failed first deployment can roll back; the template leaves it to that resource.');
     }
   }
 
@@ -761,10 +767,14 @@ export class WordpressFargateSite extends Construct {
         : { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       storageEncrypted: true,
       backup: { retention: database.backupRetention },
-      // turned on by protectDatabaseOnceDeployed, once the rest of the site exists
-      deletionProtection: false,
       removalPolicy,
     });
+    // No DeletionProtection in the template: protectDatabaseOnceDeployed turns it on once
+    // the rest of the site exists. Absent, CloudFormation creates the cluster unprotected
+    // (RDS's default) and leaves the protection alone on every later update and rollback
+    // (its resource handler sends ModifyDBCluster the template's DeletionProtection, and
+    // nothing when the template has none); a false would switch it off again at each one.
+    (cluster.node.defaultChild as rds.CfnDBCluster).addPropertyDeletionOverride('DeletionProtection');
     // the CloudFormation validator of older aws-cdk-lib releases (2.262's) asks every DB instance
     // for StorageEncrypted, which an Aurora instance does not take: the cluster encrypts the storage
     Validations.of(cluster.node.findChild('Writer')).acknowledge({

@@ -686,11 +686,13 @@ export const wordpressFargateSiteProps: PropTable = {
   pageCacheTtl: durationBetween(0, 3600),
   alarmTopic: fc.constant(expr("new sns.Topic(stack, 'Alarms')", (stack) => new sns.Topic(stack, 'Alarms'))),
   cdn: bool,
+  cdnOriginReadTimeout: fc.oneof(durationBetween(1, 180),
+    fc.constantFrom(duration('seconds', 0), duration('seconds', 181), duration('minutes', 10), duration('millis', 1500))),
   firewall: propsOf({
     rateLimit: wholeNumber('RateLimit', 10, 2_000_000_000),
     rateLimitWindow: pick([1, 2, 5, 10].map((m) => duration('minutes', m)), [duration('minutes', 3), duration('seconds', 90), duration('millis', 1500), duration('hours', 1)]),
-    rateLimitedPaths: pick([lit(['/wp-login.php']), lit(['/wp-login.php', '/wp-admin/admin-ajax.php'])],
-      [lit([]), lit(['wp-login.php']), lit(['/with space']), lit(Array.from({ length: 11 }, (_, i) => `/p${i}`)), lit([`/${'p'.repeat(300)}`])]),
+    rateLimitedPaths: pick([lit(['/wp-login.php']), lit(['/wp-login.php', '/wp-admin/admin-ajax.php']), lit(Array.from({ length: 5 }, (_, i) => `/p${i}`))],
+      [lit([]), lit(['wp-login.php']), lit(['/with space']), lit(Array.from({ length: 6 }, (_, i) => `/p${i}`)), lit([`/${'p'.repeat(300)}`])]),
     countOnly: bool,
   }, { presence: 0.4 }),
 };
