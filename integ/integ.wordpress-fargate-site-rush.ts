@@ -1,5 +1,5 @@
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ExpectedResult, FetchOptions, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { assertFreshWordpress, HEAD_NO_REDIRECT, integApp, INTEG_PARAMETER_ROOT, SNAPSHOT_OPTIONS, valuesOf, WORDPRESS_START_RETRY } from './util';
 import { WordpressFargateSite } from '../src';
@@ -15,7 +15,10 @@ import { WordpressFargateSite } from '../src';
  *   check answers through the distribution;
  * - nginx believes CloudFront's CloudFront-Forwarded-Proto: WordPress sends visitors to
  *   its installer with an https link on the distribution's name;
- * - static files come from CloudFront's cache with the lifetime nginx gives them;
+ * - a page (WordPress' installer) and a static file come back 200 through CloudFront,
+ *   static files from CloudFront's cache with the lifetime nginx gives them;
+ * - the firewall lets a logged-in editor's HTML through to the REST API (the block
+ *   editor's save), and blocks the same body posted without the login cookie;
  * - the load balancer is internal and the web ACL guards it;
  * - the access logs of the environment-agnostic stack reach their bucket: Elastic Load
  *   Balancing wrote its test object under the bucket policy the construct made from a
@@ -34,6 +37,8 @@ const site = new WordpressFargateSite(stack, 'Blog', {
   cdn: true,
   firewall: {},
 });
+// the test sends no request that runs longer than CloudFront waits (60 s)
+Annotations.of(site).acknowledgeWarning('cdk-fargate-blueprints:WordpressFargateSite.cdnOriginReadTimeoutBelowPhpLimit', 'no long request in the test');
 const published = {
   'url': site.url,
   'load-balancer': site.loadBalancer.loadBalancerArn,
@@ -62,6 +67,27 @@ assertions.httpApiCall(`${url}/wp-includes/css/dashicons.min.css`, HEAD_NO_REDIR
       'x-cache': ['Hit from cloudfront'],
     }),
   }))
+  .waitForAssertions(WORDPRESS_START_RETRY);
+
+// a page: WordPress' installer, rendered by PHP, through CloudFront
+assertions.httpApiCall(`${url}/wp-admin/install.php`, HEAD_NO_REDIRECT)
+  .expect(ExpectedResult.objectLike({ status: 200, headers: Match.objectLike({ 'content-type': [Match.stringLikeRegexp('^text/html')] }) }))
+  .waitForAssertions(WORDPRESS_START_RETRY);
+
+// The block editor saves a post as HTML in JSON under /wp-json/. From a logged-in editor
+// the firewall lets it through to WordPress, which (not installed yet) sends it to its
+// installer; without the login cookie, the same body is blocked (AWS WAF's 403).
+const editorPost = (cookie: string | undefined) => ({
+  method: 'POST',
+  redirect: 'manual',
+  headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+  body: JSON.stringify({ title: 'Registration opens', content: '<p>Sign up <a href="/register/">here</a></p><script>alert("saved")</script>' }),
+}) as FetchOptions;
+assertions.httpApiCall(`${url}/wp-json/wp/v2/posts`, editorPost('wordpress_logged_in_0123456789abcdef=editor%7C1'))
+  .expect(ExpectedResult.objectLike({ status: 302, headers: Match.objectLike({ 'x-redirect-by': ['WordPress'] }) }))
+  .waitForAssertions(WORDPRESS_START_RETRY);
+assertions.httpApiCall(`${url}/wp-json/wp/v2/posts`, editorPost(undefined))
+  .expect(ExpectedResult.objectLike({ status: 403 }))
   .waitForAssertions(WORDPRESS_START_RETRY);
 
 // ELBv2: the name integ-tests-alpha maps to the SDK's client-elastic-load-balancing-v2
