@@ -760,6 +760,14 @@ describe('ScheduledFargateEtl, other choices', () => {
     build({ cpu: 256 }).template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '2048' });
   });
 
+  test('accepts maxRuntime at its bounds: a minute, and a year less an hour (the execution gets that hour)', () => {
+    for (const [maxRuntime, seconds] of [[Duration.minutes(1), 60], [Duration.hours(365 * 24 - 1), 31532400]] as const) {
+      const { template } = build({ maxRuntime });
+      expect(stateCalling(template, 'ecs:runTask.sync').TimeoutSeconds).toBe(seconds);
+      expect(definitionOf(template).TimeoutSeconds).toBe(seconds + 3600);
+    }
+  });
+
   test('a rate schedule runs through the rule', () => {
     const { template } = build({ schedule: events.Schedule.rate(Duration.hours(6)) });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(6 hours)' });

@@ -68,9 +68,10 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
   });
 
   // a run whose tasks outlived maxRuntime: its own tasks are stopped (found by the group
-  // RunTask gave them), then reported. Step Functions documents that .sync tasks are
-  // stopped when an execution is stopped, not when a state times out, so the state
-  // machine does not rely on it.
+  // RunTask gave them), then reported. The Step Functions guide does not say that a .sync
+  // ECS state that times out stops its task (it documents the StopTask permission only:
+  // https://docs.aws.amazon.com/step-functions/latest/dg/ecs-iam.html), so the state
+  // machine stops them itself; a second StopTask of a stopping task does no harm.
   const timedOut = publish('ReportTimeout', {
     timedOut: `The run took longer than maxRuntime (${props.maxRuntime.toHumanString()}) and was stopped`,
     error: sfn.JsonPath.stringAt('$.error.Error'),

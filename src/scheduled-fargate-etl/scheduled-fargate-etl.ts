@@ -719,7 +719,7 @@ function resolveEtlSettings(path: string, props: ScheduledFargateEtlProps): EtlS
   checkDuration(path, 'maxEventAge', maxEventAge, { min: 60, max: 86400, literal: targetChecks });
   const maxRuntime = props.maxRuntime ?? DEFAULT_MAX_RUNTIME;
   // Step Functions takes TimeoutSeconds as a whole number; a Standard execution lasts at most a year
-  checkDuration(path, 'maxRuntime', maxRuntime, { min: 60, max: MAX_RUNTIME_LIMIT.toSeconds() });
+  checkDuration(path, 'maxRuntime', maxRuntime, { min: 60, max: MAX_RUNTIME_LIMIT.toSeconds(), literal: 'the state machine definition is written at synth time' });
   (props.notificationEmails ?? []).forEach((email, i) => checkEmailAddress(path, `notificationEmails[${i}]`, email));
   if (props.notificationEmails && props.failureTopic) {
     invalid(path, 'notificationEmails', props.notificationEmails, 'only subscribe to the topic the construct creates; subscribe them to the failureTopic you pass');
