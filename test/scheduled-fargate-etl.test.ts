@@ -161,6 +161,9 @@ describe('ScheduledFargateEtl with default props', () => {
     b.template.resourceCountIs('AWS::EC2::EIP', 0);
     b.template.resourceCountIs('AWS::EC2::Subnet', 2);
     expect(b.etl.vpc.publicSubnets).toHaveLength(2);
+    // the addresses the public subnets had next to the private ones and the NAT gateway: an
+    // update keeps them (a new public subnet would overlap the old and fail the update)
+    expect(Object.values(b.template.findResources('AWS::EC2::Subnet')).map((r) => r.Properties.CidrBlock)).toEqual(['10.0.0.0/18', '10.0.64.0/18']);
     b.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
     expect(b.etl.cluster.vpc).toBe(b.etl.vpc);
   });

@@ -38,7 +38,13 @@ const DEFAULT_SUBNETS: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVAT
  * that admits nothing, so nothing outside can reach it; a NAT gateway, or interface
  * endpoints for ECR, CloudWatch Logs and Secrets Manager, would cost money every hour.
  */
-const OWN_VPC_SUBNETS: ec2.SubnetConfiguration[] = [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }];
+const OWN_VPC_SUBNETS: ec2.SubnetConfiguration[] = [
+  // the public subnets of the VPC the construct created before (two /18 of 10.0.0.0/16),
+  // at the same addresses: an update keeps them instead of creating overlapping ones
+  { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 18 },
+  // the address space of the private subnets it had, kept free
+  { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 18, reserved: true },
+];
 /** How long a run may take unless `maxRuntime` says otherwise. */
 const DEFAULT_MAX_RUNTIME = Duration.hours(24);
 
