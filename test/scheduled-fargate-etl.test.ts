@@ -18,6 +18,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { ScheduledFargateEtl, ScheduledFargateEtlProps, SsmDecoupledVpc } from '../src';
 import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, containersOf, logicalId, MONTHLY, only, statementsOf, synth } from './support';
 import { evaluateAlarmMath, matchesEventPattern, resolveIntrinsics } from './support/event-pattern';
+import { idleCost, idleCostByType } from './support/idle-cost';
 
 
 /** The job the tests build: the monthly schedule and an ECR image, plus `props` and what `extra` builds. */
@@ -166,6 +167,12 @@ describe('ScheduledFargateEtl with default props', () => {
     expect(Object.values(b.template.findResources('AWS::EC2::Subnet')).map((r) => r.Properties.CidrBlock)).toEqual(['10.0.0.0/18', '10.0.64.0/18']);
     b.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
     expect(b.etl.cluster.vpc).toBe(b.etl.vpc);
+  });
+
+  test('costs at most $5 a month while no run is going (us-east-1 list prices): no NAT gateway, no address, three alarms', () => {
+    // the alarms read four metrics: failed invocations, the dead-letter queue, aborted and timed-out executions
+    expect(Object.entries(idleCostByType(b.json)).filter(([, cost]) => cost > 0)).toEqual([['AWS::CloudWatch::Alarm', expect.closeTo(0.40, 5)]]);
+    expect(idleCost(b.json)).toBeLessThanOrEqual(5);
   });
 
   test('the task definition requires Fargate with 1024 CPU units and 2048 MiB', () => {
@@ -399,15 +406,30 @@ describe('ScheduledFargateEtl: the state machine bounds and serializes runs', ()
     const inCluster = { ArnEquals: { 'ecs:cluster': cluster } };
     const arn = (rest: any[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ...rest]] });
     expect(statementsOf(b.template, logicalId(b.stack, b.etl.stateMachineRole))).toEqual([
-      { Effect: 'Allow', Action: 'ecs:RunTask', Condition: inCluster,
-        Resource: arn([':ecs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:task-definition/${b.etl.taskDefinition.family}:*`]) },
-      { Effect: 'Allow', Action: ['ecs:DescribeTasks', 'ecs:StopTask'], Condition: inCluster,
-        Resource: arn([':ecs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':task/', { Ref: logicalId(b.stack, b.etl.cluster as ecs.Cluster) }, '/*']) },
+      {
+        Effect: 'Allow',
+        Action: 'ecs:RunTask',
+        Condition: inCluster,
+        Resource: arn([':ecs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:task-definition/${b.etl.taskDefinition.family}:*`]),
+      },
+      {
+        Effect: 'Allow',
+        Action: ['ecs:DescribeTasks', 'ecs:StopTask'],
+        Condition: inCluster,
+        Resource: arn([':ecs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':task/', { Ref: logicalId(b.stack, b.etl.cluster as ecs.Cluster) }, '/*']),
+      },
       { Effect: 'Allow', Action: 'ecs:ListTasks', Condition: inCluster, Resource: '*' },
-      { Effect: 'Allow', Action: 'iam:PassRole', Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-        Resource: [{ 'Fn::GetAtt': [logicalId(b.stack, b.etl.executionRole), 'Arn'] }, { 'Fn::GetAtt': [logicalId(b.stack, b.etl.taskRole), 'Arn'] }] },
-      { Effect: 'Allow', Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
-        Resource: arn([':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':rule/StepFunctionsGetEventsForECSTaskRule']) },
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        Resource: [{ 'Fn::GetAtt': [logicalId(b.stack, b.etl.executionRole), 'Arn'] }, { 'Fn::GetAtt': [logicalId(b.stack, b.etl.taskRole), 'Arn'] }],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+        Resource: arn([':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':rule/StepFunctionsGetEventsForECSTaskRule']),
+      },
       { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) } },
     ]);
     b.template.hasResourceProperties('AWS::StepFunctions::StateMachine', { RoleArn: { 'Fn::GetAtt': [logicalId(b.stack, b.etl.stateMachineRole), 'Arn'] } });

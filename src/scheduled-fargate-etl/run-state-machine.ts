@@ -167,7 +167,9 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
  * that ECS lists as running, described, and stopped where their group is this
  * execution's. Any error on the way still reports the timeout.
  */
-function stopTasksOfThisRun(scope: Construct, cluster: string, family: string, runGroup: string, maxRuntime: Duration, then: sfn.IChainable): sfn.IChainable {
+function stopTasksOfThisRun(
+  scope: Construct, cluster: string, family: string, runGroup: string, maxRuntime: Duration, then: sfn.IChainable,
+): sfn.IChainable {
   const list = new tasks.CallAwsService(scope, 'ListTasksOfTimedOutRun', {
     service: 'ecs',
     action: 'listTasks',

@@ -546,7 +546,9 @@ export class ScheduledFargateEtl extends Construct {
    * metrics are the schedule's). The group holds no data: it goes with the stack, so that
    * a redeploy after a destroy or a rolled-back create does not find its name taken.
    */
-  private scheduleInTimeZone(schedule: events.Schedule, timeZone: TimeZone, enabled: boolean | undefined, target: ScheduleTarget): scheduler.Schedule {
+  private scheduleInTimeZone(
+    schedule: events.Schedule, timeZone: TimeZone, enabled: boolean | undefined, target: ScheduleTarget,
+  ): scheduler.Schedule {
     const group = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
     const sum = { period: ALARM_PERIOD, statistic: 'Sum' };
     // each series is empty when nothing happened: without FILL, errors + dropped is empty too
