@@ -122,14 +122,7 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
   let definition: sfn.IChainable = start;
   if (!props.allowOverlappingRuns) {
     // a task of this family still starting or running (desired status RUNNING) is a run going
-    const lookUp = new tasks.CallAwsService(scope, 'FindRunningTasks', {
-      service: 'ecs',
-      action: 'listTasks',
-      parameters: { Cluster: cluster, Family: family, DesiredStatus: 'RUNNING' },
-      iamResources: ['*'],
-      resultSelector: { taskArns: sfn.JsonPath.listAt('$.TaskArns') },
-      resultPath: '$.running',
-    });
+    const lookUp = listRunningTasks(scope, 'FindRunningTasks', cluster, family);
     lookUp.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     const skipped = publish('ReportSkipped', {
       skipped: 'The run was due while a previous run was still going, and was not started (allowOverlappingRuns is false)',
@@ -170,14 +163,7 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
 function stopTasksOfThisRun(
   scope: Construct, cluster: string, family: string, runGroup: string, maxRuntime: Duration, then: sfn.IChainable,
 ): sfn.IChainable {
-  const list = new tasks.CallAwsService(scope, 'ListTasksOfTimedOutRun', {
-    service: 'ecs',
-    action: 'listTasks',
-    parameters: { Cluster: cluster, Family: family, DesiredStatus: 'RUNNING' },
-    iamResources: ['*'],
-    resultSelector: { taskArns: sfn.JsonPath.listAt('$.TaskArns') },
-    resultPath: '$.running',
-  });
+  const list = listRunningTasks(scope, 'ListTasksOfTimedOutRun', cluster, family);
   const describe = new tasks.CallAwsService(scope, 'DescribeTasksOfTimedOutRun', {
     service: 'ecs',
     action: 'describeTasks',
@@ -222,6 +208,22 @@ function acknowledgeNagRoleFindings(role: iam.Role, props: RunStateMachineProps)
     'The tasks of a run get their ids when they start; describe and stop are limited to tasks of this cluster (ecs:cluster).');
   acknowledgeNagFinding(role, wildcardResourceFinding(role, stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${props.taskDefinition.family}:*` })),
     'Every revision of this task definition family: a deployment registers a new one while a run may still use the previous one.');
+}
+
+/**
+ * The tasks of the family in the cluster that are starting or running (desired status
+ * RUNNING), as `$.running.taskArns`. One page of up to 100 tasks: enough to tell whether
+ * a run is going, and more than a run starts (desiredTaskCount is at most 10).
+ */
+function listRunningTasks(scope: Construct, id: string, cluster: string, family: string): tasks.CallAwsService {
+  return new tasks.CallAwsService(scope, id, {
+    service: 'ecs',
+    action: 'listTasks',
+    parameters: { Cluster: cluster, Family: family, DesiredStatus: 'RUNNING' },
+    iamResources: ['*'],
+    resultSelector: { taskArns: sfn.JsonPath.listAt('$.TaskArns') },
+    resultPath: '$.running',
+  });
 }
 
 /** A launch target that also puts the task in `group` (RunTask's Group, which Step Functions passes on). */
