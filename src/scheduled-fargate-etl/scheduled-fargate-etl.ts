@@ -642,7 +642,7 @@ export class ScheduledFargateEtl extends Construct {
       Annotations.of(this).addWarningV2('cdk-fargate-blueprints:etl.failureTopicPolicy',
         'failureTopic is not a topic of this stack, so its policy is left alone: it must allow sns:Publish for events.amazonaws.com '
         + '(aws:SourceArn: failureRule) and for cloudwatch.amazonaws.com (aws:SourceArn: failedInvocationsAlarm, deadLetterQueueAlarm, abortedRunsAlarm), '
-        + 'or failed runs reach nobody.');
+        + 'and, in another account, for stateMachineRole (timeouts, skips and failed starts), or failed runs reach nobody.');
     }
   }
 
