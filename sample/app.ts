@@ -12,7 +12,7 @@
  * monthly job with a MySQL sidecar in the same network. The WordPress stack is a
  * registration site, warmed up before the registration opens and scaling with the rush.
  */
-import { Annotations, App, RemovalPolicy, Stack, StackProps, TimeZone } from 'aws-cdk-lib';
+import { Annotations, App, Duration, RemovalPolicy, Stack, StackProps, TimeZone } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -91,7 +91,8 @@ serviceStack.addStackDependency(tableStack);
 
 // ---------------------------------------------------------------------------------------
 // ETL: a job at 04:00 UTC on the first of every month, with a MySQL sidecar, reading and
-// writing a bucket; failed runs are notified (subscribe to the failure topic).
+// writing a bucket, stopped after two hours; failed, stopped and skipped runs are notified
+// (subscribe to the failure topic).
 export const etlStack = new Stack(app, 'SampleEtl', {
   env,
   description: 'cdk-fargate-blueprints sample: a monthly ETL job on Fargate with a MySQL sidecar',
@@ -113,6 +114,9 @@ new ScheduledFargateEtl(etlStack, 'MonthlyEtl', {
   vpc: SsmDecoupledVpc.fromParameters(etlStack, 'Vpc', { parameterPrefix: NETWORK_PREFIX }),
   bucket: data,
   mysqlSidecar: { databaseName: 'my_database' },
+  // a run still going after two hours is stopped and reported; a run due while one is
+  // going is skipped and reported (allowOverlappingRuns defaults to false)
+  maxRuntime: Duration.hours(2),
 });
 etlStack.addStackDependency(networkStack);
 

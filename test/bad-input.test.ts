@@ -713,6 +713,26 @@ const scheduledFargateEtl: BadInput[] = [
     error: /maxEventAge \(seconds\) must be a whole number from 60 to 86400, got 90000/,
   },
   {
+    name: 'a maximum runtime from a token',
+    build: (stack) => etlWith({ maxRuntime: Duration.seconds(new CfnParameter(stack, 'Runtime', { type: 'Number' }).valueAsNumber) })(stack),
+    error: /^TestStack\/Etl: maxRuntime must be a literal duration, because the state machine definition is written at synth time, got "a duration from a token"$/,
+  },
+  {
+    name: 'a maximum runtime below a minute',
+    build: etlWith({ maxRuntime: Duration.seconds(59) }),
+    error: /^TestStack\/Etl: maxRuntime \(seconds\) must be a whole number from 60 to 31532400, got 59$/,
+  },
+  {
+    name: 'a maximum runtime a Standard execution cannot last (a year, less the hour kept for the report)',
+    build: etlWith({ maxRuntime: Duration.days(365) }),
+    error: /^TestStack\/Etl: maxRuntime \(seconds\) must be a whole number from 60 to 31532400, got 31536000$/,
+  },
+  {
+    name: 'a maximum runtime that is not a whole number of seconds (Step Functions takes TimeoutSeconds as an integer)',
+    build: etlWith({ maxRuntime: Duration.millis(90500) }),
+    error: /^TestStack\/Etl: maxRuntime \(seconds\) must be a whole number from 60 to 31532400, got 90.5$/,
+  },
+  {
     name: 'both vpc and cluster',
     build: (stack) => {
       const vpc = new ec2.Vpc(stack, 'Vpc');

@@ -84,9 +84,13 @@ test('the ETL stack finds the network through SSM and runs the monthly job with 
   ]);
   const etl = synthesized.template(sample.etlStack);
   etl.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 4 1 * ? *)' });
-  const definition = Object.values(etl.findResources('AWS::ECS::TaskDefinition'))[0].Properties;
-  expect(definition.ContainerDefinitions.map((c: any) => c.Name)).toEqual(['mysql', 'app']);
-  expect(definition.EphemeralStorage).toEqual({ SizeInGiB: 50 });
+  const taskDefinition = Object.values(etl.findResources('AWS::ECS::TaskDefinition'))[0].Properties;
+  expect(taskDefinition.ContainerDefinitions.map((c: any) => c.Name)).toEqual(['mysql', 'app']);
+  expect(taskDefinition.EphemeralStorage).toEqual({ SizeInGiB: 50 });
+  // the run is bounded: the state machine's RunTask state times out after two hours
+  const parts: unknown[] = Object.values(etl.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.DefinitionString['Fn::Join'][1];
+  const definition = JSON.parse(parts.map((p) => typeof p === 'string' ? p : 'ref').join(''));
+  expect(definition.States.Run.ItemProcessor.States.RunTask).toMatchObject({ Resource: 'arn:ref:states:::ecs:runTask.sync', TimeoutSeconds: 7200 });
 });
 
 test('the WordPress stack finds the network through SSM and warms up database and tasks before the Monday rush', () => {

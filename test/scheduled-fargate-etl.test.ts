@@ -1,6 +1,6 @@
 import * as cdk from 'aws-cdk-lib';
 import { Annotations, Duration, Stack, TimeZone } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -18,6 +18,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { ScheduledFargateEtl, ScheduledFargateEtlProps, SsmDecoupledVpc } from '../src';
 import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, containersOf, logicalId, MONTHLY, only, statementsOf, synth } from './support';
 import { evaluateAlarmMath, matchesEventPattern, resolveIntrinsics } from './support/event-pattern';
+import { idleCost, idleCostByType } from './support/idle-cost';
 
 
 /** The job the tests build: the monthly schedule and an ECR image, plus `props` and what `extra` builds. */
@@ -39,6 +40,27 @@ function build(props: Partial<ScheduledFargateEtlProps> = {}, extra?: (stack: St
 
 const containers = containersOf;
 
+/** The state machine's definition, parsed, with each reference written `${LogicalId}` or `${LogicalId.Attribute}`. */
+function definitionOf(template: Template): any {
+  const definition = only(template, 'AWS::StepFunctions::StateMachine').Properties.DefinitionString;
+  const parts: any[] = definition['Fn::Join'] ? definition['Fn::Join'][1] : [definition];
+  return JSON.parse(parts.map((p) => typeof p === 'string' ? p : p.Ref ? `\${${p.Ref}}` : `\${${p['Fn::GetAtt'].join('.')}}`).join(''));
+}
+
+/** Every state of a definition, those inside Map states too, by name. */
+function statesOf(definition: any): Record<string, any> {
+  return Object.entries<any>(definition.States).reduce((all, [name, state]) => ({
+    ...all, [name]: state, ...(state.ItemProcessor ? statesOf(state.ItemProcessor) : {}),
+  }), {} as Record<string, any>);
+}
+
+/** The state of the definition that calls `resource` (`ecs:runTask.sync`, `aws-sdk:ecs:listTasks`), or a failed expectation. */
+function stateCalling(template: Template, resource: string): any {
+  const found = Object.values(statesOf(definitionOf(template))).filter((st) => st.Resource === `arn:\${AWS::Partition}:states:::${resource}`);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
 /** The properties of an alarm the construct created. */
 function alarmOf(b: Built, alarm: cloudwatch.Alarm): any {
   return b.json.Resources[logicalId(b.stack, alarm)].Properties;
@@ -48,22 +70,6 @@ function alarmOf(b: Built, alarm: cloudwatch.Alarm): any {
 function topicPolicy(b: Built): any {
   const topic = logicalId(b.stack, b.etl.failureTopic as sns.Topic);
   return only(b.template, 'AWS::SNS::TopicPolicy', { Properties: { Topics: [{ Ref: topic }] } }).Properties.PolicyDocument;
-}
-
-/**
- * Whether the alarm reaches ALARM at some point of the series (one value per period), as
- * CloudWatch evaluates it: every period, over the last `EvaluationPeriods` periods only
- * (running sums start there), `DatapointsToAlarm` of them at or above the threshold.
- */
-function alarmFires(alarm: any, series: Record<string, Array<number | undefined>>): boolean {
-  const length = Math.max(...Object.values(series).map((v) => v.length));
-  const window = alarm.EvaluationPeriods;
-  return Array.from({ length }, (_, end) => {
-    const from = Math.max(0, end - window + 1);
-    const slice = Object.fromEntries(Object.entries(series).map(([id, v]) => [id, Array.from({ length: end - from + 1 }, (__, i) => v[from + i])]));
-    const values = evaluateAlarmMath(alarm.Metrics, slice);
-    return values.filter((v) => v !== undefined && v >= alarm.Threshold).length >= (alarm.DatapointsToAlarm ?? window);
-  }).some(Boolean);
 }
 
 const ACCOUNT = '123456789012';
@@ -150,12 +156,23 @@ describe('ScheduledFargateEtl with default props', () => {
     b = build();
   });
 
-  test('creates a VPC (two zones, one NAT gateway) and a cluster with Container Insights', () => {
+  test('creates a VPC with no NAT gateway (two public subnets), and a cluster with Container Insights', () => {
     b.template.resourceCountIs('AWS::EC2::VPC', 1);
-    b.template.resourceCountIs('AWS::EC2::NatGateway', 1);
-    b.template.resourceCountIs('AWS::EC2::Subnet', 4);
+    b.template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    b.template.resourceCountIs('AWS::EC2::EIP', 0);
+    b.template.resourceCountIs('AWS::EC2::Subnet', 2);
+    expect(b.etl.vpc.publicSubnets).toHaveLength(2);
+    // the addresses the public subnets had next to the private ones and the NAT gateway: an
+    // update keeps them (a new public subnet would overlap the old and fail the update)
+    expect(Object.values(b.template.findResources('AWS::EC2::Subnet')).map((r) => r.Properties.CidrBlock)).toEqual(['10.0.0.0/18', '10.0.64.0/18']);
     b.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
     expect(b.etl.cluster.vpc).toBe(b.etl.vpc);
+  });
+
+  test('costs at most $5 a month while no run is going (us-east-1 list prices): no NAT gateway, no address, three alarms', () => {
+    // the alarms read four metrics: failed invocations, the dead-letter queue, aborted and timed-out executions
+    expect(Object.entries(idleCostByType(b.json)).filter(([, cost]) => cost > 0)).toEqual([['AWS::CloudWatch::Alarm', expect.closeTo(0.40, 5)]]);
+    expect(idleCost(b.json)).toBeLessThanOrEqual(5);
   });
 
   test('the task definition requires Fargate with 1024 CPU units and 2048 MiB', () => {
@@ -198,25 +215,38 @@ describe('ScheduledFargateEtl with default props', () => {
     expect(b.etl.mysqlContainer).toBeUndefined();
   });
 
-  test('an EventBridge rule runs one task on the cron schedule, in private subnets without a public IP', () => {
+  test('an EventBridge rule starts the state machine on the cron schedule', () => {
     b.template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(0 4 1 * ? *)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({
-        EcsParameters: {
-          LaunchType: 'FARGATE',
-          TaskCount: 1,
-          TaskDefinitionArn: { Ref: logicalId(b.stack, b.etl.taskDefinition) },
-          NetworkConfiguration: {
-            AwsVpcConfiguration: {
-              AssignPublicIp: 'DISABLED',
-              SecurityGroups: [{ 'Fn::GetAtt': [logicalId(b.stack, b.etl.securityGroup), 'GroupId'] }],
-              Subnets: b.etl.vpc.privateSubnets.map((s) => b.stack.resolve(s.subnetId)),
-            },
-          },
-        },
-      })],
+      Targets: [Match.objectLike({ Arn: { Ref: logicalId(b.stack, b.etl.stateMachine) } })],
     });
+    b.template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'STANDARD' });
+  });
+
+  test('the state machine runs one task of the family with the .sync integration, in the public subnets with a public IP', () => {
+    const runTask = stateCalling(b.template, 'ecs:runTask.sync');
+    const sg = logicalId(b.stack, b.etl.securityGroup);
+    expect(runTask.Parameters).toEqual({
+      'Cluster': `\${${logicalId(b.stack, b.etl.cluster as ecs.Cluster)}.Arn}`,
+      'TaskDefinition': b.etl.taskDefinition.family,
+      'LaunchType': 'FARGATE',
+      'PlatformVersion': 'LATEST',
+      'NetworkConfiguration': {
+        AwsvpcConfiguration: {
+          AssignPublicIp: 'ENABLED',
+          SecurityGroups: [`\${${sg}.GroupId}`],
+          Subnets: b.etl.vpc.publicSubnets.map((s) => `\${${b.stack.resolve(s.subnetId).Ref}}`),
+        },
+      },
+      // the group lets a timed-out run find and stop its own tasks
+      'Group.$': "States.Format('run:{}', $$.Execution.Name)",
+    });
+    expect(definitionOf(b.template).States.Plan.Result).toEqual({ tasks: [1] });
+  });
+
+  test('a run may take 24 hours by default: the RunTask state times out then', () => {
+    expect(stateCalling(b.template, 'ecs:runTask.sync').TimeoutSeconds).toBe(86400);
   });
 
   test('the schedule retries three times for up to two hours, then drops the run into an encrypted dead-letter queue', () => {
@@ -293,6 +323,138 @@ describe('ScheduledFargateEtl with default props', () => {
 
   test('matches the reviewed snapshot', () => {
     expect(b.json).toMatchSnapshot();
+  });
+});
+
+describe('ScheduledFargateEtl: the state machine bounds and serializes runs', () => {
+  let b: Built;
+  let states: Record<string, any>;
+  let topic: string;
+  beforeAll(() => {
+    b = build({ maxRuntime: Duration.hours(2) });
+    states = statesOf(definitionOf(b.template));
+    topic = `\${${logicalId(b.stack, b.etl.failureTopic as sns.Topic)}}`;
+  });
+
+  test('the RunTask state times out at maxRuntime; the execution an hour later, as a backstop', () => {
+    expect(stateCalling(b.template, 'ecs:runTask.sync').TimeoutSeconds).toBe(7200);
+    expect(definitionOf(b.template).TimeoutSeconds).toBe(7200 + 3600);
+  });
+
+  test('a run first looks for a task of its family still starting or running in its cluster', () => {
+    const definition = definitionOf(b.template);
+    expect(definition.StartAt).toBe('FindRunningTasks');
+    expect(states.FindRunningTasks).toMatchObject({
+      Resource: 'arn:${AWS::Partition}:states:::aws-sdk:ecs:listTasks',
+      Parameters: { Cluster: `\${${logicalId(b.stack, b.etl.cluster as ecs.Cluster)}.Arn}`, Family: b.etl.taskDefinition.family, DesiredStatus: 'RUNNING' },
+      ResultPath: '$.running',
+      Next: 'RunGoing',
+    });
+    expect(states.RunGoing).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.running.taskArns[0]', IsPresent: true, Next: 'ReportSkipped' }],
+      Default: 'Plan',
+    });
+  });
+
+  test('a run due while one is going is not started, and the failure topic is told it was skipped', () => {
+    expect(states.ReportSkipped).toMatchObject({
+      Resource: 'arn:${AWS::Partition}:states:::sns:publish',
+      Parameters: { TopicArn: topic, Message: expect.objectContaining({ 'skipped': expect.stringMatching(/not started/), 'runningTasks.$': '$.running.taskArns' }) },
+      Next: 'Skipped',
+    });
+    expect(states.Skipped.Type).toBe('Succeed');
+  });
+
+  test('a run that outlives maxRuntime has its own tasks stopped, then the topic gets a message naming the timeout', () => {
+    expect(states.Run.Catch[0]).toEqual({ ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'ListTasksOfTimedOutRun' });
+    // the tasks of the family that still run, described to read their group, stopped when the group is this execution's
+    expect(states.ListTasksOfTimedOutRun.Parameters).toMatchObject({ Family: b.etl.taskDefinition.family, DesiredStatus: 'RUNNING' });
+    expect(states.StopTasksOfTimedOutRun.ItemSelector).toEqual({
+      'taskArn.$': '$$.Map.Item.Value.TaskArn',
+      'group.$': '$$.Map.Item.Value.Group',
+      'runGroup.$': "States.Format('run:{}', $$.Execution.Name)",
+    });
+    expect(states.OfThisRun.Choices).toEqual([{ Variable: '$.group', StringEqualsPath: '$.runGroup', Next: 'StopTaskOfTimedOutRun' }]);
+    expect(states.StopTaskOfTimedOutRun).toMatchObject({
+      Resource: 'arn:${AWS::Partition}:states:::aws-sdk:ecs:stopTask',
+      Parameters: { 'Task.$': '$.taskArn', 'Reason': 'maxRuntime (2 hours) exceeded' },
+    });
+    // a failure while stopping still reports the timeout
+    for (const name of ['ListTasksOfTimedOutRun', 'DescribeTasksOfTimedOutRun', 'StopTasksOfTimedOutRun']) {
+      expect(states[name].Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'ReportTimeout' })]);
+    }
+    expect(states.ReportTimeout).toMatchObject({
+      Parameters: { TopicArn: topic, Message: expect.objectContaining({ 'timedOut': expect.stringContaining('maxRuntime (2 hours)'), 'error.$': '$.error.Error' }) },
+      Next: 'MaxRuntimeExceeded',
+    });
+    expect(states.MaxRuntimeExceeded).toMatchObject({ Type: 'Fail', Error: 'MaxRuntimeExceeded' });
+  });
+
+  test('any other failure of the run (RunTask refused, no Fargate capacity, a task that failed) is published, and fails the execution', () => {
+    expect(states.Run.Catch[1]).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReportFailure' });
+    expect(states.FindRunningTasks.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReportFailure' }]);
+    expect(states.ReportFailure).toMatchObject({
+      Parameters: { TopicArn: topic, Message: expect.objectContaining({ 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' }) },
+      Next: 'RunFailed',
+    });
+    expect(states.RunFailed.Type).toBe('Fail');
+  });
+
+  test('the state machine may run, describe and stop only tasks of this family and cluster, pass only the two task roles, manage only the .sync rule', () => {
+    const cluster = { 'Fn::GetAtt': [logicalId(b.stack, b.etl.cluster as ecs.Cluster), 'Arn'] };
+    const inCluster = { ArnEquals: { 'ecs:cluster': cluster } };
+    const arn = (rest: any[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ...rest]] });
+    expect(statementsOf(b.template, logicalId(b.stack, b.etl.stateMachineRole))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'ecs:RunTask',
+        Condition: inCluster,
+        Resource: arn([':ecs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:task-definition/${b.etl.taskDefinition.family}:*`]),
+      },
+      {
+        Effect: 'Allow',
+        Action: ['ecs:DescribeTasks', 'ecs:StopTask'],
+        Condition: inCluster,
+        Resource: arn([':ecs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':task/', { Ref: logicalId(b.stack, b.etl.cluster as ecs.Cluster) }, '/*']),
+      },
+      { Effect: 'Allow', Action: 'ecs:ListTasks', Condition: inCluster, Resource: '*' },
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        Resource: [{ 'Fn::GetAtt': [logicalId(b.stack, b.etl.executionRole), 'Arn'] }, { 'Fn::GetAtt': [logicalId(b.stack, b.etl.taskRole), 'Arn'] }],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+        Resource: arn([':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':rule/StepFunctionsGetEventsForECSTaskRule']),
+      },
+      { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) } },
+    ]);
+    b.template.hasResourceProperties('AWS::StepFunctions::StateMachine', { RoleArn: { 'Fn::GetAtt': [logicalId(b.stack, b.etl.stateMachineRole), 'Arn'] } });
+  });
+
+  test('an execution stopped by someone or outliving its own limit notifies the failure topic', () => {
+    const alarm = alarmOf(b, b.etl.abortedRunsAlarm);
+    const stateMachine = [{ Name: 'StateMachineArn', Value: { Ref: logicalId(b.stack, b.etl.stateMachine) } }];
+    expect(alarm.Metrics.map((m: any) => m.Expression ?? [m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions])).toEqual([
+      'FILL(aborted, 0) + FILL(timedOut, 0)', ['ExecutionsAborted', stateMachine], ['ExecutionsTimedOut', stateMachine],
+    ]);
+    expect(evaluateAlarmMath(alarm.Metrics, { aborted: [undefined], timedOut: [1] })).toEqual([1]);
+    expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) }]);
+  });
+});
+
+describe('ScheduledFargateEtl with allowOverlappingRuns', () => {
+  test('every run starts: no lookup of running tasks before RunTask', () => {
+    const { template } = build({ allowOverlappingRuns: true });
+    const definition = definitionOf(template);
+    expect(definition.StartAt).toBe('Plan');
+    expect(Object.keys(statesOf(definition))).not.toEqual(expect.arrayContaining(['FindRunningTasks']));
+    expect(Object.keys(statesOf(definition))).not.toEqual(expect.arrayContaining(['ReportSkipped']));
+    // a run that times out still stops only its own tasks, the others' runs go on
+    expect(statesOf(definition).OfThisRun.Choices[0].StringEqualsPath).toBe('$.runGroup');
   });
 });
 
@@ -449,14 +611,15 @@ describe('ScheduledFargateEtl in a time zone, through EventBridge Scheduler', ()
     b.template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: Match.anyValue() }, 0);
   });
 
-  test('runs two tasks on Fargate Spot, with retries, maximum age and the dead-letter queue', () => {
+  test('starts the state machine, which runs two tasks on Fargate Spot; with retries, maximum age and the dead-letter queue', () => {
+    const runTask = stateCalling(b.template, 'ecs:runTask.sync');
+    expect(runTask.Parameters.CapacityProviderStrategy).toEqual([{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }]);
+    expect(runTask.Parameters.LaunchType).toBeUndefined();
+    expect(definitionOf(b.template).States.Plan.Result).toEqual({ tasks: [1, 2] });
+    expect(definitionOf(b.template).States.Run.MaxConcurrency).toBe(2);
     b.template.hasResourceProperties('AWS::Scheduler::Schedule', {
       Target: Match.objectLike({
-        EcsParameters: Match.objectLike({
-          TaskCount: 2,
-          CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
-          NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
-        }),
+        Arn: { Ref: logicalId(b.stack, b.etl.stateMachine) },
         RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 21600 },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(b.stack, b.etl.deadLetterQueue), 'Arn'] } },
       }),
@@ -484,23 +647,6 @@ describe('ScheduledFargateEtl in a time zone, through EventBridge Scheduler', ()
     b.template.hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
   });
 
-  test('counts as due the RunTask calls of its schedule group that did not fail, two tasks each', () => {
-    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
-    expect(alarm.Metrics.find((m: any) => m.Id === 'due').Expression).toBe('(FILL(attempts, 0) - FILL(errors, 0) - FILL(throttled, 0)) * 2');
-    const groupName = only(b.template, 'AWS::Scheduler::ScheduleGroup').Properties.Name;
-    for (const [id, metricName] of [['attempts', 'InvocationAttemptCount'], ['errors', 'TargetErrorCount'], ['throttled', 'TargetErrorThrottledCount']]) {
-      expect(alarm.Metrics.find((m: any) => m.Id === id).MetricStat.Metric).toEqual({
-        Namespace: 'AWS/Scheduler', MetricName: metricName, Dimensions: [{ Name: 'ScheduleGroup', Value: groupName }],
-      });
-    }
-  });
-
-  test('a run that started one of its two tasks notifies the failure topic', () => {
-    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
-    expect(alarmFires(alarm, { attempts: [0, 1, 0, 0], started: [0, 1, 0, 0] })).toBe(true);
-    expect(alarmFires(alarm, { attempts: [0, 1, 0, 0], started: [0, 2, 0, 0] })).toBe(false);
-  });
-
   test('still notifies failed runs', () => {
     b.template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['ECS Task State Change'] }) });
   });
@@ -526,21 +672,21 @@ describe('ScheduledFargateEtl, other choices', () => {
     const synthesized = synth(app);
     expect(etl.vpc.vpcId).toBe('vpc-0a1b2c3d4e5f60718');
     expect(synthesized.assembly.manifest.missing).toBeUndefined();
-    const parameters = only(synthesized.template(stack), 'AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } })
-      .Properties.Targets[0].EcsParameters;
-    expect(parameters.NetworkConfiguration.AwsVpcConfiguration).toMatchObject({
-      AssignPublicIp: 'DISABLED',
+    const parameters = stateCalling(synthesized.template(stack), 'ecs:runTask.sync').Parameters;
+    // no AssignPublicIp: RunTask's default, DISABLED
+    expect(parameters.NetworkConfiguration.AwsvpcConfiguration).toEqual({
+      SecurityGroups: [expect.any(String)],
       Subnets: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'],
     });
   });
 
-  test('runs in a cluster given, on Spot through the rule (capacity providers instead of a launch type)', () => {
+  test('runs in a cluster given, on Spot (capacity providers instead of a launch type)', () => {
     const { template, etl } = build({ fargateSpot: true }, (stack) => {
       const vpc = new ec2.Vpc(stack, 'Shared', { maxAzs: 2, natGateways: 1 });
       return { cluster: new ecs.Cluster(stack, 'Cluster', { vpc }) };
     });
     template.resourceCountIs('AWS::ECS::Cluster', 1);
-    const parameters = only(template, 'AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }).Properties.Targets[0].EcsParameters;
+    const parameters = stateCalling(template, 'ecs:runTask.sync').Parameters;
     expect(parameters.LaunchType).toBeUndefined();
     expect(parameters.CapacityProviderStrategy).toEqual([{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }]);
     template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { CapacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
@@ -559,7 +705,7 @@ describe('ScheduledFargateEtl, other choices', () => {
       TaskRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Job'), 'Arn'] },
     });
     template.resourceCountIs('AWS::SNS::Topic', 1);
-    template.resourceCountIs('AWS::SQS::Queue', 2); // the queue given, and the counter of started runs
+    template.resourceCountIs('AWS::SQS::Queue', 1); // the queue given
     expect(logicalId(stack, etl.failureTopic as sns.Topic)).toMatch(/^Alerts/);
     expect(logicalId(stack, etl.deadLetterQueue as sqs.Queue)).toMatch(/^Dlq/);
   });
@@ -625,18 +771,11 @@ describe('ScheduledFargateEtl, other choices', () => {
       return { vpc, subnetSelection: { subnetGroupName: 'Batch' } };
     });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });
-    template.hasResourceProperties('AWS::Events::Rule', {
-      State: 'DISABLED',
-      Targets: [Match.objectLike({
-        EcsParameters: Match.objectLike({
-          NetworkConfiguration: {
-            AwsVpcConfiguration: Match.objectLike({
-              AssignPublicIp: 'DISABLED',
-              Subnets: etl.vpc.selectSubnets({ subnetGroupName: 'Batch' }).subnetIds.map((id) => stack.resolve(id)),
-            }),
-          },
-        }),
-      })],
+    template.hasResourceProperties('AWS::Events::Rule', { State: 'DISABLED', ScheduleExpression: Match.anyValue() });
+    // no AssignPublicIp in private subnets: RunTask's default, DISABLED
+    expect(stateCalling(template, 'ecs:runTask.sync').Parameters.NetworkConfiguration.AwsvpcConfiguration).toEqual({
+      SecurityGroups: [expect.any(String)],
+      Subnets: etl.vpc.selectSubnets({ subnetGroupName: 'Batch' }).subnetIds.map((id) => `\${${stack.resolve(id).Ref}}`),
     });
     template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
   });
@@ -644,6 +783,14 @@ describe('ScheduledFargateEtl, other choices', () => {
   test('defaults memory to 2048 MiB, or the smallest value Fargate allows for a larger cpu', () => {
     build({ cpu: 4096 }).template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '4096', Memory: '8192' });
     build({ cpu: 256 }).template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '2048' });
+  });
+
+  test('accepts maxRuntime at its bounds: a minute, and a year less an hour (the execution gets that hour)', () => {
+    for (const [maxRuntime, seconds] of [[Duration.minutes(1), 60], [Duration.hours(365 * 24 - 1), 31532400]] as const) {
+      const { template } = build({ maxRuntime });
+      expect(stateCalling(template, 'ecs:runTask.sync').TimeoutSeconds).toBe(seconds);
+      expect(definitionOf(template).TimeoutSeconds).toBe(seconds + 3600);
+    }
   });
 
   test('a rate schedule runs through the rule', () => {
@@ -688,7 +835,7 @@ describe('ScheduledFargateEtl: every failed or missed run reaches a person', () 
         Action: 'sns:Publish',
         Resource: topic,
         Condition: {
-          ArnEquals: { 'aws:SourceArn': [arnOf(b.etl.failedInvocationsAlarm), arnOf(b.etl.deadLetterQueueAlarm), arnOf(b.etl.missedRunsAlarm)] },
+          ArnEquals: { 'aws:SourceArn': [arnOf(b.etl.failedInvocationsAlarm), arnOf(b.etl.deadLetterQueueAlarm), arnOf(b.etl.abortedRunsAlarm)] },
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
         },
       },
@@ -743,55 +890,5 @@ describe('ScheduledFargateEtl: every failed or missed run reaches a person', () 
     expect(matchesEventPattern(pattern, taskEvent(b.etl.taskDefinition.family, 'RUNNING', { containers: [{ name: 'app' }] }))).toBe(false);
     expect(matchesEventPattern(pattern, taskEvent('another-job', 'STOPPED', failed))).toBe(false);
     expect(matchesEventPattern(pattern, taskEvent(`${b.etl.taskDefinition.family}-other`, 'STOPPED', failed))).toBe(false);
-  });
-
-  test('a rule counts each task of the job that ECS creates, into a queue nobody reads', () => {
-    const pattern = patternOf(b, b.etl.startedRunRule);
-    const family = b.etl.taskDefinition.family;
-    expect(matchesEventPattern(pattern, taskEvent(family, 'PROVISIONING'))).toBe(true);
-    expect(matchesEventPattern(pattern, taskEvent(family, 'PENDING'))).toBe(false);
-    expect(matchesEventPattern(pattern, taskEvent('another-job', 'PROVISIONING'))).toBe(false);
-    const rule = b.json.Resources[logicalId(b.stack, b.etl.startedRunRule)].Properties;
-    const counter = rule.Targets[0].Arn['Fn::GetAtt'][0];
-    expect(b.json.Resources[counter].Properties).toEqual({ MessageRetentionPeriod: 60, SqsManagedSseEnabled: true });
-    const policy = only(b.template, 'AWS::SQS::QueuePolicy', { Properties: { Queues: [{ Ref: counter }] } }).Properties.PolicyDocument;
-    expect(policy.Statement.filter((st: any) => st.Effect === 'Allow')).toEqual([expect.objectContaining({
-      Principal: { Service: 'events.amazonaws.com' },
-      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalId(b.stack, b.etl.startedRunRule), 'Arn'] } } },
-    })]);
-  });
-
-  test('the missed-runs alarm compares the RunTask calls of the schedule\'s rule that did not fail with the tasks started', () => {
-    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
-    const metric = (id: string) => alarm.Metrics.find((m: any) => m.Id === id);
-    const ruleName = (r: events.Rule) => [{ Name: 'RuleName', Value: { Ref: logicalId(b.stack, r) } }];
-    expect(metric('expr_1')).toMatchObject({ Expression: 'RUNNING_SUM(due) - due - RUNNING_SUM(FILL(started, 0))', ReturnData: true });
-    expect(metric('due').Expression).toBe('(FILL(invocations, 0) - FILL(failed, 0)) * 1');
-    expect(metric('invocations').MetricStat).toEqual({ Metric: { Namespace: 'AWS/Events', MetricName: 'Invocations', Dimensions: ruleName(b.etl.eventRule!) }, Period: 300, Stat: 'Sum' });
-    expect(metric('failed').MetricStat).toEqual({ Metric: { Namespace: 'AWS/Events', MetricName: 'FailedInvocations', Dimensions: ruleName(b.etl.eventRule!) }, Period: 300, Stat: 'Sum' });
-    expect(metric('started').MetricStat).toEqual({ Metric: { Namespace: 'AWS/Events', MetricName: 'Invocations', Dimensions: ruleName(b.etl.startedRunRule) }, Period: 300, Stat: 'Sum' });
-    expect(alarm).toMatchObject({ EvaluationPeriods: 6, DatapointsToAlarm: 2, Threshold: 1, TreatMissingData: 'notBreaching' });
-  });
-
-  test('a run that RunTask accepted but that started no task (no Fargate capacity) notifies the failure topic', () => {
-    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
-    expect(alarmFires(alarm, { invocations: [undefined, 1, undefined, undefined, undefined], started: [] })).toBe(true);
-  });
-
-  test('a run that starts in time, a period late, by hand, or whose call failed (failedInvocationsAlarm\'s) is no missed run', () => {
-    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
-    const quiet = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
-    expect(alarmFires(alarm, { invocations: [undefined, 1, ...quiet], started: [undefined, 1, ...quiet] })).toBe(false);
-    expect(alarmFires(alarm, { invocations: [undefined, 1, ...quiet], started: [undefined, undefined, 1, ...quiet] })).toBe(false);
-    expect(alarmFires(alarm, { invocations: [], started: [undefined, 1, ...quiet] })).toBe(false);
-    expect(alarmFires(alarm, { invocations: [undefined, 1, ...quiet], failed: [undefined, 1, ...quiet], started: [] })).toBe(false);
-  });
-
-  test('a missed run is still reported after a manual run hid it for a while', () => {
-    const alarm = alarmOf(b, b.etl.missedRunsAlarm);
-    const none = Array(12).fill(undefined);
-    const invocations = [...none]; invocations[4] = 1;
-    const started = [...none]; started[1] = 1;
-    expect(alarmFires(alarm, { invocations, started })).toBe(true);
   });
 });

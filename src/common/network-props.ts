@@ -10,7 +10,8 @@ export interface FargateNetworkProps {
   /**
    * The VPC to run in. Give at most one of `vpc`, `vpcName` and `cluster`.
    *
-   * @default - a new VPC: 2 availability zones, 1 NAT gateway, flow logs
+   * @default - a new VPC with flow logs in 2 availability zones: public and private
+   * subnets with 1 NAT gateway, or for ScheduledFargateEtl public subnets only and no NAT gateway
    */
   readonly vpc?: ec2.IVpc;
 

@@ -158,9 +158,10 @@ export function defaultSubnets(natGateways: number): ec2.SubnetConfiguration[] {
 
 /**
  * The VPC a construct uses: the cluster's, the one given, the one named (looked up
- * at synth time), or a new one from `createVpc`. Giving more than one is an error.
+ * at synth time), or a new one from `createVpc` laid out as `layout` says. Giving
+ * more than one is an error.
  */
-export function resolveVpc(scope: Construct, choice: FargateNetworkProps): ec2.IVpc {
+export function resolveVpc(scope: Construct, choice: FargateNetworkProps, layout?: VpcLayoutProps): ec2.IVpc {
   const path = scope.node.path;
   const given = (['cluster', 'vpc', 'vpcName'] as const).filter((k) => choice[k] !== undefined);
   if (given.length > 1) {
@@ -181,7 +182,7 @@ export function resolveVpc(scope: Construct, choice: FargateNetworkProps): ec2.I
     }
     return ec2.Vpc.fromLookup(scope, 'Vpc', { vpcName: choice.vpcName });
   }
-  return createVpc(scope).vpc;
+  return createVpc(scope, layout).vpc;
 }
 
 /**

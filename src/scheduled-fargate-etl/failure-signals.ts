@@ -6,9 +6,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { alarmsMayPublish } from '../private/alarm-topic';
 
 /**
- * What a ScheduledFargateEtl watches to tell a person that a run failed or never
- * happened: the ECS events of its task family, the metrics of its schedule, and the
- * policy that lets EventBridge and CloudWatch publish to the failure topic.
+ * What a ScheduledFargateEtl watches, beside its state machine, to tell a person that
+ * a run failed or never happened: the ECS events of its task family, the metrics of its
+ * schedule, and the policy that lets EventBridge and CloudWatch publish to the failure topic.
  */
 
 /** The tasks of one family in one cluster, as ECS Task State Change events name them. */
@@ -40,15 +40,6 @@ export function failedRunPattern(family: TaskFamily): events.EventPattern {
       { containers: { exitCode: [{ exists: false }] } },
     ],
   });
-}
-
-/**
- * A task of the family that ECS created: its first state, PROVISIONING (a Fargate task
- * attaches its network interface before it becomes PENDING). One event per task that
- * RunTask started; none for a RunTask call that started no task.
- */
-export function startedRunPattern(family: TaskFamily): events.EventPattern {
-  return taskStateChange(family, { lastStatus: ['PROVISIONING'] });
 }
 
 function taskStateChange(family: TaskFamily, detail: Record<string, unknown>): events.EventPattern {
@@ -92,24 +83,6 @@ export function failureTopicStatements(topicArn: string, rules: events.IRule[], 
 /** The period of the schedule's metrics in the alarms. */
 export const ALARM_PERIOD = Duration.minutes(5);
 
-/**
- * The RunTask calls the schedule made that AWS accepted, as a metric-math expression:
- * each one is a run that should have started `taskCount` tasks. A call that returns
- * HTTP 200 with `failures` (no Fargate capacity, an ENI or vCPU limit) is accepted.
- */
-export interface AcceptedCalls {
-  readonly expression: string;
-  readonly usingMetrics: Record<string, cloudwatch.IMetric>;
-}
-
-/** The accepted calls of an EventBridge rule: invocations that did not fail permanently. */
-export function acceptedRuleCalls(ruleName: string): AcceptedCalls {
-  return {
-    expression: 'FILL(invocations, 0) - FILL(failed, 0)',
-    usingMetrics: { invocations: eventsMetric('Invocations', ruleName), failed: eventsMetric('FailedInvocations', ruleName) },
-  };
-}
-
 /** A metric of an EventBridge rule on the default bus, summed. */
 export function eventsMetric(metricName: string, ruleName: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
@@ -117,29 +90,6 @@ export function eventsMetric(metricName: string, ruleName: string): cloudwatch.M
     metricName,
     dimensionsMap: { RuleName: ruleName },
     statistic: 'Sum',
-    period: ALARM_PERIOD,
-  });
-}
-
-/**
- * Runs due that started fewer tasks than they should have: for every period of the
- * alarm, the tasks due in the periods before it minus the tasks started up to its end
- * (`RUNNING_SUM(due) - due - RUNNING_SUM(started)`). A run due in one period may start
- * in the next without counting as missed; a task started with no run due (a manual run)
- * only lowers the value.
- */
-export function missedRunsExpression(accepted: AcceptedCalls, taskCount: number, started: cloudwatch.IMetric): cloudwatch.MathExpression {
-  return new cloudwatch.MathExpression({
-    expression: 'RUNNING_SUM(due) - due - RUNNING_SUM(FILL(started, 0))',
-    usingMetrics: {
-      due: new cloudwatch.MathExpression({
-        expression: `(${accepted.expression}) * ${taskCount}`,
-        usingMetrics: accepted.usingMetrics,
-        period: ALARM_PERIOD,
-      }),
-      started,
-    },
-    label: 'Tasks due that did not start',
     period: ALARM_PERIOD,
   });
 }

@@ -1,4 +1,4 @@
-import { Annotations, Aws, Duration, PhysicalName, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -14,11 +14,10 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import {
-  AcceptedCalls, acceptedRuleCalls, ALARM_PERIOD, eventsMetric, failedRunPattern, failureTopicStatements,
-  missedRunsExpression, publishTo, startedRunPattern, TaskFamily,
-} from './failure-signals';
+import { ALARM_PERIOD, eventsMetric, failedRunPattern, failureTopicStatements, publishTo, TaskFamily } from './failure-signals';
+import { createRunStateMachine, MAX_RUNTIME_LIMIT } from './run-state-machine';
 import { FargateNetworkProps } from '../common/network-props';
 import { FargateTaskProps } from '../common/task-props';
 import { addToTopicPolicy } from '../private/alarm-topic';
@@ -31,8 +30,23 @@ import { checkConstructId, checkDuration, checkEmailAddress, checkInteger, check
 
 /** The MySQL image the sidecar runs unless told otherwise: the official image, 8.4 LTS, from ECR Public. */
 const DEFAULT_MYSQL_IMAGE = 'public.ecr.aws/docker/library/mysql:8.4';
-/** Where the task runs unless `subnetSelection` says otherwise. */
+/** Where the task runs in a VPC given, unless `subnetSelection` says otherwise. */
 const DEFAULT_SUBNETS: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+/**
+ * The construct's own VPC: public subnets only, no NAT gateway. The task gets a public
+ * IP for its outbound calls (images, logs, secrets, AWS APIs) and a security group
+ * that admits nothing, so nothing outside can reach it; a NAT gateway, or interface
+ * endpoints for ECR, CloudWatch Logs and Secrets Manager, would cost money every hour.
+ */
+const OWN_VPC_SUBNETS: ec2.SubnetConfiguration[] = [
+  // the public subnets of the VPC the construct created before (two /18 of 10.0.0.0/16),
+  // at the same addresses: an update keeps them instead of creating overlapping ones
+  { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 18 },
+  // the address space of the private subnets it had, kept free
+  { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 18, reserved: true },
+];
+/** How long a run may take unless `maxRuntime` says otherwise. */
+const DEFAULT_MAX_RUNTIME = Duration.hours(24);
 
 /**
  * How long the job waits for MySQL to become healthy before the run is given up: the
@@ -152,9 +166,12 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
   // ---------------------------------------------------------------- where
 
   /**
-   * The subnets of the task. It never gets a public IP.
+   * The subnets of the task, for example private subnets with egress of your own VPC.
+   * The task gets a public IP only in public subnets (there it has no other way out);
+   * its security group admits no inbound traffic either way.
    *
-   * @default - the private subnets with egress
+   * @default - in the VPC the construct creates, its public subnets (no NAT gateway to
+   * pay for); in a VPC given, its private subnets with egress
    */
   readonly subnetSelection?: ec2.SubnetSelection;
 
@@ -167,21 +184,46 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
    */
   readonly fargateSpot?: boolean;
 
+  // ---------------------------------------------------------------- how long, how often
+
+  /**
+   * How long a run may take. A run still going then is stopped (its tasks get StopTask)
+   * and reported to `failureTopic` as a timeout. From 1 minute to 8,759 hours (a Step
+   * Functions Standard execution lasts at most a year; an hour is kept for the lookup,
+   * the stop and the report).
+   *
+   * @default Duration.hours(24)
+   */
+  readonly maxRuntime?: Duration;
+
+  /**
+   * Whether a run starts while a previous run of the job is still going (a task of its
+   * family starting or running in the cluster). When false, such a run is not started
+   * and `failureTopic` is told that it was skipped.
+   *
+   * @default false
+   */
+  readonly allowOverlappingRuns?: boolean;
+
   // ---------------------------------------------------------------- failures
 
   /**
-   * The topic notified when a run fails or never happens: a task of the job that stops
-   * with an exit code other than 0, fails to start or is interrupted (`failureRule`), a
-   * schedule that cannot call RunTask (`failedInvocationsAlarm`), a run waiting in the
-   * dead-letter queue (`deadLetterQueueAlarm`), a run that started fewer tasks than due
-   * (`missedRunsAlarm`).
+   * The topic notified when a run fails, outlives `maxRuntime`, is skipped or never
+   * happens: the state machine reports a run that timed out, failed to start (RunTask
+   * refused, or no Fargate capacity) or failed, and a run skipped because the previous
+   * one was going; `failureRule` reports a task of the job that stops with an exit code
+   * other than 0, fails to start or is interrupted; `failedInvocationsAlarm` a schedule
+   * that cannot start the state machine; `deadLetterQueueAlarm` a run waiting in the
+   * dead-letter queue; `abortedRunsAlarm` an execution stopped by someone or outliving
+   * its own limit.
    *
    * A topic of the same stack gets two statements in its policy: EventBridge may publish
    * for `failureRule` only, CloudWatch for the construct's alarms only (its policy then
-   * replaces SNS's default one, as any CDK-written topic policy does). A topic from
-   * elsewhere must allow the same itself (`sns:Publish` for `events.amazonaws.com` with
-   * `aws:SourceArn` the rule, and for `cloudwatch.amazonaws.com` with `aws:SourceArn` the
-   * alarms); the construct warns. An encrypted topic's key must also let both services use it.
+   * replaces SNS's default one, as any CDK-written topic policy does); the state machine's
+   * role may publish by its own policy. A topic from elsewhere must allow the same itself
+   * (`sns:Publish` for `events.amazonaws.com` with `aws:SourceArn` the rule, and for
+   * `cloudwatch.amazonaws.com` with `aws:SourceArn` the alarms); the construct warns. An
+   * encrypted topic's key must also let both services use it.
    *
    * @default - a new topic that only accepts TLS (subscribe to it, or use `notificationEmails`)
    */
@@ -195,29 +237,26 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
   readonly notificationEmails?: string[];
 
   /**
-   * How often the schedule retries a RunTask call that failed with an error worth
+   * How often the schedule retries starting the state machine after an error worth
    * retrying (throttling, a server error), from 0 to 185. Calls that AWS refuses outright
-   * (a missing permission, a deleted cluster or task definition) are not retried: they go
-   * to the dead-letter queue at once. A call that succeeds but starts no task (no Fargate
-   * capacity, an ENI or vCPU limit: RunTask answers with `failures`) is not a failure to
-   * EventBridge: it is neither retried nor dead-lettered, and only `missedRunsAlarm`
-   * reports it.
+   * (a missing permission, a deleted state machine) are not retried: they go to the
+   * dead-letter queue at once.
    *
    * @default 3
    */
   readonly retryAttempts?: number;
 
   /**
-   * How long the schedule keeps retrying a RunTask call (see `retryAttempts`), from 1
-   * minute to 24 hours.
+   * How long the schedule keeps retrying to start the state machine (see
+   * `retryAttempts`), from 1 minute to 24 hours.
    *
    * @default Duration.hours(2)
    */
   readonly maxEventAge?: Duration;
 
   /**
-   * Where the schedule puts runs whose RunTask call failed for good (retries exhausted,
-   * or refused outright). A message in it notifies `failureTopic` (`deadLetterQueueAlarm`).
+   * Where the schedule puts runs it could not start for good (retries exhausted, or
+   * refused outright). A message in it notifies `failureTopic` (`deadLetterQueueAlarm`).
    *
    * @default - a new encrypted queue that keeps them 14 days
    */
@@ -228,13 +267,16 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
  * A job that runs on ECS Fargate on a schedule, for example an ETL run at 04:00 on
  * the first day of every month, and costs nothing between runs.
  *
- * Next to the job's container, an optional MySQL sidecar provides a throwaway
- * database in the same task (the job starts only once MySQL answers); the job can be
- * given a bucket to read and write, environment variables and secrets. Failures are
- * visible: a run that stops with an exit code other than 0, a task that fails to start
- * or is interrupted, a MySQL sidecar that never becomes healthy, a schedule that cannot
- * call RunTask, a run left in the dead-letter queue, and a run that started fewer tasks
- * than due (no Fargate capacity) all notify `failureTopic`.
+ * The schedule starts a Step Functions state machine, which skips the run while the
+ * previous one is still going (unless `allowOverlappingRuns`), runs the task and waits
+ * for it, and stops it once it has run `maxRuntime`. Next to the job's container, an
+ * optional MySQL sidecar provides a throwaway database in the same task (the job starts
+ * only once MySQL answers); the job can be given a bucket to read and write,
+ * environment variables and secrets. Failures are visible: a run that stops with an
+ * exit code other than 0, a task that fails to start or is interrupted, a MySQL sidecar
+ * that never becomes healthy, a run that outlived `maxRuntime` or was skipped, a
+ * schedule that cannot start the run, and a run left in the dead-letter queue all
+ * notify `failureTopic`.
  *
  * @exampleMetadata fixture=construct
  * @example
@@ -247,6 +289,7 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
  *   ephemeralStorageGiB: 50,
  *   bucket,
  *   mysqlSidecar: { databaseName: 'my_database' },
+ *   maxRuntime: Duration.hours(2),
  * });
  */
 export class ScheduledFargateEtl extends Construct {
@@ -286,18 +329,24 @@ export class ScheduledFargateEtl extends Construct {
   public readonly schedulerSchedule?: scheduler.Schedule;
   /** The rule that turns a failed run (a stopped task of the job) into a notification. */
   public readonly failureRule: events.Rule;
-  /** The alarm on RunTask calls of the schedule that failed for good. */
+  /**
+   * The Step Functions state machine (Standard) that the schedule starts: it skips a run
+   * while the previous one is going, runs the tasks and waits for them, stops them after
+   * `maxRuntime`, and reports skips, timeouts and failures to `failureTopic`.
+   */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The role of the state machine: this task definition family, this cluster, the task's two roles, the failure topic. */
+  public readonly stateMachineRole: iam.Role;
+  /** The alarm on schedule calls that could not start the state machine for good. */
   public readonly failedInvocationsAlarm: cloudwatch.Alarm;
   /** The alarm on runs waiting in the dead-letter queue (at least one message visible). */
   public readonly deadLetterQueueAlarm: cloudwatch.Alarm;
-  /** The rule that counts the tasks of the job that ECS created, for `missedRunsAlarm`. */
-  public readonly startedRunRule: events.Rule;
   /**
-   * The alarm on runs that started fewer tasks than due: RunTask accepted the call but
-   * started no task (no Fargate capacity, an ENI or vCPU limit), which EventBridge
-   * neither counts as a failed invocation nor retries.
+   * The alarm on executions of the state machine that ended without reporting: stopped
+   * by someone (ExecutionsAborted), or past the execution's own limit, `maxRuntime` plus
+   * an hour (ExecutionsTimedOut).
    */
-  public readonly missedRunsAlarm: cloudwatch.Alarm;
+  public readonly abortedRunsAlarm: cloudwatch.Alarm;
   /** The role ECS uses to start the task. */
   public readonly executionRole: iam.IRole;
   /** The role of the job. */
@@ -311,19 +360,17 @@ export class ScheduledFargateEtl extends Construct {
 
   /** What the failed-invocations alarm watches: set by the schedule step. */
   private failedInvocations?: cloudwatch.IMetric;
-  /** The RunTask calls of the schedule that AWS accepted: set by the schedule step. */
-  private acceptedCalls?: AcceptedCalls;
-  /** The role the EventBridge rule starts tasks with (rule schedules only). */
-  private eventsRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: ScheduledFargateEtlProps) {
     super(scope, id);
     checkConstructId(this);
     const settings = resolveEtlSettings(this.node.path, props);
 
-    // network
-    this.vpc = resolveVpc(this, props);
-    checkTaskSubnets(this, this.vpc, props, { prop: 'subnetSelection', value: props.subnetSelection, default: DEFAULT_SUBNETS });
+    // network: a VPC of its own has public subnets only (no NAT gateway)
+    const ownVpc = !props.vpc && !props.vpcName && !props.cluster;
+    this.vpc = resolveVpc(this, props, { natGateways: 0, subnetConfiguration: OWN_VPC_SUBNETS });
+    const subnetSelection = props.subnetSelection ?? (ownVpc ? { subnetType: ec2.SubnetType.PUBLIC } : DEFAULT_SUBNETS);
+    checkTaskSubnets(this, this.vpc, props, { prop: 'subnetSelection', value: props.subnetSelection, default: subnetSelection });
     this.cluster = resolveCluster(this, this.vpc, props);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
@@ -353,23 +400,49 @@ export class ScheduledFargateEtl extends Construct {
       retentionPeriod: Duration.days(14),
     });
 
+    // the run: a state machine between the schedule and ECS
+    const run = createRunStateMachine(this, {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      securityGroup: this.securityGroup,
+      subnetSelection,
+      // in public subnets a public IP is the only way out (no NAT gateway routes them)
+      assignPublicIp: this.vpc.selectSubnets(subnetSelection).hasPublic,
+      taskCount: settings.desiredTaskCount,
+      fargateSpot: props.fargateSpot ?? false,
+      maxRuntime: settings.maxRuntime,
+      allowOverlappingRuns: props.allowOverlappingRuns ?? false,
+      failureTopic: this.failureTopic,
+      passRoles: [this.executionRole, this.taskRole],
+      jobName: `${this.node.path} (task definition family ${this.taskDefinition.family})`,
+    });
+    this.stateMachine = run.stateMachine;
+    this.stateMachineRole = run.role;
+
     // the schedule
-    const target = this.runTaskTarget(props, settings);
+    const target: ScheduleTarget = { retryAttempts: settings.retryAttempts, maxEventAge: settings.maxEventAge };
     if (props.timeZone) {
       this.schedulerSchedule = this.scheduleInTimeZone(props.schedule, props.timeZone, props.enabled, target);
     } else {
-      this.eventRule = this.scheduleInUtc(props.schedule, props.enabled, target, props.fargateSpot);
+      this.eventRule = this.scheduleInUtc(props.schedule, props.enabled, target);
     }
 
     // alarms and notifications
     this.failedInvocationsAlarm = this.alarm('FailedInvocationsAlarm', this.failedInvocations!,
-      `The schedule of ${this.node.path} could not call RunTask (see the dead-letter queue)`);
+      `The schedule of ${this.node.path} could not start its state machine (see the dead-letter queue)`);
     this.deadLetterQueueAlarm = this.alarm('DeadLetterQueueAlarm',
       this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       `Runs of ${this.node.path} that the schedule could not start wait in the dead-letter queue: read them, fix the cause, then purge or redrive the queue`);
+    this.abortedRunsAlarm = this.alarm('AbortedRunsAlarm', new cloudwatch.MathExpression({
+      expression: 'FILL(aborted, 0) + FILL(timedOut, 0)',
+      usingMetrics: {
+        aborted: this.stateMachine.metricAborted({ period: ALARM_PERIOD, statistic: 'Sum' }),
+        timedOut: this.stateMachine.metricTimedOut({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      },
+      label: 'Runs that ended without a report',
+      period: ALARM_PERIOD,
+    }), `A run of ${this.node.path} was stopped by someone, or outlived maxRuntime plus an hour, before it could report: see the state machine's executions`);
     this.failureRule = this.notifyFailedRuns();
-    this.startedRunRule = this.countStartedRuns();
-    this.missedRunsAlarm = this.alarmOnMissedRuns(settings.desiredTaskCount);
     this.allowPublishingToFailureTopic();
     this.acknowledgeNagFindings(props);
   }
@@ -468,48 +541,29 @@ export class ScheduledFargateEtl extends Construct {
     return topic;
   }
 
-  /** Where and how each run starts: the subnets, the security group, retries and the dead-letter queue. */
-  private runTaskTarget(props: Pick<ScheduledFargateEtlProps, 'subnetSelection' | 'fargateSpot'>, settings: EtlSettings): RunTaskTarget {
-    return {
-      taskCount: settings.desiredTaskCount,
-      subnetSelection: props.subnetSelection ?? DEFAULT_SUBNETS,
-      capacityProviderStrategies: props.fargateSpot ? [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] : undefined,
-      retryAttempts: settings.retryAttempts,
-      maxEventAge: settings.maxEventAge,
-    };
-  }
-
   /**
    * An EventBridge Scheduler schedule in the time zone given, in a group of its own (its
    * metrics are the schedule's). The group holds no data: it goes with the stack, so that
    * a redeploy after a destroy or a rolled-back create does not find its name taken.
    */
-  private scheduleInTimeZone(schedule: events.Schedule, timeZone: TimeZone, enabled: boolean | undefined, target: RunTaskTarget): scheduler.Schedule {
+  private scheduleInTimeZone(
+    schedule: events.Schedule, timeZone: TimeZone, enabled: boolean | undefined, target: ScheduleTarget,
+  ): scheduler.Schedule {
     const group = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
     const sum = { period: ALARM_PERIOD, statistic: 'Sum' };
     // each series is empty when nothing happened: without FILL, errors + dropped is empty too
     this.failedInvocations = new cloudwatch.MathExpression({
       expression: 'FILL(errors, 0) + FILL(dropped, 0)',
       usingMetrics: { errors: group.metricTargetErrors(sum), dropped: group.metricDropped(sum) },
-      label: 'RunTask calls the schedule could not make',
+      label: 'Runs the schedule could not start',
       period: ALARM_PERIOD,
     });
-    this.acceptedCalls = {
-      expression: 'FILL(attempts, 0) - FILL(errors, 0) - FILL(throttled, 0)',
-      usingMetrics: { attempts: group.metricAttempts(sum), errors: group.metricTargetErrors(sum), throttled: group.metricTargetThrottled(sum) },
-    };
     return new scheduler.Schedule(this, 'Schedule', {
       schedule: scheduler.ScheduleExpression.expression(schedule.expressionString, timeZone),
       scheduleGroup: group,
       enabled: enabled ?? true,
       description: `Runs ${this.node.path}`,
-      target: new schedulerTargets.EcsRunFargateTask(this.cluster, {
-        taskDefinition: this.taskDefinition,
-        taskCount: target.taskCount,
-        vpcSubnets: target.subnetSelection,
-        securityGroups: [this.securityGroup],
-        assignPublicIp: false,
-        capacityProviderStrategies: target.capacityProviderStrategies,
+      target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
         retryAttempts: target.retryAttempts,
         maxEventAge: target.maxEventAge,
         deadLetterQueue: this.deadLetterQueue,
@@ -517,50 +571,28 @@ export class ScheduledFargateEtl extends Construct {
     });
   }
 
-  /** An EventBridge rule (UTC) that runs the task, with its own role kept for the acknowledgements. */
-  private scheduleInUtc(schedule: events.Schedule, enabled: boolean | undefined, target: RunTaskTarget, fargateSpot?: boolean): events.Rule {
-    // the role EcsTask would create itself (same id and scope), kept here by reference
-    this.eventsRole = new iam.Role(this.taskDefinition, 'EventsRole', {
-      roleName: PhysicalName.GENERATE_IF_NEEDED,
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
-    });
+  /** An EventBridge rule (UTC) that starts the state machine. */
+  private scheduleInUtc(schedule: events.Schedule, enabled: boolean | undefined, target: ScheduleTarget): events.Rule {
     const rule = new events.Rule(this, 'Schedule', {
       schedule,
       enabled: enabled ?? true,
       description: `Runs ${this.node.path}`,
-      targets: [new eventsTargets.EcsTask({
-        cluster: this.cluster,
-        taskDefinition: this.taskDefinition,
-        role: this.eventsRole,
-        taskCount: target.taskCount,
-        subnetSelection: target.subnetSelection,
-        securityGroups: [this.securityGroup],
-        assignPublicIp: false,
+      targets: [new eventsTargets.SfnStateMachine(this.stateMachine, {
         retryAttempts: target.retryAttempts,
         maxEventAge: target.maxEventAge,
         deadLetterQueue: this.deadLetterQueue,
       })],
     });
-    if (fargateSpot && target.capacityProviderStrategies) {
-      // the rule's ECS target has no L2 option for capacity providers
-      const cfnRule = rule.node.defaultChild as events.CfnRule;
-      cfnRule.addPropertyDeletionOverride('Targets.0.EcsParameters.LaunchType');
-      cfnRule.addPropertyOverride('Targets.0.EcsParameters.CapacityProviderStrategy',
-        target.capacityProviderStrategies.map((s) => ({ CapacityProvider: s.capacityProvider, Weight: s.weight })));
-    }
     this.failedInvocations = eventsMetric('FailedInvocations', rule.ruleName);
-    this.acceptedCalls = acceptedRuleCalls(rule.ruleName);
     return rule;
   }
 
-  /** An alarm that notifies the failure topic once `metric` reaches 1 (in `datapointsToAlarm` of `evaluationPeriods` periods). */
-  private alarm(id: string, metric: cloudwatch.IMetric, alarmDescription: string,
-    evaluation = { evaluationPeriods: 1, datapointsToAlarm: 1 }): cloudwatch.Alarm {
+  /** An alarm that notifies the failure topic once `metric` reaches 1 in a period. */
+  private alarm(id: string, metric: cloudwatch.IMetric, alarmDescription: string): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
       threshold: 1,
-      evaluationPeriods: evaluation.evaluationPeriods,
-      datapointsToAlarm: evaluation.evaluationPeriods > 1 ? evaluation.datapointsToAlarm : undefined,
+      evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription,
@@ -600,51 +632,17 @@ export class ScheduledFargateEtl extends Construct {
   }
 
   /**
-   * Counts the tasks of this family that ECS created. The rule delivers each event to a
-   * queue that nobody reads (messages expire after a minute): EventBridge documents its
-   * per-rule metrics for rules that invoke targets, and `Invocations` counts one per task.
-   */
-  private countStartedRuns(): events.Rule {
-    const counter = new sqs.Queue(this, 'StartedRunCounter', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.minutes(1),
-    });
-    acknowledgeNagFinding(counter, 'AwsSolutions-SQS3',
-      'Receives task-start events only so that EventBridge counts them; nobody reads the messages, which expire after a minute.');
-    return new events.Rule(this, 'StartedRun', {
-      description: `Tasks of ${this.node.path} that ECS created, counted for the missed-runs alarm`,
-      eventPattern: startedRunPattern(this.taskFamily()),
-      targets: [new eventsTargets.SqsQueue(counter)],
-    });
-  }
-
-  /**
-   * An alarm on runs due that started fewer tasks than `taskCount`: RunTask calls AWS
-   * accepted, times the tasks each should start, against the tasks ECS created. Two
-   * periods must agree, so that a task that starts a little after its run was due (in the
-   * next period, or not yet in the metrics) does not count as missed.
-   */
-  private alarmOnMissedRuns(taskCount: number): cloudwatch.Alarm {
-    const started = eventsMetric('Invocations', this.startedRunRule.ruleName);
-    return this.alarm('MissedRunsAlarm', missedRunsExpression(this.acceptedCalls!, taskCount, started),
-      `A run of ${this.node.path} was due and started fewer tasks than ${taskCount}: RunTask accepted the call but ECS created no task `
-      + '(no Fargate capacity, an ENI or vCPU limit). Nothing retries it.',
-      { evaluationPeriods: 6, datapointsToAlarm: 2 });
-  }
-
-  /**
    * Lets EventBridge (for the failure rule) and CloudWatch (for the alarms) publish to the
    * failure topic when the construct can write its policy; otherwise says what it must allow.
    */
   private allowPublishingToFailureTopic(): void {
-    const alarms = [this.failedInvocationsAlarm, this.deadLetterQueueAlarm, this.missedRunsAlarm];
+    const alarms = [this.failedInvocationsAlarm, this.deadLetterQueueAlarm, this.abortedRunsAlarm];
     const statements = failureTopicStatements(this.failureTopic.topicArn, [this.failureRule], alarms);
     if (!addToTopicPolicy(this, this.failureTopic, statements)) {
       Annotations.of(this).addWarningV2('cdk-fargate-blueprints:etl.failureTopicPolicy',
         'failureTopic is not a topic of this stack, so its policy is left alone: it must allow sns:Publish for events.amazonaws.com '
-        + '(aws:SourceArn: failureRule) and for cloudwatch.amazonaws.com (aws:SourceArn: failedInvocationsAlarm, deadLetterQueueAlarm, missedRunsAlarm), '
-        + 'or failed runs reach nobody.');
+        + '(aws:SourceArn: failureRule) and for cloudwatch.amazonaws.com (aws:SourceArn: failedInvocationsAlarm, deadLetterQueueAlarm, abortedRunsAlarm), '
+        + 'and, in another account, for stateMachineRole (timeouts, skips and failed starts), or failed runs reach nobody.');
     }
   }
 
@@ -672,10 +670,6 @@ export class ScheduledFargateEtl extends Construct {
       acknowledgeNagFinding(this.executionRole, 'AwsSolutions-IAM5[Resource::*]',
         'ecr:GetAuthorizationToken, needed to pull from ECR, supports no resource-level permissions.');
     }
-    if (this.eventsRole) {
-      acknowledgeNagFinding(this.eventsRole, wildcardResourceFinding(this, `arn:${Stack.of(this).partition}:ecs:${Stack.of(this).region}:*:task/${this.cluster.clusterName}/*`),
-        'EventBridge tags the tasks it starts in this cluster (ecs:TagResource); their ids are not known in advance.');
-    }
     if (this.mysqlSecret) {
       acknowledgeNagFinding(this.mysqlSecret, 'AwsSolutions-SMG4',
         'The credentials of a database that exists only while one task runs; nothing outlives the run to rotate them for.');
@@ -697,11 +691,8 @@ interface JobEnvironment {
   readonly secrets: { [name: string]: ecs.Secret };
 }
 
-/** How every run is started, for either kind of schedule. */
-interface RunTaskTarget {
-  readonly taskCount: number;
-  readonly subnetSelection: ec2.SubnetSelection;
-  readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
+/** How either kind of schedule starts the state machine: its retries (and the dead-letter queue). */
+interface ScheduleTarget {
   readonly retryAttempts: number;
   readonly maxEventAge: Duration;
 }
@@ -712,6 +703,7 @@ interface EtlSettings {
   readonly desiredTaskCount: number;
   readonly retryAttempts: number;
   readonly maxEventAge: Duration;
+  readonly maxRuntime: Duration;
 }
 
 function resolveEtlSettings(path: string, props: ScheduledFargateEtlProps): EtlSettings {
@@ -733,6 +725,9 @@ function resolveEtlSettings(path: string, props: ScheduledFargateEtlProps): EtlS
   const retryAttempts = checkInteger(path, 'retryAttempts', props.retryAttempts, { min: 0, max: 185 }) ?? 3;
   const maxEventAge = props.maxEventAge ?? Duration.hours(2);
   checkDuration(path, 'maxEventAge', maxEventAge, { min: 60, max: 86400, literal: targetChecks });
+  const maxRuntime = props.maxRuntime ?? DEFAULT_MAX_RUNTIME;
+  // Step Functions takes TimeoutSeconds as a whole number; a Standard execution lasts at most a year
+  checkDuration(path, 'maxRuntime', maxRuntime, { min: 60, max: MAX_RUNTIME_LIMIT.toSeconds(), literal: 'the state machine definition is written at synth time' });
   (props.notificationEmails ?? []).forEach((email, i) => checkEmailAddress(path, `notificationEmails[${i}]`, email));
   if (props.notificationEmails && props.failureTopic) {
     invalid(path, 'notificationEmails', props.notificationEmails, 'only subscribe to the topic the construct creates; subscribe them to the failureTopic you pass');
@@ -742,7 +737,7 @@ function resolveEtlSettings(path: string, props: ScheduledFargateEtlProps): EtlS
   if (props.mysqlSidecar) {
     checkMysqlSidecar(path, props.mysqlSidecar);
   }
-  return { size, desiredTaskCount, retryAttempts, maxEventAge };
+  return { size, desiredTaskCount, retryAttempts, maxEventAge, maxRuntime };
 }
 
 /**

@@ -622,6 +622,9 @@ export const scheduledFargateEtlProps: PropTable = {
   notificationEmails: pick([lit(['ops@example.com']), lit(['a@example.com', 'b@example.org']), lit([])], [lit(['']), lit(['not an email'])]),
   retryAttempts: wholeNumber('RetryAttempts', 0, 185),
   maxEventAge: durationBetween(60, 86400),
+  // a minute to a year less an hour (what a Standard execution lasts, less the margin for the report)
+  maxRuntime: durationBetween(60, 365 * 24 * 3600 - 3600),
+  allowOverlappingRuns: bool,
   deadLetterQueue: fc.constantFrom(
     expr("new sqs.Queue(stack, 'Dlq')", (stack) => new sqs.Queue(stack, 'Dlq')),
   ),
