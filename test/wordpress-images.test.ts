@@ -79,6 +79,16 @@ function runEntrypoint(env: Record<string, string>, args: string[] = ['php-fpm',
   return { child, done: new Promise((resolve) => child.on('close', (code) => resolve({ code, output }))) };
 }
 
+/** The access log line of `server` that contains `marker` (nginx writes it once the response is out). */
+async function accessLogLine(server: Nginx, marker: string): Promise<string> {
+  let line: string | undefined;
+  await waitFor('the access log', () => {
+    line = fs.readFileSync(server.accessLog, 'utf-8').split('\n').find((l) => l.includes(marker));
+    return line !== undefined;
+  }, 5_000);
+  return line!;
+}
+
 /**
  * The environment the construct gives the nginx container for `props` (what is a literal
  * in the template; NGINX_REAL_IP_FROM, the VPC's range, is a reference there).
@@ -342,12 +352,7 @@ function constructNginxEnvironment(props: WordpressFargateSiteProps): Record<str
         const headers = { 'X-Forwarded-For': '198.51.100.9, 203.0.113.7, 130.176.1.1', 'X-Cfb-Viewer-Address': '192.0.2.44' };
         const response = await request(cdn.port, '/cfb-probe.php?logged=cdn-visitor', { headers });
         expect(JSON.parse(response.body).remote_addr).toBe('192.0.2.44');
-        let logged: string | undefined;
-        await waitFor('the access log', () => {
-          logged = fs.readFileSync(cdn.accessLog, 'utf-8').split('\n').find((l) => l.includes('?logged=cdn-visitor'));
-          return logged !== undefined;
-        }, 5_000);
-        expect(logged).toMatch(/^192\.0\.2\.44 /);
+        expect(await accessLogLine(cdn, '?logged=cdn-visitor')).toMatch(/^192\.0\.2\.44 /);
         // an IPv6 visitor too
         expect((await probe(cdn.port, { 'X-Cfb-Viewer-Address': '2001:db8::7' })).remote_addr).toBe('2001:db8::7');
       });
@@ -410,13 +415,7 @@ function constructNginxEnvironment(props: WordpressFargateSiteProps): Record<str
 
       test('behind a trusted proxy, PHP and the access log see the address it forwards', async () => {
         expect(await remoteAddr(nginx.port, '203.0.113.7', '?logged=visitor')).toBe('203.0.113.7');
-        // nginx writes the line once the response is out
-        let logged: string | undefined;
-        await waitFor('the access log', () => {
-          logged = fs.readFileSync(nginx.accessLog, 'utf-8').split('\n').find((l) => l.includes('?logged=visitor'));
-          return logged !== undefined;
-        }, 5_000);
-        expect(logged).toMatch(/^203\.0\.113\.7 /);
+        expect(await accessLogLine(nginx, '?logged=visitor')).toMatch(/^203\.0\.113\.7 /);
       });
 
       test('addresses the visitor wrote into X-Forwarded-For themselves are ignored', async () => {

@@ -234,14 +234,7 @@ function postRequests(): wafv2.CfnWebACL.StatementProperty {
 
 /** A path prefix, after URL decoding (`/wp-login%2ephp` is still the login) and in lower case. */
 function pathStartsWith(prefix: string): wafv2.CfnWebACL.StatementProperty {
-  return {
-    byteMatchStatement: {
-      fieldToMatch: { uriPath: {} },
-      positionalConstraint: 'STARTS_WITH',
-      searchString: prefix,
-      textTransformations: [{ priority: 0, type: 'URL_DECODE' }, { priority: 1, type: 'LOWERCASE' }],
-    },
-  };
+  return uriPathStartsWith(prefix, 'LOWERCASE');
 }
 
 /**
@@ -249,12 +242,17 @@ function pathStartsWith(prefix: string): wafv2.CfnWebACL.StatementProperty {
  * `/wp-json/../wp-login.php` is the login, not the API).
  */
 function editorPath(prefix: string): wafv2.CfnWebACL.StatementProperty {
+  return uriPathStartsWith(prefix, 'NORMALIZE_PATH');
+}
+
+/** The URI path, URL-decoded and then transformed by `then`, starts with `prefix`. */
+function uriPathStartsWith(prefix: string, then: string): wafv2.CfnWebACL.StatementProperty {
   return {
     byteMatchStatement: {
       fieldToMatch: { uriPath: {} },
       positionalConstraint: 'STARTS_WITH',
       searchString: prefix,
-      textTransformations: [{ priority: 0, type: 'URL_DECODE' }, { priority: 1, type: 'NORMALIZE_PATH' }],
+      textTransformations: [{ priority: 0, type: 'URL_DECODE' }, { priority: 1, type: then }],
     },
   };
 }
