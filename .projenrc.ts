@@ -4,8 +4,13 @@ import { JobPermission } from 'projen/lib/github/workflows-model';
 
 /** Dev copy of aws-cdk-lib: the current release the tests run against. */
 const CDK_DEV_VERSION = '2.276.0';
-/** Peer floor: 2.262 brought the built-in CloudFormation schema validation the tests rely on. */
-const CDK_PEER_FLOOR = '2.262.0';
+/**
+ * Peer floor: the first release whose `Validations.of(scope).acknowledge()` stays below
+ * `scope` (aws/aws-cdk#38495, fixed by #38789 in 2.271.0). On older releases the
+ * constructs' cdk-nag acknowledgements hid the same findings on a user's own resources
+ * (test/nag.test.ts proves it on this floor and on the dev copy).
+ */
+const CDK_PEER_FLOOR = '2.271.0';
 /** The CDK CLI that synthesizes the sample app. */
 const CDK_CLI_VERSION = '2.1148.1';
 /**
