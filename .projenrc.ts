@@ -1,6 +1,6 @@
 import { awscdk, javascript, JsonFile, TaskShell } from 'projen';
 import { DependencyType } from 'projen/lib/dependencies';
-import { JobPermission } from 'projen/lib/github/workflows-model';
+import { JobPermission, JobStep } from 'projen/lib/github/workflows-model';
 
 /** Dev copy of aws-cdk-lib: the current release the tests run against. */
 const CDK_DEV_VERSION = '2.276.0';
@@ -29,6 +29,20 @@ const INTEG_REGION = 'eu-west-1';
 /** Where the nightly deployment runs: never in a fork. */
 const UPSTREAM_REPOSITORY = 'cdk-fargate-blueprints/cdk-fargate-blueprints';
 
+/**
+ * What the build and release workflows set up before they run the whole suite
+ * (`test:all`, through the build task): the toolchains of the binding and language
+ * checks, then the system packages from the one list `.ci/run` installs as well.
+ * The action versions are those of the workflows projen writes.
+ */
+const SUITE_SETUP_STEPS: JobStep[] = [
+  { name: 'Set up Python 3.11', uses: 'actions/setup-python@v7.0.0', with: { 'python-version': '3.11' } },
+  { name: 'Set up Java 17 (Temurin)', uses: 'actions/setup-java@v6.0.0', with: { 'distribution': 'temurin', 'java-version': '17' } },
+  { name: 'Set up Go', uses: 'actions/setup-go@v7.0.0', with: { 'go-version': '1.26.x', 'cache': false } },
+  // Maven, when the runner lacks it, and the WordPress image test's servers
+  { name: 'Install system packages', run: 'bash .ci/install-system-packages.sh' },
+];
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-fargate-blueprints',
   description:
@@ -44,6 +58,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   minNodeVersion: '20.0.0',
   workflowNodeVersion: '22.x',
+  // the build task runs the whole suite (below): the workflows set up what it needs
+  buildWorkflowOptions: { preBuildSteps: SUITE_SETUP_STEPS },
+  releaseWorkflowSetupSteps: SUITE_SETUP_STEPS,
 
   cdkVersion: CDK_PEER_FLOOR,
   constructsVersion: '10.5.1',
@@ -334,19 +351,32 @@ const sample = project.addTask('sample', {
   ],
 });
 
+// The quick part of the suite: projen's test steps (type-check, jest, eslint, integ snapshots).
+const testUnit = project.addTask('test:unit', {
+  description: 'Type-check, unit tests (jest), eslint and the integ snapshots: the quick part of the suite',
+});
+testUnit.addSteps(...project.testTask.steps);
+
 // The whole suite, as CI runs it: the README's test command.
 const testAll = project.addTask('test:all', {
   description: 'Everything CI checks: compile, unit and integ snapshot tests, lint, docs, bindings, sample synth',
 });
 testAll.spawn(project.compileTask);
 testAll.spawn(compatFloor);
-testAll.spawn(project.testTask);
+testAll.spawn(testUnit);
 testAll.spawn(testFloor);
 testAll.spawn(docsCheck);
 testAll.spawn(rosetta);
 testAll.spawn(bindings);
 testAll.spawn(packageSmoke);
 testAll.spawn(sample);
+
+// `test`, the test phase of projen's build task (which the build and release workflows
+// run), is the whole suite: whatever test:all checks, a pull request and a release check
+// too. The build task compiles first, so test:all compiles a second time (about 20 s).
+project.testTask.reset();
+project.testTask.spawn(testAll);
+
 
 // ---------------------------------------------------------------------------------------
 // Nightly: deploy every integ test to a real account and run its assertions

@@ -1,0 +1,88 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+
+/**
+ * The GitHub workflows projen writes from .projenrc.ts, read as GitHub reads them:
+ * a pull request and a release run the same suite as `.ci/run`, on a runner that has
+ * what the suite needs.
+ */
+
+const ROOT = path.join(__dirname, '..');
+const INSTALL_SCRIPT = '.ci/install-system-packages.sh';
+
+function workflow(name: string): any {
+  return parse(fs.readFileSync(path.join(ROOT, '.github', 'workflows', `${name}.yml`), 'utf-8'));
+}
+
+const TASKS: Record<string, { steps?: Array<{ spawn?: string }> }> = JSON.parse(
+  fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf-8'),
+).tasks;
+
+/** Every task `name` runs, itself included, following `spawn` steps. */
+function tasksRunBy(name: string, seen = new Set<string>()): Set<string> {
+  if (!TASKS[name]) {
+    throw new Error(`no projen task ${name}`);
+  }
+  seen.add(name);
+  for (const step of TASKS[name].steps ?? []) {
+    if (step.spawn && !seen.has(step.spawn)) {
+      tasksRunBy(step.spawn, seen);
+    }
+  }
+  return seen;
+}
+
+/** The projen task a step runs (`npx projen build` → build), if any. */
+function projenTask(step: any): string | undefined {
+  return /^npx projen ([\w:-]+)$/.exec(step.run ?? '')?.[1];
+}
+
+describe.each([
+  ['build', 'build', 'build'],
+  ['release', 'release', 'release'],
+])('the %s workflow', (file, job, task) => {
+  const steps: any[] = workflow(file).jobs[job].steps;
+  const runIndex = steps.findIndex((s) => projenTask(s) === task);
+
+  test(`runs npx projen ${task}`, () => {
+    expect(runIndex).toBeGreaterThanOrEqual(0);
+  });
+
+  test('runs the whole suite: every task of test:all', () => {
+    const run = tasksRunBy(task);
+    const missing = [...tasksRunBy('test:all')].filter((t) => !run.has(t));
+    expect(missing).toEqual([]);
+  });
+
+  test(`installs the system packages with ${INSTALL_SCRIPT} before the suite`, () => {
+    const install = steps.findIndex((s) => s.run === `bash ${INSTALL_SCRIPT}`);
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(install).toBeLessThan(runIndex);
+  });
+
+  test.each([
+    ['actions/setup-python', { 'python-version': '3.11' }],
+    ['actions/setup-java', { 'distribution': 'temurin', 'java-version': '17' }],
+    ['actions/setup-go', {}],
+  ])('sets up %s before the suite', (action, inputs) => {
+    const setup = steps.findIndex((s) => String(s.uses ?? '').startsWith(`${action}@`));
+    expect(setup).toBeGreaterThanOrEqual(0);
+    expect(setup).toBeLessThan(runIndex);
+    expect(steps[setup].with).toMatchObject(inputs);
+  });
+});
+
+test('.ci/run installs from the same script and runs test:all', () => {
+  const run = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf-8');
+  expect(run).toMatch(new RegExp(`^bash ${INSTALL_SCRIPT.replace(/\./g, '\\.')}$`, 'm'));
+  expect(run).toMatch(/^npm run test:all$/m);
+});
+
+test('the install script lists the servers of the WordPress image test', () => {
+  const script = fs.readFileSync(path.join(ROOT, INSTALL_SCRIPT), 'utf-8');
+  const packages = /^SERVER_PACKAGES=\(([^)]*)\)$/m.exec(script)?.[1].split(/\s+/) ?? [];
+  for (const p of ['nginx', 'php-fpm', 'php-mysql', 'mariadb-server', 'wordpress', 'wordpress-theme-twentytwentythree', 'gettext-base', 'busybox']) {
+    expect(packages).toContain(p);
+  }
+});
