@@ -30,6 +30,26 @@ const INTEG_REGION = 'eu-west-1';
 const UPSTREAM_REPOSITORY = 'cdk-fargate-blueprints/cdk-fargate-blueprints';
 
 /**
+ * The conventional commit types this project uses, for pull request titles (squash merges
+ * make them the commit on main) and the changelog: a section for what users notice, none
+ * for the rest. `versionrcOptions` hands the sections to commit-and-tag-version, which
+ * writes the release notes (https://github.com/conventional-changelog/conventional-changelog-config-spec).
+ */
+const COMMIT_TYPES: Array<{ type: string; section?: string }> = [
+  { type: 'feat', section: 'Features' },
+  { type: 'fix', section: 'Bug Fixes' },
+  { type: 'perf', section: 'Performance' },
+  { type: 'revert', section: 'Reverts' },
+  { type: 'docs', section: 'Documentation' },
+  { type: 'refactor' },
+  { type: 'test' },
+  { type: 'ci' },
+  { type: 'build' },
+  { type: 'chore' },
+  { type: 'style' },
+];
+
+/**
  * What the build and release workflows set up before they run the whole suite
  * (`test:all`, through the build task): the toolchains of the binding and language
  * checks, then the system packages from the one list `.ci/run` installs as well.
@@ -58,6 +78,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   minNodeVersion: '20.0.0',
   workflowNodeVersion: '22.x',
+  githubOptions: {
+    pullRequestLintOptions: { semanticTitleOptions: { types: COMMIT_TYPES.map((t) => t.type) } },
+  },
+  versionrcOptions: {
+    types: COMMIT_TYPES.map(({ type, section }) => (section ? { type, section } : { type, hidden: true })),
+  },
   // the build task runs the whole suite (below): the workflows set up what it needs
   buildWorkflowOptions: { preBuildSteps: SUITE_SETUP_STEPS },
   releaseWorkflowSetupSteps: SUITE_SETUP_STEPS,

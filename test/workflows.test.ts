@@ -1,4 +1,6 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 
@@ -85,4 +87,48 @@ test('the install script lists the servers of the WordPress image test', () => {
   for (const p of ['nginx', 'php-fpm', 'php-mysql', 'mariadb-server', 'wordpress', 'wordpress-theme-twentytwentythree', 'gettext-base', 'busybox']) {
     expect(packages).toContain(p);
   }
+});
+
+describe('commit types', () => {
+  const USED = ['feat', 'fix', 'chore', 'test', 'docs', 'refactor', 'perf', 'ci', 'build', 'revert', 'style'];
+
+  test('pull request titles may use every commit type of the project', () => {
+    const lint = workflow('pull-request-lint').jobs.validate.steps.find((s: any) => String(s.uses).startsWith('amannn/action-semantic-pull-request@'));
+    expect(String(lint.with.types).split('\n').sort()).toEqual([...USED].sort());
+  });
+
+  test('the changelog groups features, fixes, performance, reverts and docs, and leaves the rest out', async () => {
+    // what projen's bump task runs: commit-and-tag-version with the task's VERSIONRCOPTIONS
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CommitAndTagVersion } = require('projen/lib/release/commit-tag-version');
+    const versionrc = JSON.parse((TASKS.bump as any).env.VERSIONRCOPTIONS ?? '{}');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfb-changelog-'));
+    try {
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+      git('init', '-q', '-b', 'main');
+      git('config', 'user.email', 'test@example.com');
+      git('config', 'user.name', 'test');
+      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'x', version: '0.0.0' }));
+      for (const type of USED) {
+        git('commit', '-q', '--allow-empty', '-m', `${type}: a ${type} change`);
+      }
+      await new CommitAndTagVersion(undefined, dir, {
+        versionFile: 'package.json',
+        changelogFile: 'changelog.md',
+        configOptions: versionrc,
+      }).invoke({ releaseAs: '0.1.0' });
+      const changelog = fs.readFileSync(path.join(dir, 'changelog.md'), 'utf-8');
+      const sections = [...changelog.matchAll(/^### (.+)\n\n((?:\* .*\n?)+)/gm)]
+        .map(([, title, items]) => `${title}: ${items.trim().split('\n').map((i) => i.replace(/^\* /, '').replace(/ \(?[0-9a-f]{7}\)?$/, '')).join(', ')}`);
+      expect(sections).toEqual([
+        'Features: a feat change',
+        'Bug Fixes: a fix change',
+        'Performance: a perf change',
+        'Reverts: a revert change',
+        'Documentation: a docs change',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
