@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile, TaskShell } from 'projen';
+import { awscdk, javascript, JsonFile, JsonPatch, TaskShell } from 'projen';
 import { DependencyType } from 'projen/lib/dependencies';
 import { JobPermission, JobStep } from 'projen/lib/github/workflows-model';
 
@@ -107,13 +107,21 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/autocannon@^7',
   ],
 
+  // Releases publish without long-lived tokens where the registry and projen allow it:
+  // npm and PyPI take a short-lived OIDC token of the release workflow (trusted
+  // publishing, set up once on each registry: CONTRIBUTING.md), and so does NuGet. Every publishing job
+  // runs in the `release` environment, whose protection rules decide who may release.
+  releaseEnvironment: 'release',
+  npmTrustedPublishing: true,
   publishToPypi: {
     distName: 'cdk-fargate-blueprints',
     module: 'cdk_fargate_blueprints',
+    trustedPublishing: true,
   },
   publishToNuget: {
     dotNetNamespace: 'CdkFargateBlueprints',
     packageId: 'CdkFargateBlueprints',
+    trustedPublishing: true,
   },
   publishToMaven: {
     javaPackage: 'io.github.cdkfargateblueprints',
@@ -403,6 +411,16 @@ testAll.spawn(sample);
 project.testTask.reset();
 project.testTask.spawn(testAll);
 
+
+// npm accepts a trusted publisher's OIDC token from npm 11.5.1 on
+// (https://docs.npmjs.com/trusted-publishers); the Node.js of the workflows brings npm 10.
+// (projen adds the publishing jobs at synthesis: the patch applies to the written file,
+// after the job's first step, setup-node; test/workflows.test.ts checks the order)
+const releaseWorkflow = project.github?.tryFindWorkflow('release');
+releaseWorkflow?.file?.patch(JsonPatch.add('/jobs/release_npm/steps/1', {
+  name: 'Update npm for trusted publishing',
+  run: 'npm install -g npm@^11.5.1 && npm --version',
+}));
 
 // ---------------------------------------------------------------------------------------
 // Nightly: deploy every integ test to a real account and run its assertions

@@ -132,3 +132,52 @@ describe('commit types', () => {
     }
   });
 });
+
+describe('the release workflow publishes without long-lived registry tokens', () => {
+  const jobs = workflow('release').jobs;
+  const publishing = Object.keys(jobs).filter((name) => name.startsWith('release_'));
+  const releaseStep = (job: string) => jobs[job].steps.find((s: any) => /publib-\w+'?$/.test(String(s.run)));
+
+  test.each(publishing)('%s runs in the protected release environment', (job) => {
+    expect(jobs[job].environment).toBe('release');
+  });
+
+  test.each([
+    ['release_npm', 'NPM_TRUSTED_PUBLISHER', /NPM_TOKEN/],
+    ['release_pypi', 'PYPI_TRUSTED_PUBLISHER', /TWINE_/],
+    ['release_nuget', 'NUGET_TRUSTED_PUBLISHER', /NUGET_API_KEY/],
+  ])('%s publishes with an OIDC token (trusted publishing), no token secret', (job, flag, tokenSecret) => {
+    expect(jobs[job].permissions['id-token']).toBe('write');
+    expect(releaseStep(job).env[flag]).toBe('true');
+    expect(JSON.stringify(jobs[job])).not.toMatch(tokenSecret);
+  });
+
+  test('release_npm brings npm 11.5.1 or later, which trusted publishing needs, before publishing', () => {
+    const steps: any[] = jobs.release_npm.steps;
+    const update = steps.findIndex((s) => /npm install -g npm@\^11\.5\.1\b/.test(String(s.run)));
+    expect(update).toBeGreaterThan(steps.findIndex((s) => String(s.uses).startsWith('actions/setup-node@')));
+    expect(update).toBeLessThan(steps.indexOf(releaseStep('release_npm')));
+  });
+});
+
+test("CONTRIBUTING.md's one-time release setup names what the release workflow publishes and where", () => {
+  const contributing = fs.readFileSync(path.join(ROOT, 'CONTRIBUTING.md'), 'utf-8');
+  const setup = contributing.slice(contributing.indexOf('### One-time setup'));
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf-8'));
+  const targets = pkg.jsii.targets;
+  const secrets = [...new Set(JSON.stringify(workflow('release').jobs).match(/secrets\.\w+/g))]
+    .map((s) => s.replace('secrets.', ''))
+    // GitHub's own token of every workflow run
+    .filter((s) => s !== 'GITHUB_TOKEN');
+  for (const name of [
+    '`release.yml`', '`release`',
+    `\`${pkg.name}\``,
+    `\`${targets.python.distName}\``,
+    `\`${targets.dotnet.packageId}\``,
+    `\`${targets.java.maven.groupId}\``,
+    `\`${targets.go.moduleName}\``,
+    ...secrets.map((s) => `\`${s}\``),
+  ]) {
+    expect(setup).toContain(name);
+  }
+});
