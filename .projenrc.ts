@@ -211,7 +211,7 @@ project.deps.addDependency(`@aws-cdk/integ-tests-alpha@${INTEG_TESTS_VERSION}`, 
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // What the npm package ships: the compiled library, its assembly and the Docker build contexts.
-project.npmignore?.exclude('/integ/', '/integ.config.json', '/sample/', '/build-tools/', '/.ci/', '/.tmp/', '/rosetta/', 'cdk.out');
+project.npmignore?.exclude('/integ/', '/integ.config.json', '/sample/', '/build-tools/', '/.ci/', '/.tmp/', '/rosetta/', 'cdk.out', '/.compatignore');
 project.npmignore?.include('/assets/');
 
 // ---------------------------------------------------------------------------------------
@@ -236,6 +236,13 @@ const compatFloor = project.addTask('compat:floor', {
   description: `Type-check the library against aws-cdk-lib ${CDK_PEER_FLOOR}, the peer dependency floor`,
   exec: 'tsc -p tsconfig.floor.json',
 });
+
+// API compatibility with the latest release on npm (jsii-diff): a breaking change fails
+// unless .compatignore lists it with a reason; before the first release it passes,
+// saying there is nothing to compare with (build-tools/compat.sh says why it wraps jsii-diff).
+const compat = project.tasks.tryFind('compat')!;
+compat.description = 'Fail on a change that breaks the API of the latest release on npm, unless .compatignore lists it with a reason';
+compat.reset('bash build-tools/compat.sh');
 
 const testFloor = project.addTask('test:floor', {
   description: `Run the cdk-nag, validation and sample app tests on aws-cdk-lib ${CDK_PEER_FLOOR}, the peer dependency floor`,
@@ -396,6 +403,7 @@ const testAll = project.addTask('test:all', {
   description: 'Everything CI checks: compile, unit and integ snapshot tests, lint, docs, bindings, sample synth',
 });
 testAll.spawn(project.compileTask);
+testAll.spawn(compat);
 testAll.spawn(compatFloor);
 testAll.spawn(testUnit);
 testAll.spawn(testFloor);
