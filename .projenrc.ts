@@ -108,8 +108,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   // Releases publish without long-lived tokens where the registry and projen allow it:
-  // npm and PyPI take a short-lived OIDC token of the release workflow (trusted
-  // publishing, set up once on each registry: CONTRIBUTING.md), and so does NuGet. Every publishing job
+  // npm, PyPI and NuGet take a short-lived OIDC token of the release workflow (trusted
+  // publishing, set up once on each registry: CONTRIBUTING.md). Every publishing job
   // runs in the `release` environment, whose protection rules decide who may release.
   releaseEnvironment: 'release',
   npmTrustedPublishing: true,
@@ -418,7 +418,6 @@ testAll.spawn(sample);
 // too. The build task compiles first, so test:all compiles a second time (about 20 s).
 project.testTask.reset();
 project.testTask.spawn(testAll);
-
 
 // npm accepts a trusted publisher's OIDC token from npm 11.5.1 on
 // (https://docs.npmjs.com/trusted-publishers); the Node.js of the workflows brings npm 10.
