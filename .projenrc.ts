@@ -1,11 +1,16 @@
-import { awscdk, javascript, JsonFile, TaskShell } from 'projen';
+import { awscdk, javascript, JsonFile, JsonPatch, TaskShell } from 'projen';
 import { DependencyType } from 'projen/lib/dependencies';
-import { JobPermission } from 'projen/lib/github/workflows-model';
+import { JobPermission, JobStep } from 'projen/lib/github/workflows-model';
 
 /** Dev copy of aws-cdk-lib: the current release the tests run against. */
 const CDK_DEV_VERSION = '2.276.0';
-/** Peer floor: 2.262 brought the built-in CloudFormation schema validation the tests rely on. */
-const CDK_PEER_FLOOR = '2.262.0';
+/**
+ * Peer floor: the first release whose `Validations.of(scope).acknowledge()` stays below
+ * `scope` (aws/aws-cdk#38495, fixed by #38789 in 2.271.0). On older releases the
+ * constructs' cdk-nag acknowledgements hid the same findings on a user's own resources
+ * (test/nag.test.ts proves it on this floor and on the dev copy).
+ */
+const CDK_PEER_FLOOR = '2.271.0';
 /** The CDK CLI that synthesizes the sample app. */
 const CDK_CLI_VERSION = '2.1148.1';
 /**
@@ -24,6 +29,40 @@ const INTEG_REGION = 'eu-west-1';
 /** Where the nightly deployment runs: never in a fork. */
 const UPSTREAM_REPOSITORY = 'cdk-fargate-blueprints/cdk-fargate-blueprints';
 
+/**
+ * The conventional commit types this project uses, for pull request titles (squash merges
+ * make them the commit on main) and the changelog: a section for what users notice, none
+ * for the rest. `versionrcOptions` hands the sections to commit-and-tag-version, which
+ * writes the release notes (https://github.com/conventional-changelog/conventional-changelog-config-spec).
+ */
+const COMMIT_TYPES: Array<{ type: string; section?: string }> = [
+  { type: 'feat', section: 'Features' },
+  { type: 'fix', section: 'Bug Fixes' },
+  { type: 'perf', section: 'Performance' },
+  { type: 'revert', section: 'Reverts' },
+  { type: 'docs', section: 'Documentation' },
+  { type: 'refactor' },
+  { type: 'test' },
+  { type: 'ci' },
+  { type: 'build' },
+  { type: 'chore' },
+  { type: 'style' },
+];
+
+/**
+ * What the build and release workflows set up before they run the whole suite
+ * (`test:all`, through the build task): the toolchains of the binding and language
+ * checks, then the system packages from the one list `.ci/run` installs as well.
+ * The action versions are those of the workflows projen writes.
+ */
+const SUITE_SETUP_STEPS: JobStep[] = [
+  { name: 'Set up Python 3.11', uses: 'actions/setup-python@v7.0.0', with: { 'python-version': '3.11' } },
+  { name: 'Set up Java 17 (Temurin)', uses: 'actions/setup-java@v6.0.0', with: { 'distribution': 'temurin', 'java-version': '17' } },
+  { name: 'Set up Go', uses: 'actions/setup-go@v7.0.0', with: { 'go-version': '1.26.x', 'cache': false } },
+  // Maven, when the runner lacks it, and the WordPress image test's servers
+  { name: 'Install system packages', run: 'bash .ci/install-system-packages.sh' },
+];
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-fargate-blueprints',
   description:
@@ -39,6 +78,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   minNodeVersion: '20.0.0',
   workflowNodeVersion: '22.x',
+  githubOptions: {
+    pullRequestLintOptions: { semanticTitleOptions: { types: COMMIT_TYPES.map((t) => t.type) } },
+  },
+  versionrcOptions: {
+    types: COMMIT_TYPES.map(({ type, section }) => (section ? { type, section } : { type, hidden: true })),
+  },
+  // the build task runs the whole suite (below): the workflows set up what it needs
+  buildWorkflowOptions: { preBuildSteps: SUITE_SETUP_STEPS },
+  releaseWorkflowSetupSteps: SUITE_SETUP_STEPS,
 
   cdkVersion: CDK_PEER_FLOOR,
   constructsVersion: '10.5.1',
@@ -59,13 +107,21 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/autocannon@^7',
   ],
 
+  // Releases publish without long-lived tokens where the registry and projen allow it:
+  // npm, PyPI and NuGet take a short-lived OIDC token of the release workflow (trusted
+  // publishing, set up once on each registry: CONTRIBUTING.md). Every publishing job
+  // runs in the `release` environment, whose protection rules decide who may release.
+  releaseEnvironment: 'release',
+  npmTrustedPublishing: true,
   publishToPypi: {
     distName: 'cdk-fargate-blueprints',
     module: 'cdk_fargate_blueprints',
+    trustedPublishing: true,
   },
   publishToNuget: {
     dotNetNamespace: 'CdkFargateBlueprints',
     packageId: 'CdkFargateBlueprints',
+    trustedPublishing: true,
   },
   publishToMaven: {
     javaPackage: 'io.github.cdkfargateblueprints',
@@ -155,7 +211,7 @@ project.deps.addDependency(`@aws-cdk/integ-tests-alpha@${INTEG_TESTS_VERSION}`, 
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // What the npm package ships: the compiled library, its assembly and the Docker build contexts.
-project.npmignore?.exclude('/integ/', '/integ.config.json', '/sample/', '/build-tools/', '/.ci/', '/.tmp/', '/rosetta/', 'cdk.out');
+project.npmignore?.exclude('/integ/', '/integ.config.json', '/sample/', '/build-tools/', '/.ci/', '/.tmp/', '/rosetta/', 'cdk.out', '/.compatignore');
 project.npmignore?.include('/assets/');
 
 // ---------------------------------------------------------------------------------------
@@ -180,6 +236,13 @@ const compatFloor = project.addTask('compat:floor', {
   description: `Type-check the library against aws-cdk-lib ${CDK_PEER_FLOOR}, the peer dependency floor`,
   exec: 'tsc -p tsconfig.floor.json',
 });
+
+// API compatibility with the latest release on npm (jsii-diff): a breaking change fails
+// unless .compatignore lists it with a reason; before the first release it passes,
+// saying there is nothing to compare with (build-tools/compat.sh says why it wraps jsii-diff).
+const compat = project.tasks.tryFind('compat')!;
+compat.description = 'Fail on a change that breaks the API of the latest release on npm, unless .compatignore lists it with a reason';
+compat.reset('bash build-tools/compat.sh');
 
 const testFloor = project.addTask('test:floor', {
   description: `Run the cdk-nag, validation and sample app tests on aws-cdk-lib ${CDK_PEER_FLOOR}, the peer dependency floor`,
@@ -329,19 +392,42 @@ const sample = project.addTask('sample', {
   ],
 });
 
+// The quick part of the suite: projen's test steps (type-check, jest, eslint, integ snapshots).
+const testUnit = project.addTask('test:unit', {
+  description: 'Type-check, unit tests (jest), eslint and the integ snapshots: the quick part of the suite',
+});
+testUnit.addSteps(...project.testTask.steps);
+
 // The whole suite, as CI runs it: the README's test command.
 const testAll = project.addTask('test:all', {
   description: 'Everything CI checks: compile, unit and integ snapshot tests, lint, docs, bindings, sample synth',
 });
 testAll.spawn(project.compileTask);
+testAll.spawn(compat);
 testAll.spawn(compatFloor);
-testAll.spawn(project.testTask);
+testAll.spawn(testUnit);
 testAll.spawn(testFloor);
 testAll.spawn(docsCheck);
 testAll.spawn(rosetta);
 testAll.spawn(bindings);
 testAll.spawn(packageSmoke);
 testAll.spawn(sample);
+
+// `test`, the test phase of projen's build task (which the build and release workflows
+// run), is the whole suite: whatever test:all checks, a pull request and a release check
+// too. The build task compiles first, so test:all compiles a second time (about 20 s).
+project.testTask.reset();
+project.testTask.spawn(testAll);
+
+// npm accepts a trusted publisher's OIDC token from npm 11.5.1 on
+// (https://docs.npmjs.com/trusted-publishers); the Node.js of the workflows brings npm 10.
+// (projen adds the publishing jobs at synthesis: the patch applies to the written file,
+// after the job's first step, setup-node; test/workflows.test.ts checks the order)
+const releaseWorkflow = project.github?.tryFindWorkflow('release');
+releaseWorkflow?.file?.patch(JsonPatch.add('/jobs/release_npm/steps/1', {
+  name: 'Update npm for trusted publishing',
+  run: 'npm install -g npm@^11.5.1 && npm --version',
+}));
 
 // ---------------------------------------------------------------------------------------
 // Nightly: deploy every integ test to a real account and run its assertions

@@ -11,6 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { LoadBalancedScalingService, ScheduledFargateEtl, SsmDecoupledVpc, WordpressFargateSite } from '../src';
@@ -32,16 +33,6 @@ interface NagCase {
   /** `rule @ construct path (below the stack)` of every acknowledged finding. */
   readonly acknowledged: string[];
 }
-
-/**
- * aws-cdk-lib before 2.269 cannot name one finding of a rule (`AwsSolutions-IAM5[Resource::*]`)
- * in an acknowledgement: there cdk-nag reads the acknowledgement and drops the finding
- * itself, so the validation report lists only the acknowledged rules. `npx projen test:floor`
- * runs these cases on the peer dependency floor.
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const CDK_MINOR = Number(require('aws-cdk-lib/package.json').version.split('.')[1]);
-const BEFORE_2_269 = CDK_MINOR < 269;
 
 const ALB_OPEN = 'AwsSolutions-EC23 @ Web/Service/LB/SecurityGroup/Resource';
 const ACCESS_LOG_BUCKET = 'AwsSolutions-S1 @ Web/AccessLogs/Resource';
@@ -135,10 +126,6 @@ const cases: NagCase[] = [
         accessLogs: false,
       });
       Validations.of(web.loadBalancer).acknowledge({ id: 'AwsSolutions::AwsSolutions-ELB2', reason: 'the user turned access logs off' });
-      if (BEFORE_2_269) {
-        // older aws-cdk-lib declares a CloudFormation parameter for every imported SSM parameter, even when only its name is used
-        Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::W2001', reason: 'TableParameter: only its name is used' });
-      }
     },
     acknowledged: [
       ALB_OPEN,
@@ -315,8 +302,7 @@ test.each(cases.map((c) => [c.name, c] as const))('%s passes AwsSolutions checks
   const stack = new Stack(app, 'NagStack', c.agnostic ? {} : { env: { account: '123456789012', region: 'eu-west-1' } });
   c.build(stack);
   expect(() => synth(app)).not.toThrow();
-  const reported = !BEFORE_2_269 ? c.acknowledged : c.acknowledged.filter((a) => !/^AwsSolutions-\w+\[/.test(a));
-  expect(acknowledgedFindings(app.outdir, 'NagStack')).toEqual([...reported].sort());
+  expect(acknowledgedFindings(app.outdir, 'NagStack')).toEqual([...c.acknowledged].sort());
 });
 
 test('the nag helper really fails on a finding', () => {
@@ -324,4 +310,75 @@ test('the nag helper really fails on a finding', () => {
   const stack = new Stack(app, 'NagStack');
   new ec2.Vpc(stack, 'BareVpc', { restrictDefaultSecurityGroup: false });
   expect(() => synth(app)).toThrow(/\[AwsSolutions\] error AwsSolutions-VPC7 at NagStack\/BareVpc\/Resource/);
+});
+
+/**
+ * A site's acknowledgements cover the site, never the user's own resources beside it.
+ * `Validations.of(scope).acknowledge()` is scope-based ("applies to all constructs under
+ * the given scope", https://docs.aws.amazon.com/cdk/v2/guide/policy-validation-synthesis.html);
+ * aws-cdk-lib before 2.271.0 (aws/aws-cdk#38495, fixed by #38789) applied it to every
+ * construct of the app, so a user on an older release lost these findings. The peer
+ * floor is 2.271.0, and `npx projen test:floor` runs this on it.
+ */
+describe("a user's own resources beside a WordpressFargateSite keep every finding", () => {
+  /** A non-compliant bucket, role, secret, security group and queue, each failing a rule the site acknowledges. */
+  function userResources(stack: Stack): void {
+    new s3.Bucket(stack, 'UserBucket');
+    const role = new iam.Role(stack, 'UserRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+    new secretsmanager.Secret(stack, 'UserSecret');
+    const vpc = new ec2.Vpc(stack, 'UserVpc', { maxAzs: 1, natGateways: 0, flowLogs: { All: {} } });
+    const group = new ec2.SecurityGroup(stack, 'UserGroup', { vpc });
+    group.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from anywhere');
+    new sqs.Queue(stack, 'UserQueue');
+  }
+
+  /** `rule @ path` of every finding the report lists, not acknowledged (`reported`) and acknowledged. */
+  function findings(build: (stack: Stack) => void): { reported: string[]; acknowledged: string[] } {
+    const app = testApp({ nag: true });
+    const stack = new Stack(app, 'NagStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    build(stack);
+    // unacknowledged findings fail synthesis; the report lists them
+    expect(() => app.synth()).toThrow();
+    const report = JSON.parse(fs.readFileSync(path.join(app.outdir, cxapi.VALIDATION_REPORT_FILE), 'utf-8'));
+    const list = (key: string): string[] => report.pluginReports
+      .filter((p: any) => p.pluginName === 'AwsSolutions')
+      .flatMap((p: any) => p[key] ?? [])
+      .flatMap((v: any) => v.violatingConstructs.map((c: any) => `${v.ruleName} @ ${c.constructPath.replace('NagStack/', '')}`))
+      .sort();
+    return { reported: list('violations'), acknowledged: list('suppressedViolations') };
+  }
+
+  let alone: string[];
+  let beside: { reported: string[]; acknowledged: string[] };
+  beforeAll(() => {
+    alone = findings(userResources).reported;
+    beside = findings((stack) => {
+      new WordpressFargateSite(stack, 'Blog', {
+        cdn: true,
+        firewall: {},
+        // the site's schedule dead-letter queue acknowledges AwsSolutions-SQS3 too
+        databaseSchedules: [{ id: 'Rush', schedule: appscaling.Schedule.cron({ hour: '8', minute: '40' }), minCapacity: 8 }],
+      });
+      userResources(stack);
+    });
+  });
+
+  test.each([
+    ['bucket without access logs', 'AwsSolutions-S1', 'UserBucket/Resource'],
+    ['role with a wildcard resource', 'AwsSolutions-IAM5[Resource::*]', 'UserRole/DefaultPolicy/Resource'],
+    ['secret without rotation', 'AwsSolutions-SMG4', 'UserSecret/Resource'],
+    ['security group open to the internet', 'AwsSolutions-EC23', 'UserGroup/Resource'],
+    ['queue without a dead-letter queue', 'AwsSolutions-SQS3', 'UserQueue/Resource'],
+  ])("the user's %s is reported beside the site, which acknowledges the rule for itself", (_what, rule, userPath) => {
+    expect(alone).toContain(`${rule} @ ${userPath}`);
+    expect(beside.reported).toContain(`${rule} @ ${userPath}`);
+    const siteAcknowledged = beside.acknowledged.filter((a) => a.startsWith(`${rule} @ Blog/`));
+    expect(siteAcknowledged).not.toEqual([]);
+    expect(beside.acknowledged.filter((a) => !a.includes(' @ Blog/'))).toEqual([]);
+  });
+
+  test('every finding on the user resources alone is reported beside the site, and none of the site', () => {
+    expect(beside.reported).toEqual(alone);
+  });
 });

@@ -7,19 +7,12 @@ import { IConstruct } from 'constructs';
  * the reason a reviewer reads in the validation report.
  *
  * `rule` is the rule (`AwsSolutions-EC23`) or one finding of it
- * (`AwsSolutions-IAM5[Resource::*]`). aws-cdk-lib before 2.269 rejects the `::` inside a
- * finding (InvalidValidationId); there the acknowledgement is recorded under the bare
- * finding id, where cdk-nag reads it and drops the finding itself.
+ * (`AwsSolutions-IAM5[Resource::*]`). The acknowledgement covers `scope` only, never a
+ * user's own resources beside it: aws-cdk-lib 2.271.0, the peer dependency floor, is the
+ * first release that keeps it there (aws/aws-cdk#38495).
  */
 export function acknowledgeNagFinding(scope: IConstruct, rule: string, reason: string): void {
-  try {
-    Validations.of(scope).acknowledge({ id: `AwsSolutions::${rule}`, reason });
-  } catch (e) {
-    if (!rule.includes('::')) {
-      throw e;
-    }
-    scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [rule]: reason });
-  }
+  Validations.of(scope).acknowledge({ id: `AwsSolutions::${rule}`, reason });
 }
 
 /**

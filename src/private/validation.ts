@@ -182,7 +182,6 @@ export function checkMebibytes(
   path: string, prop: string, size: Size, bounds: { min: number; max: number; literal: string; allowed: string },
 ): number {
   if (size.isUnresolved()) {
-    // (Size has no toString on the peer floor, aws-cdk-lib 2.262)
     invalid(path, prop, 'a size from a token', `must be a literal size, because ${bounds.literal}`);
   }
   const mib = size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs from Debian/Ubuntu what `npm run test:all` runs besides Node.js: the one list
+# of system packages, shared by `.ci/run` and the GitHub build and release workflows
+# (.projenrc.ts writes the step that calls it), so the two cannot drift apart.
+#
+#   bash .ci/install-system-packages.sh
+#
+# - servers the WordPress image test runs the shipped configuration on: nginx, php-fpm
+#   with MySQL, MariaDB, WordPress and its default theme, envsubst, and busybox (the
+#   metrics sidecar's shell);
+# - toolchains of the binding checks, only where the command is missing (the GitHub
+#   workflows set up Python 3.11, Java 17 and Go with their setup actions first):
+#   python3, java and mvn. Not Go: Debian 12's golang-go is 1.19, and the Go bindings
+#   jsii-pacmak writes ask for Go 1.25 (machines and workflows bring their own Go).
+# Nothing is installed when everything is there; root, or sudo, otherwise.
+set -euo pipefail
+
+SERVER_PACKAGES=(nginx php-fpm php-mysql mariadb-server wordpress wordpress-theme-twentytwentythree gettext-base busybox)
+# command=package: installed only when the command is not on PATH
+TOOLCHAINS=(python3=python3 java=openjdk-17-jdk-headless mvn=maven)
+
+as_root() {
+  if [ "$(id -u)" = "0" ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for package in "${SERVER_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+for entry in "${TOOLCHAINS[@]}"; do
+  command -v "${entry%%=*}" >/dev/null 2>&1 || missing+=("${entry#*=}")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "system packages: all present"
+fi
