@@ -360,6 +360,9 @@ describe("a user's own resources beside a WordpressFargateSite keep every findin
         // the site's schedule dead-letter queue acknowledges AwsSolutions-SQS3 too
         databaseSchedules: [{ id: 'Rush', schedule: appscaling.Schedule.cron({ hour: '8', minute: '40' }), minCapacity: 8 }],
       });
+      // behind the CDN the site's load balancer admits CloudFront's prefix list, which
+      // cdk-nag does not flag: a public service acknowledges EC23 for its own load balancer
+      new LoadBalancedScalingService(stack, 'Web', { image: IMAGE });
       userResources(stack);
     });
   });
@@ -373,9 +376,13 @@ describe("a user's own resources beside a WordpressFargateSite keep every findin
   ])("the user's %s is reported beside the site, which acknowledges the rule for itself", (_what, rule, userPath) => {
     expect(alone).toContain(`${rule} @ ${userPath}`);
     expect(beside.reported).toContain(`${rule} @ ${userPath}`);
-    const siteAcknowledged = beside.acknowledged.filter((a) => a.startsWith(`${rule} @ Blog/`));
-    expect(siteAcknowledged).not.toEqual([]);
-    expect(beside.acknowledged.filter((a) => !a.includes(' @ Blog/'))).toEqual([]);
+    const ours = beside.acknowledged.filter((a) => a.startsWith(`${rule} @ Blog/`) || a.startsWith(`${rule} @ Web/`));
+    expect(ours).not.toEqual([]);
+    // nothing outside the constructs but the provider aws-cdk-lib's AwsCustomResource shares per
+    // stack (the site's custom resources bring it), whose one finding is the same for anyone
+    expect(beside.acknowledged.filter((a) => !a.includes(' @ Blog/') && !a.includes(' @ Web/'))).toEqual([
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] @ AWS679f53fac002430cb0da5b7982bd2287/ServiceRole/Resource',
+    ]);
   });
 
   test('every finding on the user resources alone is reported beside the site, and none of the site', () => {
