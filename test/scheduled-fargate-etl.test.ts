@@ -72,6 +72,22 @@ function topicPolicy(b: Built): any {
   return only(b.template, 'AWS::SNS::TopicPolicy', { Properties: { Topics: [{ Ref: topic }] } }).Properties.PolicyDocument;
 }
 
+/** The trust policy statements of the role with logical id `role`. */
+function trustOf(b: Built, role: string): any {
+  return b.json.Resources[role].Properties.AssumeRolePolicyDocument.Statement;
+}
+
+/** A trust policy for `service` acting for resources of this account whose ARN is `arn:<partition><service part><region>:<account><resource part>`. */
+function trustedForThisAccount(service: string, servicePart: string, resourcePart: string): any[] {
+  const sourceArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, servicePart, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, resourcePart]] };
+  return [{
+    Effect: 'Allow',
+    Action: 'sts:AssumeRole',
+    Principal: { Service: service },
+    Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': sourceArn } },
+  }];
+}
+
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 
@@ -227,15 +243,7 @@ describe('ScheduledFargateEtl with default props', () => {
   test('only EventBridge acting for a rule of this account may assume the role the rule starts the state machine with', () => {
     const rule = b.json.Resources[logicalId(b.stack, b.etl.eventRule!)].Properties;
     const role = rule.Targets[0].RoleArn['Fn::GetAtt'][0];
-    expect(b.json.Resources[role].Properties.AssumeRolePolicyDocument.Statement).toEqual([{
-      Effect: 'Allow',
-      Action: 'sts:AssumeRole',
-      Principal: { Service: 'events.amazonaws.com' },
-      Condition: {
-        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':rule/*']] } },
-      },
-    }]);
+    expect(trustOf(b, role)).toEqual(trustedForThisAccount('events.amazonaws.com', ':events:', ':rule/*'));
     expect(statementsOf(b.template, role)).toEqual([{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: logicalId(b.stack, b.etl.stateMachine) } }]);
   });
 
@@ -517,16 +525,7 @@ describe('ScheduledFargateEtl: the state machine bounds and serializes runs', ()
   });
 
   test('only Step Functions acting for a state machine of this account may assume the state machine\'s role', () => {
-    const trust = b.json.Resources[logicalId(b.stack, b.etl.stateMachineRole)].Properties.AssumeRolePolicyDocument.Statement;
-    expect(trust).toEqual([{
-      Effect: 'Allow',
-      Action: 'sts:AssumeRole',
-      Principal: { Service: 'states.amazonaws.com' },
-      Condition: {
-        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:*']] } },
-      },
-    }]);
+    expect(trustOf(b, logicalId(b.stack, b.etl.stateMachineRole))).toEqual(trustedForThisAccount('states.amazonaws.com', ':states:', ':stateMachine:*'));
   });
 });
 

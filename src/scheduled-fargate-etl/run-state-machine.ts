@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
+import { servicePrincipalFor } from '../private/service-principal';
 
 /**
  * The Step Functions state machine between a ScheduledFargateEtl's schedule and ECS:
@@ -72,7 +73,7 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
   const errorFields = { error: sfn.JsonPath.stringAt('$.error.Error'), cause: sfn.JsonPath.stringAt('$.error.Cause') };
   const stopErrorFields = { stopError: sfn.JsonPath.stringAt('$.stopError.Error'), stopCause: sfn.JsonPath.stringAt('$.stopError.Cause') };
   const maxRuntime = `maxRuntime (${props.maxRuntime.toHumanString()})`;
-  const stopByHand = sfn.JsonPath.format(`they may still be running: stop the tasks of group {} in the cluster by hand`, runGroup);
+  const stopByHand = sfn.JsonPath.format('they may still be running: stop the tasks of group {} in the cluster by hand', runGroup);
 
   // a run whose tasks outlived maxRuntime: its own tasks are stopped (found by the group
   // RunTask gave them), then reported. The Step Functions guide does not say that a .sync
@@ -155,10 +156,8 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
     // confused deputy: only Step Functions acting for a state machine of this account
     // (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html);
     // the state machine's own ARN would be a cycle (it names the role), its name is generated
-    assumedBy: new iam.ServicePrincipal('states.amazonaws.com').withConditions({
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-    }),
+    assumedBy: servicePrincipalFor(scope, 'states.amazonaws.com',
+      { service: 'states', resource: 'stateMachine', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
     description: `Runs the tasks of ${scope.node.path}`,
   });
   grantRunPermissions(role, stack, props);

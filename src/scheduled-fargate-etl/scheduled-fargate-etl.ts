@@ -25,6 +25,7 @@ import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizi
 import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
 import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
 import { checkScheduleExpression } from '../private/schedule-expression';
+import { servicePrincipalFor } from '../private/service-principal';
 import { checkEnvironmentSize, createFargateTask, FargateTask } from '../private/task';
 import { checkConstructId, checkDuration, checkEmailAddress, checkInteger, checkLiteral, describe, fitted, invalid } from '../private/validation';
 
@@ -616,13 +617,9 @@ export class ScheduledFargateEtl extends Construct {
    * rule names the role, so naming the rule itself in the role would be a cycle.
    */
   private ruleRole(): iam.Role {
-    const stack = Stack.of(this);
     return new iam.Role(this, 'ScheduleRole', {
       description: `Starts the state machine of ${this.node.path} on its schedule`,
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },
-      }),
+      assumedBy: servicePrincipalFor(this, 'events.amazonaws.com', { service: 'events', resource: 'rule', resourceName: '*' }),
     });
   }
 
