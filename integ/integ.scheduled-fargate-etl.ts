@@ -1,9 +1,10 @@
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -13,10 +14,11 @@ import { ScheduledFargateEtl } from '../src';
 /**
  * The monthly job of the article, with its MySQL sidecar and a bucket. The assertions
  * check the deployed task definition, and the schedule and the state machine it starts,
- * through the ECS and EventBridge APIs. Then they start the task once, in the public
- * subnets of the construct's own VPC (no NAT gateway) with a public IP, as the state
- * machine does, and wait until it has stopped with exit code 0 in both containers: the
- * job could only get there by pulling its image and reaching MySQL on 127.0.0.1:3306
+ * through the ECS and EventBridge APIs. Then they start the state machine once, as the
+ * schedule does, and wait until the execution SUCCEEDED: the lookup found no run going,
+ * the task ran in the public subnets of the construct's own VPC (no NAT gateway) with a
+ * public IP, and stopped with exit code 0 in both containers (read from the stopped task):
+ * the job could only get there by pulling its image and reaching MySQL on 127.0.0.1:3306
  * with the generated credentials after MySQL turned healthy (it fails to connect
  * otherwise), and MySQL must have shut down cleanly when the job was done (the construct
  * reports any other exit code as a failed run).
@@ -24,8 +26,10 @@ import { ScheduledFargateEtl } from '../src';
  * A second job sleeps longer than its `maxRuntime` (3 minutes). The assertions start its
  * state machine, wait for the task to run, and start it again: the second execution is
  * skipped (it succeeds at once without a task, and says so on the failure topic); the
- * first ends failed with `MaxRuntimeExceeded`, its task STOPPED, and a message naming the
- * timeout on the topic (read from a queue subscribed to it).
+ * first ends failed with `MaxRuntimeExceeded`, its task STOPPED, and a message saying the
+ * tasks were stopped on the topic. Each message is read from a queue of its own that the
+ * topic delivers only that kind of message to (a filter policy on the message body), one
+ * message body at a time: a custom resource answers CloudFormation with at most 4 KB.
  *
  * The test stack publishes in SSM what the assertions need, so the assertion stack
  * reads it through the API instead of a CloudFormation export.
@@ -60,11 +64,8 @@ const etl = new ScheduledFargateEtl(stack, 'MonthlyEtl', {
 const publish = (name: string, value: string) =>
   new ssm.StringParameter(stack, name, { parameterName: `${ROOT}/${name}`, stringValue: value });
 publish('cluster', etl.cluster.clusterArn);
-publish('task-definition', etl.taskDefinition.taskDefinitionArn);
 publish('rule', etl.eventRule!.ruleName);
 publish('state-machine', etl.stateMachine.stateMachineArn);
-publish('subnets', etl.vpc.publicSubnets.map((s) => s.subnetId).join(','));
-publish('security-group', etl.securityGroup.securityGroupId);
 
 // a job that outlives its maxRuntime, in the same VPC and cluster
 const SLEEPER_FAMILY = 'cdk-fargate-blueprints-integ-sleeper';
@@ -81,16 +82,23 @@ const sleeper = new ScheduledFargateEtl(stack, 'Sleeper', {
   subnetSelection: { subnetType: ec2.SubnetType.PUBLIC },
   maxRuntime: Duration.minutes(3),
 });
-const messages = new sqs.Queue(stack, 'SleeperMessages', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, removalPolicy: RemovalPolicy.DESTROY });
-sleeper.failureTopic.addSubscription(new snsSubscriptions.SqsSubscription(messages, { rawMessageDelivery: true }));
+/** A queue that gets the sleeper's messages that have `field` (the JSON body is filtered). */
+const messagesWith = (field: string) => {
+  const queue = new sqs.Queue(stack, `Sleeper-${field}`, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, removalPolicy: RemovalPolicy.DESTROY });
+  sleeper.failureTopic.addSubscription(new snsSubscriptions.SqsSubscription(queue, {
+    rawMessageDelivery: true,
+    filterPolicyWithMessageBody: { [field]: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.existsFilter()) },
+  }));
+  publish(`sleeper-${field}-messages`, queue.queueUrl);
+};
+messagesWith('skipped');
+messagesWith('timedOut');
 publish('sleeper-state-machine', sleeper.stateMachine.stateMachineArn);
-publish('sleeper-messages', messages.queueUrl);
 
 const integ = new IntegTest(app, 'ScheduledFargateEtlIntegTest', { testCases: [stack], ...SNAPSHOT_OPTIONS });
 const assertions = integ.assertions;
 const valueOf = (name: string) => assertions.awsApiCall('SSM', 'getParameter', { Name: `${ROOT}/${name}` }).getAttString('Parameter.Value');
 const cluster = valueOf('cluster');
-const taskDefinitionArn = valueOf('task-definition');
 const BOTH = [0, 1];
 
 // the task definition as deployed: size, storage, Fargate, and two essential containers
@@ -145,29 +153,23 @@ assertions.expect('ScheduleTarget',
     maxAge: 'Targets.0.RetryPolicy.MaximumEventAgeInSeconds',
   }));
 
-// one run, started the way the schedule starts it, must stop with exit code 0 in both containers
-const run = assertions.awsApiCall('ECS', 'runTask', {
-  cluster,
-  taskDefinition: taskDefinitionArn,
-  launchType: 'FARGATE',
-  count: 1,
-  networkConfiguration: {
-    awsvpcConfiguration: {
-      subnets: Fn.split(',', valueOf('subnets'), 2),
-      securityGroups: [valueOf('security-group')],
-      // public subnets, no NAT gateway: the way out is the task's public IP
-      assignPublicIp: 'ENABLED',
-    },
-  },
-});
-run.provider.addToRolePolicy({ Effect: 'Allow', Action: ['iam:PassRole'], Resource: ['*'] });
-const stopped = assertions.awsApiCall('ECS', 'describeTasks', { cluster, tasks: [run.getAttString('tasks.0.taskArn')] })
-  .assertAtPath('tasks.0.lastStatus', ExpectedResult.exact('STOPPED'))
-  .waitForAssertions({ totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) });
+// one run, started the way the schedule starts it: the execution succeeds, and its task
+// stopped with exit code 0 in both containers (the only task of the family, so the first STOPPED one)
+// the first run of a new VPC pulls both images and initializes MySQL's data directory
+const MONTHLY_WAIT = { totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) };
+const monthlyRun = assertions.awsApiCall('StepFunctions', 'startExecution', { stateMachineArn: valueOf('state-machine'), name: 'integ-monthly-run' });
+const monthlySucceeded = assertions.awsApiCall('StepFunctions', 'describeExecution', { executionArn: monthlyRun.getAttString('executionArn') })
+  .assertAtPath('status', ExpectedResult.exact('SUCCEEDED'))
+  .waitForAssertions(MONTHLY_WAIT);
+const monthlyTask = assertions.awsApiCall('ECS', 'listTasks', { cluster, family: FAMILY, desiredStatus: 'STOPPED' });
+const stopped = assertions.awsApiCall('ECS', 'describeTasks', { cluster, tasks: [monthlyTask.getAttString('taskArns.0')] });
 const runResult = valuesOf(stopped, {
   stopCode: 'tasks.0.stopCode',
+  group: 'tasks.0.group',
   containers: BOTH.map((i) => ({ name: `tasks.0.containers.${i}.name`, exitCode: `tasks.0.containers.${i}.exitCode` })),
 });
+monthlyRun.next(monthlySucceeded).next(monthlyTask).next(stopped);
+assertions.expect('StartedByTheStateMachine', ExpectedResult.objectLike({ group: 'run:integ-monthly-run' }), runResult);
 assertions.expect('JobExitedWithZero',
   ExpectedResult.objectLike({ stopCode: 'EssentialContainerExited', containers: Match.arrayWith([{ name: 'app', exitCode: '0' }]) }),
   runResult);
@@ -176,34 +178,32 @@ assertions.expect('MysqlShutDownCleanly',
   runResult);
 
 // a run that outlives maxRuntime, and a run started while it goes
+const SLEEPER_WAIT = { totalTimeout: Duration.minutes(10), interval: Duration.seconds(15) };
 const sleeperMachine = valueOf('sleeper-state-machine');
-const RUN_WAIT = { totalTimeout: Duration.minutes(10), interval: Duration.seconds(15) };
 const first = assertions.awsApiCall('StepFunctions', 'startExecution', { stateMachineArn: sleeperMachine, name: 'integ-outlives-max-runtime' });
 const running = assertions.awsApiCall('ECS', 'listTasks', { cluster, family: SLEEPER_FAMILY, desiredStatus: 'RUNNING' })
   .assertAtPath('taskArns.0', ExpectedResult.stringLikeRegexp(':task/'))
-  .waitForAssertions(RUN_WAIT);
+  .waitForAssertions(SLEEPER_WAIT);
 const second = assertions.awsApiCall('StepFunctions', 'startExecution', { stateMachineArn: sleeperMachine, name: 'integ-started-while-running' });
 const skipped = assertions.awsApiCall('StepFunctions', 'describeExecution', { executionArn: second.getAttString('executionArn') })
   .assertAtPath('status', ExpectedResult.exact('SUCCEEDED'))
-  .waitForAssertions(RUN_WAIT);
+  .waitForAssertions(SLEEPER_WAIT);
 const timedOut = assertions.awsApiCall('StepFunctions', 'describeExecution', { executionArn: first.getAttString('executionArn') })
   .assertAtPath('status', ExpectedResult.exact('FAILED'))
-  .waitForAssertions(RUN_WAIT);
+  .waitForAssertions(SLEEPER_WAIT);
 // a caught timeout fails the execution (TIMED_OUT is only for the execution's own limit, which no catch sees)
 assertions.expect('TimedOutRunFailedWithMaxRuntimeExceeded', ExpectedResult.exact({ error: 'MaxRuntimeExceeded' }), valuesOf(timedOut, { error: 'error' }));
 const sleeperTask = assertions.awsApiCall('ECS', 'describeTasks', { cluster, tasks: [running.getAttString('taskArns.0')] })
   .assertAtPath('tasks.0.lastStatus', ExpectedResult.exact('STOPPED'))
-  .waitForAssertions(RUN_WAIT);
-const topicMessages = assertions.awsApiCall('SQS', 'receiveMessage', {
-  QueueUrl: valueOf('sleeper-messages'),
-  MaxNumberOfMessages: 10,
-  // read without hiding them, so that a retry sees them all
+  .waitForAssertions(SLEEPER_WAIT);
+/** The first message in the queue of the messages with `field`, asserted to match `pattern`. */
+const firstMessageWith = (field: string, pattern: string) => assertions.awsApiCall('SQS', 'receiveMessage', {
+  QueueUrl: valueOf(`sleeper-${field}-messages`),
+  MaxNumberOfMessages: 1,
+  // read without hiding it, so that a retry sees it again
   VisibilityTimeout: 0,
   WaitTimeSeconds: 10,
-}).expect(ExpectedResult.objectLike({
-  Messages: Match.arrayWith([
-    Match.objectLike({ Body: Match.stringLikeRegexp('"skipped":') }),
-    Match.objectLike({ Body: Match.stringLikeRegexp('"timedOut":"The run took longer than maxRuntime \\(3 minutes\\)') }),
-  ]),
-})).waitForAssertions(RUN_WAIT);
-first.next(running).next(second).next(skipped).next(timedOut).next(sleeperTask).next(topicMessages);
+}).assertAtPath('Messages.0.Body', ExpectedResult.stringLikeRegexp(pattern)).waitForAssertions(SLEEPER_WAIT);
+const skippedMessage = firstMessageWith('skipped', '"skipped":"The run was due while a previous run was still going');
+const timedOutMessage = firstMessageWith('timedOut', '"timedOut":"The run took longer than maxRuntime \\(3 minutes\\) and its tasks were stopped"');
+first.next(running).next(second).next(skipped).next(timedOut).next(sleeperTask).next(skippedMessage).next(timedOutMessage);

@@ -72,6 +72,22 @@ function topicPolicy(b: Built): any {
   return only(b.template, 'AWS::SNS::TopicPolicy', { Properties: { Topics: [{ Ref: topic }] } }).Properties.PolicyDocument;
 }
 
+/** The trust policy statements of the role with logical id `role`. */
+function trustOf(b: Built, role: string): any {
+  return b.json.Resources[role].Properties.AssumeRolePolicyDocument.Statement;
+}
+
+/** A trust policy for `service` acting for resources of this account whose ARN is `arn:<partition><service part><region>:<account><resource part>`. */
+function trustedForThisAccount(service: string, servicePart: string, resourcePart: string): any[] {
+  const sourceArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, servicePart, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, resourcePart]] };
+  return [{
+    Effect: 'Allow',
+    Action: 'sts:AssumeRole',
+    Principal: { Service: service },
+    Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': sourceArn } },
+  }];
+}
+
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 
@@ -169,9 +185,9 @@ describe('ScheduledFargateEtl with default props', () => {
     expect(b.etl.cluster.vpc).toBe(b.etl.vpc);
   });
 
-  test('costs at most $5 a month while no run is going (us-east-1 list prices): no NAT gateway, no address, three alarms', () => {
-    // the alarms read four metrics: failed invocations, the dead-letter queue, aborted and timed-out executions
-    expect(Object.entries(idleCostByType(b.json)).filter(([, cost]) => cost > 0)).toEqual([['AWS::CloudWatch::Alarm', expect.closeTo(0.40, 5)]]);
+  test('costs at most $5 a month while no run is going (us-east-1 list prices): no NAT gateway, no address, four alarms', () => {
+    // the alarms read five metrics: failed invocations, the dead-letter queue, aborted, timed-out and failed executions
+    expect(Object.entries(idleCostByType(b.json)).filter(([, cost]) => cost > 0)).toEqual([['AWS::CloudWatch::Alarm', expect.closeTo(0.50, 5)]]);
     expect(idleCost(b.json)).toBeLessThanOrEqual(5);
   });
 
@@ -222,6 +238,13 @@ describe('ScheduledFargateEtl with default props', () => {
       Targets: [Match.objectLike({ Arn: { Ref: logicalId(b.stack, b.etl.stateMachine) } })],
     });
     b.template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'STANDARD' });
+  });
+
+  test('only EventBridge acting for a rule of this account may assume the role the rule starts the state machine with', () => {
+    const rule = b.json.Resources[logicalId(b.stack, b.etl.eventRule!)].Properties;
+    const role = rule.Targets[0].RoleArn['Fn::GetAtt'][0];
+    expect(trustOf(b, role)).toEqual(trustedForThisAccount('events.amazonaws.com', ':events:', ':rule/*'));
+    expect(statementsOf(b.template, role)).toEqual([{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: logicalId(b.stack, b.etl.stateMachine) } }]);
   });
 
   test('the state machine runs one task of the family with the .sync integration, in the public subnets with a public IP', () => {
@@ -375,30 +398,72 @@ describe('ScheduledFargateEtl: the state machine bounds and serializes runs', ()
       'group.$': '$$.Map.Item.Value.Group',
       'runGroup.$': "States.Format('run:{}', $$.Execution.Name)",
     });
-    expect(states.OfThisRun.Choices).toEqual([{ Variable: '$.group', StringEqualsPath: '$.runGroup', Next: 'StopTaskOfTimedOutRun' }]);
+    expect(states.IsTaskOfTimedOutRun.Choices).toEqual([{ Variable: '$.group', StringEqualsPath: '$.runGroup', Next: 'StopTaskOfTimedOutRun' }]);
     expect(states.StopTaskOfTimedOutRun).toMatchObject({
       Resource: 'arn:${AWS::Partition}:states:::aws-sdk:ecs:stopTask',
       Parameters: { 'Task.$': '$.taskArn', 'Reason': 'maxRuntime (2 hours) exceeded' },
     });
-    // a failure while stopping still reports the timeout
-    for (const name of ['ListTasksOfTimedOutRun', 'DescribeTasksOfTimedOutRun', 'StopTasksOfTimedOutRun']) {
-      expect(states[name].Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'ReportTimeout' })]);
-    }
+    expect(states.StopTasksOfTimedOutRun.Next).toBe('ReportTimeout');
     expect(states.ReportTimeout).toMatchObject({
-      Parameters: { TopicArn: topic, Message: expect.objectContaining({ 'timedOut': expect.stringContaining('maxRuntime (2 hours)'), 'error.$': '$.error.Error' }) },
+      Parameters: {
+        TopicArn: topic,
+        Message: expect.objectContaining({ 'timedOut': 'The run took longer than maxRuntime (2 hours) and its tasks were stopped', 'error.$': '$.error.Error' }),
+      },
       Next: 'MaxRuntimeExceeded',
     });
     expect(states.MaxRuntimeExceeded).toMatchObject({ Type: 'Fail', Error: 'MaxRuntimeExceeded' });
   });
 
-  test('any other failure of the run (RunTask refused, no Fargate capacity, a task that failed) is published, and fails the execution', () => {
-    expect(states.Run.Catch[1]).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReportFailure' });
+  test('a timed-out run whose tasks could not be stopped says they may still be running, with the error, and fails apart', () => {
+    for (const name of ['ListTasksOfTimedOutRun', 'DescribeTasksOfTimedOutRun', 'StopTasksOfTimedOutRun']) {
+      expect(states[name].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.stopError', Next: 'ReportTimeoutNotStopped' }]);
+    }
+    const message = states.ReportTimeoutNotStopped.Parameters.Message;
+    expect(message).toMatchObject({
+      'timedOut': 'The run took longer than maxRuntime (2 hours), and stopping its tasks failed',
+      'stillRunning.$': "States.Format('they may still be running: stop the tasks of group {} in the cluster by hand', States.Format('run:{}', $$.Execution.Name))",
+      'error.$': '$.error.Error',
+      'stopError.$': '$.stopError.Error',
+      'stopCause.$': '$.stopError.Cause',
+    });
+    expect(JSON.stringify(message)).not.toMatch(/were stopped/);
+    expect(states.ReportTimeoutNotStopped.Next).toBe('MaxRuntimeExceededNotStopped');
+    expect(states.MaxRuntimeExceededNotStopped).toMatchObject({ Type: 'Fail', Error: 'MaxRuntimeExceededNotStopped', Cause: expect.stringMatching(/may still be running/) });
+  });
+
+  test('any other failure of the run first stops the tasks of the run still going (the other tasks of a Map), then is published and fails the execution', () => {
+    expect(states.Run.Catch[1]).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ListTasksOfFailedRun' });
+    expect(states.ListTasksOfFailedRun.Parameters).toMatchObject({ Family: b.etl.taskDefinition.family, DesiredStatus: 'RUNNING' });
+    expect(states.IsTaskOfFailedRun.Choices).toEqual([{ Variable: '$.group', StringEqualsPath: '$.runGroup', Next: 'StopTaskOfFailedRun' }]);
+    expect(states.StopTasksOfFailedRun.ItemSelector['runGroup.$']).toBe("States.Format('run:{}', $$.Execution.Name)");
+    expect(states.StopTasksOfFailedRun.Next).toBe('ReportFailure');
+    expect(states.AnyTaskOfFailedRunRunning.Default).toBe('ReportFailure');
+    // the lookup before the run started no task: straight to the report
     expect(states.FindRunningTasks.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReportFailure' }]);
     expect(states.ReportFailure).toMatchObject({
       Parameters: { TopicArn: topic, Message: expect.objectContaining({ 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' }) },
       Next: 'RunFailed',
     });
     expect(states.RunFailed.Type).toBe('Fail');
+    for (const name of ['ListTasksOfFailedRun', 'DescribeTasksOfFailedRun', 'StopTasksOfFailedRun']) {
+      expect(states[name].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.stopError', Next: 'ReportFailureNotStopped' }]);
+    }
+    expect(states.ReportFailureNotStopped.Parameters.Message).toMatchObject({
+      'stillRunning.$': expect.stringContaining('may still be running'), 'error.$': '$.error.Error', 'stopError.$': '$.stopError.Error',
+    });
+    expect(states.RunFailedNotStopped).toMatchObject({ Type: 'Fail', Error: 'RunFailedNotStopped' });
+  });
+
+  test('every call beside the run itself, and every report, is retried with backoff (throttling, service errors)', () => {
+    const retried = ['FindRunningTasks', 'ReportSkipped', 'ReportFailure', 'ReportFailureNotStopped', 'ReportTimeout', 'ReportTimeoutNotStopped',
+      ...['TimedOutRun', 'FailedRun'].flatMap((kind) => [`ListTasksOf${kind}`, `DescribeTasksOf${kind}`, `StopTaskOf${kind}`])];
+    for (const name of retried) {
+      expect([name, states[name].Retry]).toEqual([name, [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 }]]);
+    }
+    // every Task state but the run (its timeout is maxRuntime; a retried RunTask would start another task)
+    const tasks = Object.entries(states).filter(([, st]) => st.Type === 'Task').map(([name]) => name);
+    expect(tasks.sort()).toEqual([...retried, 'RunTask'].sort());
+    expect(states.RunTask.Retry).toBeUndefined();
   });
 
   test('the state machine may run, describe and stop only tasks of this family and cluster, pass only the two task roles, manage only the .sync rule', () => {
@@ -444,6 +509,24 @@ describe('ScheduledFargateEtl: the state machine bounds and serializes runs', ()
     expect(evaluateAlarmMath(alarm.Metrics, { aborted: [undefined], timedOut: [1] })).toEqual([1]);
     expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) }]);
   });
+
+  test('every failed execution notifies the failure topic, also one that could not report (States.Runtime, a topic it could not publish to)', () => {
+    const alarm = alarmOf(b, b.etl.failedExecutionsAlarm);
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionsFailed',
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalId(b.stack, b.etl.stateMachine) } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) }],
+    });
+  });
+
+  test('only Step Functions acting for a state machine of this account may assume the state machine\'s role', () => {
+    expect(trustOf(b, logicalId(b.stack, b.etl.stateMachineRole))).toEqual(trustedForThisAccount('states.amazonaws.com', ':states:', ':stateMachine:*'));
+  });
 });
 
 describe('ScheduledFargateEtl with allowOverlappingRuns', () => {
@@ -454,7 +537,7 @@ describe('ScheduledFargateEtl with allowOverlappingRuns', () => {
     expect(Object.keys(statesOf(definition))).not.toEqual(expect.arrayContaining(['FindRunningTasks']));
     expect(Object.keys(statesOf(definition))).not.toEqual(expect.arrayContaining(['ReportSkipped']));
     // a run that times out still stops only its own tasks, the others' runs go on
-    expect(statesOf(definition).OfThisRun.Choices[0].StringEqualsPath).toBe('$.runGroup');
+    expect(statesOf(definition).IsTaskOfTimedOutRun.Choices[0].StringEqualsPath).toBe('$.runGroup');
   });
 });
 
@@ -627,20 +710,26 @@ describe('ScheduledFargateEtl in a time zone, through EventBridge Scheduler', ()
     b.template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { CapacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
   });
 
-  test('alarms on target errors and dropped invocations of its schedule group', () => {
+  test('alarms on runs its schedule group lost for good: sent to the dead-letter queue, failed to be sent there, or dropped', () => {
     const alarm = alarmOf(b, b.etl.failedInvocationsAlarm);
-    expect(alarm.Metrics.map((m: any) => m.Expression ?? m.MetricStat.Metric.MetricName)).toEqual(['FILL(errors, 0) + FILL(dropped, 0)', 'TargetErrorCount', 'InvocationDroppedCount']);
+    expect(alarm.Metrics.map((m: any) => m.Expression ?? m.MetricStat.Metric.MetricName)).toEqual([
+      'FILL(sentToDlq, 0) + FILL(failedToDlq, 0) + FILL(dropped, 0)',
+      'InvocationsSentToDeadLetterCount', 'InvocationsFailedToBeSentToDeadLetterCount', 'InvocationDroppedCount',
+    ]);
     const groupName = only(b.template, 'AWS::Scheduler::ScheduleGroup').Properties.Name;
-    expect(alarm.Metrics[1].MetricStat.Metric.Dimensions).toEqual([{ Name: 'ScheduleGroup', Value: groupName }]);
-    expect(alarm.Metrics[2].MetricStat.Metric.Dimensions).toEqual([{ Name: 'ScheduleGroup', Value: groupName }]);
+    for (const metric of alarm.Metrics.slice(1)) {
+      expect(metric.MetricStat.Metric.Dimensions).toEqual([{ Name: 'ScheduleGroup', Value: groupName }]);
+    }
     expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) }]);
   });
 
-  test('a target error alarms even when nothing was dropped (a missing datapoint counts as 0)', () => {
+  test('each lost run alarms alone (a missing datapoint counts as 0); a target error that a retry may still turn into a run does not', () => {
     const alarm = alarmOf(b, b.etl.failedInvocationsAlarm);
-    // CloudWatch has no InvocationDroppedCount datapoint when nothing was dropped
-    expect(evaluateAlarmMath(alarm.Metrics, { errors: [1], dropped: [undefined] })).toEqual([1]);
-    expect(evaluateAlarmMath(alarm.Metrics, { errors: [undefined], dropped: [1] })).toEqual([1]);
+    // CloudWatch has no datapoint for a series where nothing happened
+    expect(evaluateAlarmMath(alarm.Metrics, { sentToDlq: [1], failedToDlq: [undefined], dropped: [undefined] })).toEqual([1]);
+    expect(evaluateAlarmMath(alarm.Metrics, { sentToDlq: [undefined], failedToDlq: [1], dropped: [undefined] })).toEqual([1]);
+    expect(evaluateAlarmMath(alarm.Metrics, { sentToDlq: [undefined], failedToDlq: [undefined], dropped: [1] })).toEqual([1]);
+    expect(JSON.stringify(alarm)).not.toMatch(/TargetErrorCount/);
   });
 
   test('the schedule group is deleted with the stack: it holds no data, and a retained one would block the redeploy', () => {
@@ -835,7 +924,7 @@ describe('ScheduledFargateEtl: every failed or missed run reaches a person', () 
         Action: 'sns:Publish',
         Resource: topic,
         Condition: {
-          ArnEquals: { 'aws:SourceArn': [arnOf(b.etl.failedInvocationsAlarm), arnOf(b.etl.deadLetterQueueAlarm), arnOf(b.etl.abortedRunsAlarm)] },
+          ArnEquals: { 'aws:SourceArn': [arnOf(b.etl.failedInvocationsAlarm), arnOf(b.etl.deadLetterQueueAlarm), arnOf(b.etl.abortedRunsAlarm), arnOf(b.etl.failedExecutionsAlarm)] },
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
         },
       },

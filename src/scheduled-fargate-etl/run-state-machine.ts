@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
+import { servicePrincipalFor } from '../private/service-principal';
 
 /**
  * The Step Functions state machine between a ScheduledFargateEtl's schedule and ECS:
@@ -65,28 +66,45 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
     topic: props.failureTopic,
     message: message(fields),
     resultPath: sfn.JsonPath.DISCARD,
-  });
+  }).addRetry(CALL_RETRY);
+
+  const report = (id: string, fields: Record<string, unknown>, error: string, cause: string) =>
+    publish(id, fields).next(new sfn.Fail(scope, error, { error, cause }));
+  const errorFields = { error: sfn.JsonPath.stringAt('$.error.Error'), cause: sfn.JsonPath.stringAt('$.error.Cause') };
+  const stopErrorFields = { stopError: sfn.JsonPath.stringAt('$.stopError.Error'), stopCause: sfn.JsonPath.stringAt('$.stopError.Cause') };
+  const maxRuntime = `maxRuntime (${props.maxRuntime.toHumanString()})`;
+  const stopByHand = sfn.JsonPath.format('they may still be running: stop the tasks of group {} in the cluster by hand', runGroup);
 
   // a run whose tasks outlived maxRuntime: its own tasks are stopped (found by the group
   // RunTask gave them), then reported. The Step Functions guide does not say that a .sync
   // ECS state that times out stops its task (it documents the StopTask permission only:
   // https://docs.aws.amazon.com/step-functions/latest/dg/ecs-iam.html), so the state
   // machine stops them itself; a second StopTask of a stopping task does no harm.
-  const timedOut = publish('ReportTimeout', {
-    timedOut: `The run took longer than maxRuntime (${props.maxRuntime.toHumanString()}) and was stopped`,
-    error: sfn.JsonPath.stringAt('$.error.Error'),
-    cause: sfn.JsonPath.stringAt('$.error.Cause'),
-  }).next(new sfn.Fail(scope, 'MaxRuntimeExceeded', {
-    error: 'MaxRuntimeExceeded',
-    cause: `The run took longer than maxRuntime (${props.maxRuntime.toHumanString()}); its tasks were stopped`,
-  }));
-  const stopRun = stopTasksOfThisRun(scope, cluster, family, runGroup, props.maxRuntime, timedOut);
+  const stopTimedOutRun = stopTasksOfRun(scope, 'TimedOutRun', { cluster, family, runGroup, reason: `${maxRuntime} exceeded` },
+    report('ReportTimeout', {
+      timedOut: `The run took longer than ${maxRuntime} and its tasks were stopped`,
+      ...errorFields,
+    }, 'MaxRuntimeExceeded', `The run took longer than ${maxRuntime}; its tasks were stopped`),
+    report('ReportTimeoutNotStopped', {
+      timedOut: `The run took longer than ${maxRuntime}, and stopping its tasks failed`,
+      stillRunning: stopByHand,
+      ...errorFields,
+      ...stopErrorFields,
+    }, 'MaxRuntimeExceededNotStopped', `The run took longer than ${maxRuntime}, and stopping its tasks failed: they may still be running`));
 
-  const failed = publish('ReportFailure', {
-    failed: 'The run failed',
-    error: sfn.JsonPath.stringAt('$.error.Error'),
-    cause: sfn.JsonPath.stringAt('$.error.Cause'),
-  }).next(new sfn.Fail(scope, 'RunFailed', { error: 'RunFailed', cause: 'A task of the run failed to start or did not complete; see the failure topic' }));
+  // any other failure: with more than one task, the other iterations of the Map are
+  // aborted, and nothing documents that an aborted .sync state stops its task, so the
+  // tasks of the run still going are stopped the same way before the report
+  const failed = report('ReportFailure', { failed: 'The run failed', ...errorFields },
+    'RunFailed', 'A task of the run failed to start or did not complete; see the failure topic');
+  const stopFailedRun = stopTasksOfRun(scope, 'FailedRun', { cluster, family, runGroup, reason: 'another task of the run failed' },
+    failed,
+    report('ReportFailureNotStopped', {
+      failed: 'The run failed, and stopping its other tasks failed',
+      stillRunning: stopByHand,
+      ...errorFields,
+      ...stopErrorFields,
+    }, 'RunFailedNotStopped', 'A task of the run failed, and stopping the others failed: they may still be running'));
 
   // each task of the run: RunTask and wait for it to stop, at most maxRuntime
   const runTask = new tasks.EcsRunTask(scope, 'RunTask', {
@@ -112,8 +130,8 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
     resultPath: sfn.JsonPath.DISCARD,
   });
   run.itemProcessor(runTask);
-  run.addCatch(stopRun, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.error' });
-  run.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  run.addCatch(stopTimedOutRun, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.error' });
+  run.addCatch(stopFailedRun, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
   const start = new sfn.Pass(scope, 'Plan', {
     comment: 'One item per task of the run',
     result: sfn.Result.fromObject({ tasks: Array.from({ length: props.taskCount }, (_, i) => i + 1) }),
@@ -123,6 +141,7 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
   if (!props.allowOverlappingRuns) {
     // a task of this family still starting or running (desired status RUNNING) is a run going
     const lookUp = listRunningTasks(scope, 'FindRunningTasks', cluster, family);
+    // no task started yet: nothing to stop
     lookUp.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     const skipped = publish('ReportSkipped', {
       skipped: 'The run was due while a previous run was still going, and was not started (allowOverlappingRuns is false)',
@@ -134,7 +153,11 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
   }
 
   const role = new iam.Role(scope, 'StateMachineRole', {
-    assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+    // confused deputy: only Step Functions acting for a state machine of this account
+    // (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html);
+    // the state machine's own ARN would be a cycle (it names the role), its name is generated
+    assumedBy: servicePrincipalFor(scope, 'states.amazonaws.com',
+      { service: 'states', resource: 'stateMachine', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
     description: `Runs the tasks of ${scope.node.path}`,
   });
   grantRunPermissions(role, stack, props);
@@ -155,48 +178,69 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
   return { stateMachine, role };
 }
 
+/** What the stop of a run's tasks needs to know. */
+interface RunTasks {
+  readonly cluster: string;
+  readonly family: string;
+  /** The group RunTask gave the tasks of this execution's run. */
+  readonly runGroup: string;
+  /** Why the tasks are stopped, as ECS shows it. */
+  readonly reason: string;
+}
+
+/**
+ * Retries of the calls beside the run itself (ListTasks, DescribeTasks, StopTask, SNS
+ * Publish): throttling and service errors pass. States.ALL matches every error but
+ * States.Runtime and States.DataLimitExceeded
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html);
+ * an error that persists (a missing permission) is caught after the last attempt, about
+ * 30 seconds later. None of these states has a timeout, so no States.Timeout is retried.
+ */
+const CALL_RETRY: sfn.RetryProps = { errors: [sfn.Errors.ALL], interval: Duration.seconds(2), maxAttempts: 5, backoffRate: 2 };
+
 /**
  * Stops the tasks of this execution's run that still run: the tasks of the family
  * that ECS lists as running, described, and stopped where their group is this
- * execution's. Any error on the way still reports the timeout.
+ * execution's; then `stopped`. A call that still fails after its retries goes to
+ * `notStopped`, with the error in `$.stopError`.
  */
-function stopTasksOfThisRun(
-  scope: Construct, cluster: string, family: string, runGroup: string, maxRuntime: Duration, then: sfn.IChainable,
-): sfn.IChainable {
-  const list = listRunningTasks(scope, 'ListTasksOfTimedOutRun', cluster, family);
-  const describe = new tasks.CallAwsService(scope, 'DescribeTasksOfTimedOutRun', {
+function stopTasksOfRun(scope: Construct, kind: string, run: RunTasks, stopped: sfn.IChainable, notStopped: sfn.IChainable): sfn.IChainable {
+  const list = listRunningTasks(scope, `ListTasksOf${kind}`, run.cluster, run.family);
+  const describe = new tasks.CallAwsService(scope, `DescribeTasksOf${kind}`, {
     service: 'ecs',
     action: 'describeTasks',
-    parameters: { Cluster: cluster, Tasks: sfn.JsonPath.listAt('$.running.taskArns') },
+    parameters: { Cluster: run.cluster, Tasks: sfn.JsonPath.listAt('$.running.taskArns') },
     iamResources: ['*'],
     resultSelector: { tasks: sfn.JsonPath.listAt('$.Tasks') },
     resultPath: '$.running',
   });
-  const stop = new tasks.CallAwsService(scope, 'StopTaskOfTimedOutRun', {
+  describe.addRetry(CALL_RETRY);
+  const stop = new tasks.CallAwsService(scope, `StopTaskOf${kind}`, {
     service: 'ecs',
     action: 'stopTask',
-    parameters: { Cluster: cluster, Task: sfn.JsonPath.stringAt('$.taskArn'), Reason: `maxRuntime (${maxRuntime.toHumanString()}) exceeded` },
+    parameters: { Cluster: run.cluster, Task: sfn.JsonPath.stringAt('$.taskArn'), Reason: run.reason },
     iamResources: ['*'],
     resultPath: sfn.JsonPath.DISCARD,
   });
-  const each = new sfn.Map(scope, 'StopTasksOfTimedOutRun', {
+  stop.addRetry(CALL_RETRY);
+  const each = new sfn.Map(scope, `StopTasksOf${kind}`, {
     itemsPath: '$.running.tasks',
     itemSelector: {
       taskArn: sfn.JsonPath.stringAt('$$.Map.Item.Value.TaskArn'),
       group: sfn.JsonPath.stringAt('$$.Map.Item.Value.Group'),
-      runGroup,
+      runGroup: run.runGroup,
     },
     resultPath: sfn.JsonPath.DISCARD,
   });
-  each.itemProcessor(new sfn.Choice(scope, 'OfThisRun')
+  each.itemProcessor(new sfn.Choice(scope, `IsTaskOf${kind}`)
     .when(sfn.Condition.stringEqualsJsonPath('$.group', '$.runGroup'), stop)
-    .otherwise(new sfn.Pass(scope, 'OfAnotherRun')));
+    .otherwise(new sfn.Pass(scope, `NotATaskOf${kind}`)));
   for (const state of [list, describe, each]) {
-    state.addCatch(then, { errors: [sfn.Errors.ALL], resultPath: '$.stopError' });
+    state.addCatch(notStopped, { errors: [sfn.Errors.ALL], resultPath: '$.stopError' });
   }
-  return list.next(new sfn.Choice(scope, 'AnyTaskRunning')
-    .when(sfn.Condition.isPresent('$.running.taskArns[0]'), describe.next(each).next(then))
-    .otherwise(then));
+  return list.next(new sfn.Choice(scope, `AnyTaskOf${kind}Running`)
+    .when(sfn.Condition.isPresent('$.running.taskArns[0]'), describe.next(each).next(stopped))
+    .otherwise(stopped));
 }
 
 /** The wildcards of the role, each narrowed by a condition on the cluster. */
@@ -216,7 +260,7 @@ function acknowledgeNagRoleFindings(role: iam.Role, props: RunStateMachineProps)
  * a run is going, and more than a run starts (desiredTaskCount is at most 10).
  */
 function listRunningTasks(scope: Construct, id: string, cluster: string, family: string): tasks.CallAwsService {
-  return new tasks.CallAwsService(scope, id, {
+  const list = new tasks.CallAwsService(scope, id, {
     service: 'ecs',
     action: 'listTasks',
     parameters: { Cluster: cluster, Family: family, DesiredStatus: 'RUNNING' },
@@ -224,6 +268,8 @@ function listRunningTasks(scope: Construct, id: string, cluster: string, family:
     resultSelector: { taskArns: sfn.JsonPath.listAt('$.TaskArns') },
     resultPath: '$.running',
   });
+  list.addRetry(CALL_RETRY);
+  return list;
 }
 
 /** A launch target that also puts the task in `group` (RunTask's Group, which Step Functions passes on). */

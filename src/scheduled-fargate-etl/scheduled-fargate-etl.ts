@@ -25,6 +25,7 @@ import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizi
 import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
 import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
 import { checkScheduleExpression } from '../private/schedule-expression';
+import { servicePrincipalFor } from '../private/service-principal';
 import { checkEnvironmentSize, createFargateTask, FargateTask } from '../private/task';
 import { checkConstructId, checkDuration, checkEmailAddress, checkInteger, checkLiteral, describe, fitted, invalid } from '../private/validation';
 
@@ -215,7 +216,8 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
    * other than 0, fails to start or is interrupted; `failedInvocationsAlarm` a schedule
    * that cannot start the state machine; `deadLetterQueueAlarm` a run waiting in the
    * dead-letter queue; `abortedRunsAlarm` an execution stopped by someone or outliving
-   * its own limit.
+   * its own limit; `failedExecutionsAlarm` every execution that failed, also one that
+   * could not report.
    *
    * A topic of the same stack gets two statements in its policy: EventBridge may publish
    * for `failureRule` only, CloudWatch for the construct's alarms only (its policy then
@@ -347,6 +349,13 @@ export class ScheduledFargateEtl extends Construct {
    * an hour (ExecutionsTimedOut).
    */
   public readonly abortedRunsAlarm: cloudwatch.Alarm;
+  /**
+   * The alarm on executions of the state machine that failed: every run that failed, timed
+   * out at `maxRuntime` or could not be looked up or reported. A failure the state machine
+   * reported also raises it; one it could not report (an error no catch sees, a topic it
+   * could not publish to) raises only it.
+   */
+  public readonly failedExecutionsAlarm: cloudwatch.Alarm;
   /** The role ECS uses to start the task. */
   public readonly executionRole: iam.IRole;
   /** The role of the job. */
@@ -442,6 +451,11 @@ export class ScheduledFargateEtl extends Construct {
       label: 'Runs that ended without a report',
       period: ALARM_PERIOD,
     }), `A run of ${this.node.path} was stopped by someone, or outlived maxRuntime plus an hour, before it could report: see the state machine's executions`);
+    // every execution that failed, reported or not: an error no catch sees (States.Runtime,
+    // a report that could not be published after its retries) ends the execution FAILED too
+    this.failedExecutionsAlarm = this.alarm('FailedExecutionsAlarm',
+      this.stateMachine.metricFailed({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      `A run of ${this.node.path} failed: its report on this topic says why; without a report, the state machine's execution history does`);
     this.failureRule = this.notifyFailedRuns();
     this.allowPublishingToFailureTopic();
     this.acknowledgeNagFindings(props);
@@ -551,10 +565,17 @@ export class ScheduledFargateEtl extends Construct {
   ): scheduler.Schedule {
     const group = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
     const sum = { period: ALARM_PERIOD, statistic: 'Sum' };
-    // each series is empty when nothing happened: without FILL, errors + dropped is empty too
+    // what is lost for good, not TargetErrorCount, which counts attempts a retry may still
+    // turn into a run (https://docs.aws.amazon.com/scheduler/latest/UserGuide/monitoring-cloudwatch.html):
+    // sent to the dead-letter queue (retries exhausted, or refused outright), not even that,
+    // or dropped. Each series is empty when nothing happened: without FILL, the sum is empty too
     this.failedInvocations = new cloudwatch.MathExpression({
-      expression: 'FILL(errors, 0) + FILL(dropped, 0)',
-      usingMetrics: { errors: group.metricTargetErrors(sum), dropped: group.metricDropped(sum) },
+      expression: 'FILL(sentToDlq, 0) + FILL(failedToDlq, 0) + FILL(dropped, 0)',
+      usingMetrics: {
+        sentToDlq: group.metricSentToDLQ(sum),
+        failedToDlq: group.metricFailedToBeSentToDLQ(undefined, sum),
+        dropped: group.metricDropped(sum),
+      },
       label: 'Runs the schedule could not start',
       period: ALARM_PERIOD,
     });
@@ -578,6 +599,7 @@ export class ScheduledFargateEtl extends Construct {
       enabled: enabled ?? true,
       description: `Runs ${this.node.path}`,
       targets: [new eventsTargets.SfnStateMachine(this.stateMachine, {
+        role: this.ruleRole(),
         retryAttempts: target.retryAttempts,
         maxEventAge: target.maxEventAge,
         deadLetterQueue: this.deadLetterQueue,
@@ -585,6 +607,20 @@ export class ScheduledFargateEtl extends Construct {
     });
     this.failedInvocations = eventsMetric('FailedInvocations', rule.ruleName);
     return rule;
+  }
+
+  /**
+   * The role the rule starts the state machine with: EventBridge may assume it only for a
+   * rule of this account (confused deputy: `aws:SourceArn` is the rule's ARN and
+   * `aws:SourceAccount` its account,
+   * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html). The
+   * rule names the role, so naming the rule itself in the role would be a cycle.
+   */
+  private ruleRole(): iam.Role {
+    return new iam.Role(this, 'ScheduleRole', {
+      description: `Starts the state machine of ${this.node.path} on its schedule`,
+      assumedBy: servicePrincipalFor(this, 'events.amazonaws.com', { service: 'events', resource: 'rule', resourceName: '*' }),
+    });
   }
 
   /** An alarm that notifies the failure topic once `metric` reaches 1 in a period. */
@@ -636,12 +672,12 @@ export class ScheduledFargateEtl extends Construct {
    * failure topic when the construct can write its policy; otherwise says what it must allow.
    */
   private allowPublishingToFailureTopic(): void {
-    const alarms = [this.failedInvocationsAlarm, this.deadLetterQueueAlarm, this.abortedRunsAlarm];
+    const alarms = [this.failedInvocationsAlarm, this.deadLetterQueueAlarm, this.abortedRunsAlarm, this.failedExecutionsAlarm];
     const statements = failureTopicStatements(this.failureTopic.topicArn, [this.failureRule], alarms);
     if (!addToTopicPolicy(this, this.failureTopic, statements)) {
       Annotations.of(this).addWarningV2('cdk-fargate-blueprints:etl.failureTopicPolicy',
         'failureTopic is not a topic of this stack, so its policy is left alone: it must allow sns:Publish for events.amazonaws.com '
-        + '(aws:SourceArn: failureRule) and for cloudwatch.amazonaws.com (aws:SourceArn: failedInvocationsAlarm, deadLetterQueueAlarm, abortedRunsAlarm), '
+        + '(aws:SourceArn: failureRule) and for cloudwatch.amazonaws.com (aws:SourceArn: failedInvocationsAlarm, deadLetterQueueAlarm, abortedRunsAlarm, failedExecutionsAlarm), '
         + 'and, in another account, for stateMachineRole (timeouts, skips and failed starts), or failed runs reach nobody.');
     }
   }
