@@ -174,7 +174,7 @@ project.deps.addDependency(`@aws-cdk/integ-tests-alpha@${INTEG_TESTS_VERSION}`, 
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // What the npm package ships: the compiled library, its assembly and the Docker build contexts.
-project.npmignore?.exclude('/integ/', '/integ.config.json', '/sample/', '/build-tools/', '/.ci/', '/.tmp/', '/rosetta/', 'cdk.out');
+project.npmignore?.exclude('/integ/', '/integ.config.json', '/sample/', '/build-tools/', '/.ci/', '/.tmp/', '/rosetta/', 'cdk.out', '/.cfnlintrc.yaml');
 project.npmignore?.include('/assets/');
 
 // ---------------------------------------------------------------------------------------
@@ -328,7 +328,7 @@ const testGo = project.addTask('test:go', {
 });
 
 const lintCfn = project.addTask('lint:cfn', {
-  description: 'cfn-lint on the sample app, the integ snapshots and the unit tests\' templates (.cfnlintrc.yaml)',
+  description: 'cfn-lint on the templates of the sample app and the integ snapshots (.cfnlintrc.yaml)',
   exec: 'bash build-tools/lint-cfn.sh',
   receiveArgs: true,
 });
