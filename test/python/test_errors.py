@@ -1,9 +1,11 @@
 """What a Python user sees for bad props: our validation messages, carried by jsii,
 and the usual Python errors for a missing or mistyped argument."""
-import pytest
-from aws_cdk import aws_events as events
+import re
 
-from cdk_fargate_blueprints import LoadBalancedScalingService, ScheduledFargateEtl, SsmDecoupledVpc
+import pytest
+from aws_cdk import aws_applicationautoscaling as appscaling, aws_events as events
+
+from cdk_fargate_blueprints import LoadBalancedScalingService, ScheduledCapacity, ScheduledFargateEtl, SsmDecoupledVpc
 
 from conftest import IMAGE
 
@@ -42,3 +44,22 @@ def test_prop_of_the_wrong_type_is_a_type_error(stack):
 def test_unknown_prop_is_a_type_error(stack):
     with pytest.raises(TypeError, match="unexpected keyword argument 'parameterPrefix'"):
         SsmDecoupledVpc(stack, "Network", parameterPrefix="/my-app/network")
+
+
+def test_a_dict_inside_a_list_is_refused_with_how_to_write_it(stack):
+    # jsii turns `scaling={...}` into a ServiceScalingOptions, but passes the dicts inside
+    # `schedules` on as they are: the library names the struct to write instead
+    with pytest.raises(RuntimeError, match=re.escape(
+        'TestStack/Web: scaling.schedules[0] must be a ScheduledCapacity, with minCapacity where it has min_capacity '
+        '(from Python, write ScheduledCapacity(...) in the list, not a dict'
+    )):
+        LoadBalancedScalingService(stack, "Web", image=IMAGE, scaling={
+            "schedules": [{"id": "Rush", "schedule": appscaling.Schedule.cron(hour="8", minute="0"), "min_capacity": 4}],
+        })
+
+
+def test_the_struct_class_inside_a_list_is_accepted(stack):
+    service = LoadBalancedScalingService(stack, "Web", image=IMAGE, scaling={
+        "schedules": [ScheduledCapacity(id="Rush", schedule=appscaling.Schedule.cron(hour="8", minute="0"), min_capacity=4)],
+    })
+    assert service.scalable_task_count is not None
