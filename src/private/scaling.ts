@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { checkScheduleExpression } from './schedule-expression';
-import { checkDuration, checkInteger, checkLiteral, checkStructKeys, invalid } from './validation';
+import { checkDuration, checkInteger, checkLiteral, invalid } from './validation';
 import { ScheduledCapacity, ServiceScalingOptions } from '../common/scaling-options';
 
 /** What a construct decides for the scaling options it does not get. */
@@ -39,9 +39,6 @@ export interface ResolvedScaling {
  * action names: a letter first, then letters, digits and "-"; each id once) and their
  * expressions (what Application Auto Scaling and EventBridge Scheduler accept: rate, cron, at).
  */
-/** Every prop of ScheduledCapacity (the compiler keeps the list complete). */
-const SCHEDULED_CAPACITY_KEYS = { id: true, schedule: true, minCapacity: true, maxCapacity: true, timeZone: true } as const;
-
 export function checkScheduleWindows(
   path: string, prop: string, schedules: ReadonlyArray<{ readonly id: string; readonly schedule: { readonly expressionString: string } }>,
 ): void {
@@ -80,12 +77,15 @@ export function resolveScaling(path: string, prop: string, options: ServiceScali
   checkDuration(path, `${prop}.scaleInCooldown`, options.scaleInCooldown, { min: 0 });
 
   const schedules = options.schedules ?? [];
-  schedules.forEach((s, i) => checkStructKeys(path, `${prop}.schedules[${i}]`, s, 'ScheduledCapacity', SCHEDULED_CAPACITY_KEYS));
   checkScheduleWindows(path, `${prop}.schedules`, schedules);
   schedules.forEach((s, i) => {
     const at = `${prop}.schedules[${i}]`;
     if (s.minCapacity === undefined && s.maxCapacity === undefined) {
-      invalid(path, at, s.id, 'must set minCapacity, maxCapacity or both');
+      // From Python, a dict in a list arrives without its snake_case keys: jsii converts a
+      // dict to the struct only where the parameter is one, and the kernel drops the keys a
+      // struct does not declare (min_capacity), leaving a schedule that sets nothing.
+      invalid(path, at, s.id, 'must set minCapacity, maxCapacity or both '
+        + '(from Python, write the items of the list as ScheduledCapacity(...): jsii drops the keys of a dict inside a list)');
     }
     checkInteger(path, `${at}.minCapacity`, s.minCapacity, { min: 0 });
     checkInteger(path, `${at}.maxCapacity`, s.maxCapacity, { min: 1 });

@@ -50,30 +50,6 @@ function wholeNumberRange(min?: number, max?: number): string {
   return 'a whole number';
 }
 
-/**
- * Checks that a struct given as an item of a list has none of its props under the name
- * Python gives it (`min_capacity` for `minCapacity`). jsii turns a Python dict into the
- * struct where a parameter's type is the struct, but passes a dict inside a list on with
- * its keys as written (aws/jsii#4821, "passing dicts in lieu of structs is not fully
- * supported"), so the prop would silently be missing. `keys` lists every prop of the struct.
- */
-export function checkStructKeys<T extends object>(
-  path: string,
-  prop: string,
-  value: T,
-  struct: string,
-  keys: { readonly [K in keyof Required<T>]: true },
-): void {
-  for (const key of Object.keys(value)) {
-    const camel = key.replace(/_([a-z0-9])/g, (_match, c: string) => c.toUpperCase());
-    if (camel !== key && !(key in keys) && camel in keys) {
-      invalid(path, prop, Object.keys(value),
-        `must be a ${struct}, with ${camel} where it has ${key} (from Python, write ${struct}(...) in the list, `
-        + 'not a dict: jsii passes a dict inside a list on with its keys as written)');
-    }
-  }
-}
-
 /** Renders a value for an error message: strings quoted, arrays and objects as JSON. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') {

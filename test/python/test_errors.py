@@ -4,6 +4,7 @@ import re
 
 import pytest
 from aws_cdk import aws_applicationautoscaling as appscaling, aws_events as events
+from aws_cdk.assertions import Match, Template
 
 from cdk_fargate_blueprints import LoadBalancedScalingService, ScheduledCapacity, ScheduledFargateEtl, SsmDecoupledVpc
 
@@ -47,11 +48,13 @@ def test_unknown_prop_is_a_type_error(stack):
 
 
 def test_a_dict_inside_a_list_is_refused_with_how_to_write_it(stack):
-    # jsii turns `scaling={...}` into a ServiceScalingOptions, but passes the dicts inside
-    # `schedules` on as they are: the library names the struct to write instead
+    # jsii turns `scaling={...}` into a ServiceScalingOptions, but not the dicts inside
+    # `schedules`: its kernel keeps only the keys the struct declares (id, schedule), so the
+    # schedule arrives without min_capacity, and the message says what to write instead
     with pytest.raises(RuntimeError, match=re.escape(
-        'TestStack/Web: scaling.schedules[0] must be a ScheduledCapacity, with minCapacity where it has min_capacity '
-        '(from Python, write ScheduledCapacity(...) in the list, not a dict'
+        'TestStack/Web: scaling.schedules[0] must set minCapacity, maxCapacity or both '
+        '(from Python, write the items of the list as ScheduledCapacity(...): jsii drops the keys of a dict inside a list), '
+        'got "Rush"'
     )):
         LoadBalancedScalingService(stack, "Web", image=IMAGE, scaling={
             "schedules": [{"id": "Rush", "schedule": appscaling.Schedule.cron(hour="8", minute="0"), "min_capacity": 4}],
@@ -59,7 +62,9 @@ def test_a_dict_inside_a_list_is_refused_with_how_to_write_it(stack):
 
 
 def test_the_struct_class_inside_a_list_is_accepted(stack):
-    service = LoadBalancedScalingService(stack, "Web", image=IMAGE, scaling={
+    LoadBalancedScalingService(stack, "Web", image=IMAGE, scaling={
         "schedules": [ScheduledCapacity(id="Rush", schedule=appscaling.Schedule.cron(hour="8", minute="0"), min_capacity=4)],
     })
-    assert service.scalable_task_count is not None
+    Template.from_stack(stack).has_resource_properties("AWS::ApplicationAutoScaling::ScalableTarget", {
+        "ScheduledActions": [Match.object_like({"ScalableTargetAction": {"MinCapacity": 4}})],
+    })
