@@ -226,6 +226,10 @@ const typecheck = project.addTask('typecheck', {
   exec: 'tsc --noEmit -p tsconfig.dev.json',
 });
 project.testTask.prependSpawn(typecheck);
+// the unit tests keep the cloud assemblies of the apps that validate their templates in
+// .tmp/unit-assemblies (test/support/app.ts), where lint:cfn reads them
+project.testTask.env('CFB_TEST_OUTDIR', '.tmp/unit-assemblies');
+project.testTask.prependExec('rm -rf .tmp/unit-assemblies');
 
 // ---------------------------------------------------------------------------------------
 // Integ tests: @aws-cdk/integ-runner on integ/integ.<name>.ts
@@ -328,7 +332,7 @@ const testGo = project.addTask('test:go', {
 });
 
 const lintCfn = project.addTask('lint:cfn', {
-  description: 'cfn-lint on the templates of the sample app and the integ snapshots (.cfnlintrc.yaml)',
+  description: 'cfn-lint on the templates of the sample app, the integ snapshots and the unit tests (.cfnlintrc.yaml)',
   exec: 'bash build-tools/lint-cfn.sh',
   receiveArgs: true,
 });
