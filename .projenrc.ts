@@ -142,7 +142,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // ...but the snapshots' own `cdk.out` marker file is part of integ-runner's format
     '!integ/*.snapshot/cdk.out',
     // what the Python, Java and Go tests build
-    '__pycache__', '.pytest_cache', '/test/java/target/',
+    '__pycache__', '.pytest_cache',
   ],
 });
 
@@ -172,6 +172,10 @@ project.deps.addDependency(`@aws-cdk/integ-tests-alpha@${INTEG_TESTS_VERSION}`, 
 // the npm registry mirror of our CI machines does not carry, which leaves them out of
 // package-lock.json and makes `npm ci` refuse the lock file; 1.12.2 has every binding.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// Maven's output of test:java (added here: a pattern under /test/ given to the constructor is
+// dropped when projen adds its own `!/test/`)
+project.gitignore.addPatterns('/test/java/target/');
 
 // What the npm package ships: the compiled library, its assembly and the Docker build contexts.
 project.npmignore?.exclude('/integ/', '/integ.config.json', '/sample/', '/build-tools/', '/.ci/', '/.tmp/', '/rosetta/', 'cdk.out', '/.cfnlintrc.yaml');
