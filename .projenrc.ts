@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile, JsonPatch, TaskShell } from 'projen';
+import { awscdk, javascript, JsonFile, JsonPatch, TaskShell, TextFile } from 'projen';
 import { DependencyType } from 'projen/lib/dependencies';
 import { JobPermission, JobStep } from 'projen/lib/github/workflows-model';
 
@@ -18,6 +18,21 @@ const CDK_CLI_VERSION = '2.1148.1';
  * aws-cdk-lib writes 55: build-tools/patch-integ-runner.ts lifts that limit at install.
  */
 const INTEG_RUNNER_VERSION = '2.197.10';
+/**
+ * aws-cdk-lib of the Python tests: the newest release PyPI serves. PyPI does not have
+ * CDK_DEV_VERSION (npm and the Go proxy do): `pip install aws-cdk-lib==2.276.0` fails with
+ * "No matching distribution found for aws-cdk-lib==2.276.0". Move it up when PyPI has it.
+ */
+const CDK_PYPI_VERSION = '2.275.0';
+/**
+ * aws-cdk-lib of the Java tests: the newest release Maven Central serves (its metadata lists
+ * 2.263.0 as the latest); 2.275.0 fails with "Could not find artifact
+ * software.amazon.awscdk:aws-cdk-lib:jar:2.275.0 in central". Move it up when Maven has it.
+ */
+const CDK_MAVEN_VERSION = '2.263.0';
+/** The Python test and lint tools, from PyPI (test/python/requirements.txt). */
+const PYTEST_VERSION = '9.2.0';
+const CFN_LINT_VERSION = '1.58.0';
 /** The newest integ-tests-alpha on npm; it works with the dev copy of aws-cdk-lib. */
 const INTEG_TESTS_VERSION = '2.245.0-alpha.0';
 /**
@@ -182,6 +197,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'integ/*.snapshot/asset.*',
     // ...but the snapshots' own `cdk.out` marker file is part of integ-runner's format
     '!integ/*.snapshot/cdk.out',
+    // what the Python, Java and Go tests build
+    '__pycache__', '.pytest_cache',
   ],
 });
 
@@ -201,7 +218,9 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
 project.tasks.addEnvironment('AWS_EC2_METADATA_DISABLED', 'true');
 
-project.addDevDeps('constructs@10.8.1');
+/** constructs of the tests, in every language (npm, PyPI, Maven Central, the Go proxy). */
+const CONSTRUCTS_DEV_VERSION = '10.8.1';
+project.addDevDeps(`constructs@${CONSTRUCTS_DEV_VERSION}`);
 // experimentalIntegRunner asks for `latest` of both: pin them, so that an upgrade is a reviewed change
 project.deps.addDependency(`@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`, DependencyType.DEVENV);
 project.deps.addDependency(`@aws-cdk/integ-tests-alpha@${INTEG_TESTS_VERSION}`, DependencyType.DEVENV);
@@ -210,8 +229,12 @@ project.deps.addDependency(`@aws-cdk/integ-tests-alpha@${INTEG_TESTS_VERSION}`, 
 // package-lock.json and makes `npm ci` refuse the lock file; 1.12.2 has every binding.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
+// Maven's output of test:java (added here: a pattern under /test/ given to the constructor is
+// dropped when projen adds its own `!/test/`)
+project.gitignore.addPatterns('/test/java/target/');
+
 // What the npm package ships: the compiled library, its assembly and the Docker build contexts.
-project.npmignore?.exclude('/integ/', '/integ.config.json', '/sample/', '/build-tools/', '/.ci/', '/.tmp/', '/rosetta/', 'cdk.out', '/.compatignore');
+project.npmignore?.exclude('/integ/', '/integ.config.json', '/sample/', '/build-tools/', '/.ci/', '/.tmp/', '/rosetta/', 'cdk.out', '/.compatignore', '/.cfnlintrc.yaml');
 project.npmignore?.include('/assets/');
 
 // ---------------------------------------------------------------------------------------
@@ -270,6 +293,10 @@ const typecheck = project.addTask('typecheck', {
   exec: 'tsc --noEmit -p tsconfig.dev.json',
 });
 project.testTask.prependSpawn(typecheck);
+// the unit tests keep the cloud assemblies of the apps that validate their templates in
+// .tmp/unit-assemblies (test/support/app.ts), where lint:cfn reads them
+project.testTask.env('CFB_TEST_OUTDIR', '.tmp/unit-assemblies');
+project.testTask.prependExec('rm -rf .tmp/unit-assemblies');
 
 // ---------------------------------------------------------------------------------------
 // Integ tests: @aws-cdk/integ-runner on integ/integ.<name>.ts
@@ -323,17 +350,58 @@ const rosetta = project.addTask('rosetta:check', {
   exec: 'jsii-rosetta extract --strict --fail --compile --cache-to .tmp/rosetta-tablet.json .jsii',
 });
 
-const bindings = project.addTask('bindings:check', {
-  description: 'Generate the Python, .NET, Java and Go bindings (code only) and check the Python ones compile',
+// ---------------------------------------------------------------------------------------
+// The bindings, built and used the way Python, Java and Go users use them
+//
+// One jsii-pacmak run builds the Python wheel, the Java jar (with the Maven repository
+// layout a pom can point at) and the Go module into dist/, the way the release workflow
+// does; .NET is generated only (no .NET SDK on the test machines; the release workflow
+// builds it). Maven keeps its downloads in the user's repository (~/.m2/repository)
+// instead of pacmak's throwaway one, and Go its modules and build cache in the user's
+// caches, so a second run downloads and compiles nothing it already has.
+const bindings = project.addTask('bindings:build', {
+  description: 'Build the Python wheel, the Java jar and the Go module into dist/ (one jsii-pacmak run); generate the .NET code',
   steps: [
-    { exec: 'rm -rf .tmp/bindings' },
-    {
-      exec: 'jsii-pacmak --code-only --no-npmignore --no-fingerprint --outdir .tmp/bindings '
-        + '--target python --target dotnet --target java --target go',
-    },
-    { exec: 'python3 -m compileall -q .tmp/bindings/python' },
-    { exec: 'python3 build-tools/check-readme-python.py README.md .tmp/bindings/python' },
+    { exec: 'rm -rf dist/python dist/java dist/go .tmp/bindings' },
+    { exec: 'jsii-pacmak --target python --target java --target go --maven-local-repository="$HOME/.m2/repository"' },
+    { exec: 'jsii-pacmak --code-only --no-npmignore --no-fingerprint --outdir .tmp/bindings --target dotnet' },
   ],
+});
+
+// The Python tools of the tests, pinned; one virtual environment (.tmp/venv) holds them.
+new TextFile(project, 'test/python/requirements.txt', {
+  lines: [
+    '# ~~ Generated by projen: the versions are set in .projenrc.ts',
+    `aws-cdk-lib==${CDK_PYPI_VERSION}`,
+    `constructs==${CONSTRUCTS_DEV_VERSION}`,
+    `pytest==${PYTEST_VERSION}`,
+    `cfn-lint==${CFN_LINT_VERSION}`,
+  ],
+});
+
+const testPython = project.addTask('test:python', {
+  description: `pytest (test/python) on the built wheel with aws-cdk-lib ${CDK_PYPI_VERSION} from PyPI, in .tmp/venv`,
+  exec: 'bash build-tools/test-python.sh',
+  receiveArgs: true,
+});
+
+const testJava = project.addTask('test:java', {
+  description: `JUnit (test/java, Maven) on the built jar with aws-cdk-lib ${CDK_MAVEN_VERSION} from Maven Central`,
+  exec: `bash build-tools/test-java.sh -Dcdk.version=${CDK_MAVEN_VERSION} -Dconstructs.version=${CONSTRUCTS_DEV_VERSION}`,
+  receiveArgs: true,
+});
+
+const testGo = project.addTask('test:go', {
+  description: 'go test (test/go) on the built Go module with aws-cdk-go from the Go proxy',
+  cwd: 'test/go',
+  exec: 'go test -count=1 ./...',
+  receiveArgs: true,
+});
+
+const lintCfn = project.addTask('lint:cfn', {
+  description: 'cfn-lint on the templates of the sample app, the integ snapshots and the unit tests (.cfnlintrc.yaml)',
+  exec: 'bash build-tools/lint-cfn.sh',
+  receiveArgs: true,
 });
 
 const docsCheck = project.addTask('docgen:check', {
@@ -400,7 +468,7 @@ testUnit.addSteps(...project.testTask.steps);
 
 // The whole suite, as CI runs it: the README's test command.
 const testAll = project.addTask('test:all', {
-  description: 'Everything CI checks: compile, unit and integ snapshot tests, lint, docs, bindings, sample synth',
+  description: 'Everything CI checks: compile, unit and integ snapshot tests, lint, docs, bindings built and tested in Python, Java and Go, sample synth, cfn-lint',
 });
 testAll.spawn(project.compileTask);
 testAll.spawn(compat);
@@ -410,8 +478,12 @@ testAll.spawn(testFloor);
 testAll.spawn(docsCheck);
 testAll.spawn(rosetta);
 testAll.spawn(bindings);
+testAll.spawn(testPython);
+testAll.spawn(testJava);
+testAll.spawn(testGo);
 testAll.spawn(packageSmoke);
 testAll.spawn(sample);
+testAll.spawn(lintCfn);
 
 // `test`, the test phase of projen's build task (which the build and release workflows
 // run), is the whole suite: whatever test:all checks, a pull request and a release check

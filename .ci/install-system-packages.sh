@@ -10,7 +10,7 @@
 #   metrics sidecar's shell);
 # - toolchains of the binding checks, only where the command is missing (the GitHub
 #   workflows set up Python 3.11, Java 17 and Go with their setup actions first):
-#   python3, java and mvn. Not Go: Debian 12's golang-go is 1.19, and the Go bindings
+#   python3 (with venv), java and mvn. Not Go: Debian 12's golang-go is 1.19, and the Go bindings
 #   jsii-pacmak writes ask for Go 1.25 (machines and workflows bring their own Go).
 # Nothing is installed when everything is there; root, or sudo, otherwise.
 set -euo pipefail
@@ -30,6 +30,10 @@ done
 for entry in "${TOOLCHAINS[@]}"; do
   command -v "${entry%%=*}" >/dev/null 2>&1 || missing+=("${entry#*=}")
 done
+# the Python tests make a virtual environment: Debian's python3 needs python3-venv for it
+if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  missing+=(python3-venv)
+fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"

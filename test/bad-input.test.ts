@@ -485,7 +485,7 @@ const loadBalancedScalingService: BadInput[] = [
   {
     name: 'a schedule that changes nothing',
     build: serviceWith({ scaling: { schedules: [{ id: 'Rush', schedule: daily }] } }),
-    error: /^TestStack\/Web: scaling.schedules\[0\] must set minCapacity, maxCapacity or both, got "Rush"$/,
+    error: /^TestStack\/Web: scaling.schedules\[0\] must set minCapacity, maxCapacity or both \(from Python, write the items of the list as ScheduledCapacity\(\.\.\.\): jsii drops the keys of a dict inside a list\), got "Rush"$/,
   },
   {
     name: 'a schedule whose maximum is below its minimum',

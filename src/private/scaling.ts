@@ -81,7 +81,11 @@ export function resolveScaling(path: string, prop: string, options: ServiceScali
   schedules.forEach((s, i) => {
     const at = `${prop}.schedules[${i}]`;
     if (s.minCapacity === undefined && s.maxCapacity === undefined) {
-      invalid(path, at, s.id, 'must set minCapacity, maxCapacity or both');
+      // From Python, a dict in a list arrives without its snake_case keys: jsii converts a
+      // dict to the struct only where the parameter is one, and the kernel drops the keys a
+      // struct does not declare (min_capacity), leaving a schedule that sets nothing.
+      invalid(path, at, s.id, 'must set minCapacity, maxCapacity or both '
+        + '(from Python, write the items of the list as ScheduledCapacity(...): jsii drops the keys of a dict inside a list)');
     }
     checkInteger(path, `${at}.minCapacity`, s.minCapacity, { min: 0 });
     checkInteger(path, `${at}.maxCapacity`, s.maxCapacity, { min: 1 });

@@ -45,13 +45,28 @@ export interface TestAppOptions {
   readonly stackTraces?: boolean;
 }
 
+/**
+ * A fresh directory for a test app's cloud assembly: in the temporary directory, or, when
+ * the app validates its templates, under CFB_TEST_OUTDIR if set, where `npx projen test`
+ * keeps them for cfn-lint (`lint:cfn`), named after the test file.
+ */
+function assemblyDir(context: Record<string, unknown>): string {
+  const root = process.env.CFB_TEST_OUTDIR;
+  if (!root || context[cxapi.VALIDATE_AGAINST_DEFAULT_RULES] !== true) {
+    return fs.mkdtempSync(path.join(os.tmpdir(), 'cfb-test-'));
+  }
+  fs.mkdirSync(root, { recursive: true });
+  const testFile = path.basename((typeof expect === 'undefined' ? undefined : expect.getState().testPath) ?? 'app', '.test.ts');
+  return fs.mkdtempSync(path.join(path.resolve(root), `${testFile}-`));
+}
+
 /** A fresh App writing to its own temporary directory. */
 export function testApp(options: TestAppOptions = {}): App {
   const context = options.withoutFeatureFlags
     ? { ...STRICT_VALIDATION, ...options.context }
     : { ...TEST_CONTEXT, ...options.context };
   const props: AppProps = {
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cfb-test-')),
+    outdir: assemblyDir(context),
     context,
     stackTraces: options.stackTraces ?? false,
   };
