@@ -187,7 +187,7 @@ describe('WordpressFargateSite with default props', () => {
     b.template.hasResource('AWS::RDS::DBCluster', {
       Properties: Match.objectLike({
         Engine: 'aurora-mysql',
-        EngineVersion: '8.0.mysql_aurora.3.11.0',
+        EngineVersion: '8.0.mysql_aurora.3.12.0',
         ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 8, SecondsUntilAutoPause: 300 },
         BackupRetentionPeriod: 7,
         StorageEncrypted: true,

@@ -114,7 +114,7 @@ export interface WordpressDatabaseOptions {
   /**
    * The Aurora MySQL version (3.08 or later, for pausing at 0 ACU).
    *
-   * @default rds.AuroraMysqlEngineVersion.VER_3_11_0
+   * @default rds.AuroraMysqlEngineVersion.VER_3_12_0
    */
   readonly engineVersion?: rds.AuroraMysqlEngineVersion;
 
@@ -1265,7 +1265,7 @@ function resolveDatabase(sitePath: string, options: WordpressDatabaseOptions): R
     maxCapacity,
     autoPauseAfter,
     backupRetention,
-    engineVersion: options.engineVersion ?? rds.AuroraMysqlEngineVersion.VER_3_11_0,
+    engineVersion: options.engineVersion ?? rds.AuroraMysqlEngineVersion.VER_3_12_0,
     deletionProtection: options.deletionProtection ?? true,
   };
 }

@@ -675,7 +675,7 @@ export const wordpressFargateSiteProps: PropTable = {
     autoPauseAfter: durationBetween(300, 86400),
     backupRetention: fc.oneof(durationBetween(86400, 35 * 86400), fc.constantFrom(duration('days', 1), duration('days', 35), duration('days', 36), duration('hours', 36))),
     engineVersion: fc.constantFrom(
-      lit(rds.AuroraMysqlEngineVersion.VER_3_11_0, 'rds.AuroraMysqlEngineVersion.VER_3_11_0'),
+      lit(rds.AuroraMysqlEngineVersion.VER_3_12_0, 'rds.AuroraMysqlEngineVersion.VER_3_12_0'),
       lit(rds.AuroraMysqlEngineVersion.VER_3_08_0, 'rds.AuroraMysqlEngineVersion.VER_3_08_0'),
     ),
     deletionProtection: bool,
