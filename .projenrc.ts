@@ -25,11 +25,13 @@ const INTEG_RUNNER_VERSION = '2.197.10';
  */
 const CDK_PYPI_VERSION = '2.275.0';
 /**
- * aws-cdk-lib of the Java tests: the newest release Maven Central serves (its metadata lists
- * 2.263.0 as the latest); 2.275.0 fails with "Could not find artifact
- * software.amazon.awscdk:aws-cdk-lib:jar:2.275.0 in central". Move it up when Maven has it.
+ * aws-cdk-lib of the jar's build and the Java tests: the newest release Maven Central
+ * serves, at least the peer floor. 2.273.0 and later fail with "Could not find artifact
+ * software.amazon.awscdk:aws-cdk-lib:jar:2.275.0 in central"; and Central's metadata still
+ * names 2.263.0 the latest, below the floor, so build-tools/maven-aws-cdk-lib.sh installs
+ * this one locally for the jar's version range. Move it up when Maven has newer.
  */
-const CDK_MAVEN_VERSION = '2.263.0';
+const CDK_MAVEN_VERSION = '2.272.0';
 /** The Python test and lint tools, from PyPI (test/python/requirements.txt). */
 const PYTEST_VERSION = '9.2.0';
 const CFN_LINT_VERSION = '1.58.0';
@@ -363,6 +365,8 @@ const bindings = project.addTask('bindings:build', {
   description: 'Build the Python wheel, the Java jar and the Go module into dist/ (one jsii-pacmak run); generate the .NET code',
   steps: [
     { exec: 'rm -rf dist/python dist/java dist/go .tmp/bindings' },
+    // the jar's pom asks for aws-cdk-lib in the peer range, which Central's stale metadata cannot resolve
+    { exec: `bash build-tools/maven-aws-cdk-lib.sh ${CDK_MAVEN_VERSION}` },
     { exec: 'jsii-pacmak --target python --target java --target go --maven-local-repository="$HOME/.m2/repository"' },
     { exec: 'jsii-pacmak --code-only --no-npmignore --no-fingerprint --outdir .tmp/bindings --target dotnet' },
   ],
