@@ -92,8 +92,9 @@ export function createMail(scope: Construct, options: WordpressMailOptions, task
     events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
   });
 
-  // The account's bounce rate, the one SES reputation enforcement looks at ("Reputation
-  // metrics" of the SES Developer Guide: under review at 5%, sending may pause at 10%).
+  // The account's bounce rate, the one SES reputation enforcement looks at: under review
+  // at 5%, sending may pause at 10% ("Creating reputation monitoring alarms using
+  // CloudWatch", https://docs.aws.amazon.com/ses/latest/dg/reputationdashboard-cloudwatch-alarm.html).
   const bounceRateAlarm = new cloudwatch.Metric({
     namespace: 'AWS/SES',
     metricName: 'Reputation.BounceRate',
@@ -116,8 +117,10 @@ export function createMail(scope: Construct, options: WordpressMailOptions, task
   // Send as the identity only, from fromAddress only, in this configuration set. SES v2
   // SendEmail authorizes the identity and, when the request names one, the configuration
   // set; ses:FromAddress is the condition key on the From address of SendEmail and
-  // SendRawEmail ("Identity and access management in Amazon SES", SES Developer Guide;
-  // Service Authorization Reference, "Actions defined by Amazon Simple Email Service v2").
+  // SendRawEmail ("Identity and access management in Amazon SES",
+  // https://docs.aws.amazon.com/ses/latest/dg/control-user-access.html; "Actions defined by
+  // Amazon Simple Email Service v2", Service Authorization Reference,
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html).
   taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['ses:SendEmail', 'ses:SendRawEmail'],
     resources: [identity.emailIdentityArn, Stack.of(scope).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet.configurationSetName })],
