@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -145,6 +146,17 @@ describe('WordpressFargateSite with mail, no domainZone, and an alarmTopic', () 
     b.template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', { EventDestination: { SnsDestination: { TopicARN: alarmTopicId } } });
     b.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Reputation.BounceRate', AlarmActions: [alarmTopicId] });
   });
+});
+
+test('beside the database schedules\' alarm on the same alarmTopic, every statement of the topic policy has an id of its own', () => {
+  const b = build({
+    mail: { fromAddress: 'registration@example.com' },
+    databaseSchedules: [{ id: 'Rush', schedule: appscaling.Schedule.cron({ hour: '8', minute: '40' }), minCapacity: 4 }],
+  }, (stack) => ({ alarmTopic: new sns.Topic(stack, 'Alarms') }));
+  const statements = only(b.template, 'AWS::SNS::TopicPolicy').Properties.PolicyDocument.Statement;
+  const sids = statements.map((s: any) => s.Sid);
+  expect(statements.filter((s: any) => s.Principal.Service === 'cloudwatch.amazonaws.com')).toHaveLength(2);
+  expect(new Set(sids).size).toBe(sids.length);
 });
 
 describe('WordpressFargateSite with mail as an existing identity', () => {

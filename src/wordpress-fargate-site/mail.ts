@@ -108,7 +108,7 @@ export function createMail(scope: Construct, options: WordpressMailOptions, task
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
   bounceRateAlarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
-  if (!addToTopicPolicy(scope, topic, [alarmsMayPublish(topic.topicArn, [bounceRateAlarm])])) {
+  if (!addToTopicPolicy(scope, topic, [alarmsMayPublish(topic.topicArn, [bounceRateAlarm], 'MailAlarmsFromCloudWatch')])) {
     Annotations.of(scope).addWarningV2('cdk-fargate-blueprints:WordpressFargateSite.mailTopicPolicy',
       'alarmTopic is not a topic of this stack, so its policy is left alone: it must allow sns:Publish for ses.amazonaws.com (bounces and '
       + 'complaints of the configuration set) and cloudwatch.amazonaws.com (the bounce rate alarm).');
