@@ -201,7 +201,7 @@ function header(raw: string, name: string): string | undefined {
         // the cache is for this user only
         const cached = fs.readdirSync(tmp).filter((f) => f.startsWith('cfb-ses-mail-credentials-'));
         expect(cached).toHaveLength(1);
-        expect(fs.statSync(path.join(tmp, cached[0])).mode & 0o077).toBe(0);
+        expect((fs.statSync(path.join(tmp, cached[0])).mode % 0o1000).toString(8)).toBe('600');
       } finally {
         await endpoint.close();
       }
@@ -224,7 +224,8 @@ function header(raw: string, name: string): string | undefined {
       try {
         const tokenFile = path.join(tmp, 'token');
         fs.writeFileSync(tokenFile, `${CONTAINER.token}\n`);
-        expect(await credentialsIn({ AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.uri, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile })).toBe(CONTAINER.key);
+        expect(await credentialsIn({ AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.uri, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile }))
+          .toBe(CONTAINER.key);
         fs.rmSync(path.join(tmp, fs.readdirSync(tmp).find((f) => f.startsWith('cfb-ses-mail-credentials-'))!));
         expect(await credentialsIn({ AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.uri, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'wrong' }))
           .toBe('error: the container credentials endpoint answered 401: {"message":"bad token"}');

@@ -145,7 +145,8 @@ export function createMail(scope: Construct, options: WordpressMailOptions, task
   };
 }
 
-function createIdentity(scope: Construct, domain: string, configurationSet: ses.IConfigurationSet, domainZone?: route53.IHostedZone): ses.EmailIdentity {
+function createIdentity(scope: Construct, domain: string, configurationSet: ses.IConfigurationSet,
+  domainZone?: route53.IHostedZone): ses.EmailIdentity {
   const identity = new ses.EmailIdentity(scope, 'MailIdentity', {
     identity: ses.Identity.domain(domain),
     dkimIdentity: ses.DkimIdentity.easyDkim(ses.EasyDkimSigningKeyLength.RSA_2048_BIT),

@@ -588,7 +588,9 @@ export class WordpressFargateSite extends Construct {
     }
     if (props.mail) {
       const mail = createMail(this, props.mail, this.taskDefinition.taskRole, props.domainZone, props.alarmTopic);
-      ({ identity: this.mailIdentity, configurationSet: this.mailConfigurationSet, topic: this.mailTopic, bounceRateAlarm: this.mailBounceRateAlarm } = mail);
+      ({
+        identity: this.mailIdentity, configurationSet: this.mailConfigurationSet, topic: this.mailTopic, bounceRateAlarm: this.mailBounceRateAlarm,
+      } = mail);
       for (const [name, value] of Object.entries(mail.environment)) {
         this.wordpressContainer.addEnvironment(name, value);
       }
