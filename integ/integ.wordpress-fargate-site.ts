@@ -19,9 +19,15 @@ import { WordpressFargateSite } from '../src';
  * - the installer answers 200;
  * - nginx serves WordPress's static files from the shared EFS web root, where the php
  *   container copied them on its first start;
- * - the database is an encrypted Aurora MySQL Serverless v2 cluster from 0 to 8 ACU (1,000 connections).
+ * - the database is an encrypted Aurora MySQL Serverless v2 cluster from 0 to 8 ACU (1,000 connections);
+ * - mail: the SES domain identity exists with Easy DKIM and the site's configuration set
+ *   as its default, and that set sends bounces and complaints to a topic (what can be
+ *   proven without DNS: the identity is never verified here, so no mail is sent).
  */
 const ROOT = `${INTEG_PARAMETER_ROOT}/wordpress-fargate-site`;
+
+/** The sender's domain: an SES identity of the test account, never verified (no DNS). */
+const MAIL_DOMAIN = 'wordpress-fargate-site.integ.example.com';
 
 const app = integApp();
 const stack = new Stack(app, 'WordpressFargateSiteTest', { env: { region: integRegion() } });
@@ -31,7 +37,9 @@ const site = new WordpressFargateSite(stack, 'Blog', {
   database: { deletionProtection: false },
   accessLogs: false,
   scaling: { minCapacity: 1, maxCapacity: 2 },
+  mail: { fromAddress: `registration@${MAIL_DOMAIN}` },
 });
+new ssm.StringParameter(stack, 'MailConfigurationSet', { parameterName: `${ROOT}/mail-configuration-set`, stringValue: site.mailConfigurationSet!.configurationSetName });
 new ssm.StringParameter(stack, 'Url', { parameterName: `${ROOT}/url`, stringValue: site.url });
 new ssm.StringParameter(stack, 'DatabaseCluster', { parameterName: `${ROOT}/database-cluster`, stringValue: site.database.clusterIdentifier });
 
@@ -58,4 +66,19 @@ assertions.expect('Database',
     minCapacity: 'DBClusters.0.ServerlessV2ScalingConfiguration.MinCapacity',
     maxCapacity: 'DBClusters.0.ServerlessV2ScalingConfiguration.MaxCapacity',
     secondsUntilAutoPause: 'DBClusters.0.ServerlessV2ScalingConfiguration.SecondsUntilAutoPause',
+  }));
+
+const mailConfigurationSet = valueOf(`${ROOT}/mail-configuration-set`);
+assertions.expect('MailIdentity',
+  ExpectedResult.exact({ type: 'DOMAIN', configurationSet: mailConfigurationSet, dkimOrigin: 'AWS_SES' }),
+  valuesOf(assertions.awsApiCall('SESv2', 'getEmailIdentity', { EmailIdentity: MAIL_DOMAIN }), {
+    type: 'IdentityType',
+    configurationSet: 'ConfigurationSetName',
+    dkimOrigin: 'DkimAttributes.SigningAttributesOrigin',
+  }));
+assertions.expect('MailBouncesAndComplaints',
+  ExpectedResult.exact({ enabled: 'true', events: ['BOUNCE', 'COMPLAINT'] }),
+  valuesOf(assertions.awsApiCall('SESv2', 'getConfigurationSetEventDestinations', { ConfigurationSetName: mailConfigurationSet }), {
+    enabled: 'EventDestinations.0.Enabled',
+    events: ['EventDestinations.0.MatchingEventTypes.0', 'EventDestinations.0.MatchingEventTypes.1'],
   }));

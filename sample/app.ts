@@ -137,6 +137,11 @@ const registration = new WordpressFargateSite(wordpressStack, 'Registration', {
   // of the login and registration forms limited per visitor by AWS WAF
   cdn: true,
   firewall: { rateLimit: 100 },
+  // registration confirmations and password resets through Amazon SES with the task role.
+  // The sample has no hosted zone, so the three DKIM records of example.com are stack
+  // outputs (RegistrationMailDkimRecord1..3 and a hash) to add to the domain's DNS;
+  // with `domainZone`, the site writes them itself. Use a domain of yours.
+  mail: { fromAddress: 'registration@example.com', fromName: 'Registration' },
   database: { minCapacity: 0, maxCapacity: 16 },
   databaseSchedules: [
     { id: 'RushStarts', schedule: monday('8', '40'), minCapacity: 4, timeZone: berlin },

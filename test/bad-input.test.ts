@@ -1227,6 +1227,56 @@ const wordpressFargateSite: BadInput[] = [
     })(stack),
     error: /^TestStack\/Blog: vpc must have an internet gateway with cdn: a CloudFront VPC origin needs one attached to its VPC .*, got "TestStack\/Vpc"$/,
   },
+  // mail
+  {
+    name: 'a mail sender without a domain',
+    build: siteWith({ mail: { fromAddress: 'registration' } }),
+    error: /^TestStack\/Blog: mail.fromAddress must be an email address such as registration@example.com \(no name, no spaces, a domain with a dot\), got "registration"$/,
+  },
+  {
+    name: 'a mail sender with a display name',
+    build: siteWith({ mail: { fromAddress: 'Registration <registration@example.com>' } }),
+    error: /^TestStack\/Blog: mail.fromAddress must be an email address .*, got "Registration <registration@example.com>"$/,
+  },
+  {
+    name: 'a mail sender whose domain has no dot',
+    build: siteWith({ mail: { fromAddress: 'registration@localhost' } }),
+    error: /mail.fromAddress must be an email address .*, got "registration@localhost"$/,
+  },
+  {
+    name: 'a mail sender with a local part over 64 characters',
+    build: siteWith({ mail: { fromAddress: `${'r'.repeat(65)}@example.com` } }),
+    error: /mail.fromAddress must be an email address .*, got "r{65}@example.com"$/,
+  },
+  {
+    name: 'a mail sender from a token',
+    build: siteWith({ mail: { fromAddress: Lazy.string({ produce: () => 'registration@example.com' }) } }),
+    error: /^TestStack\/Blog: mail.fromAddress must be a literal address, because its domain becomes the SES identity, got "a token"$/,
+  },
+  {
+    name: 'a mail sender outside the domainZone',
+    build: (stack) => siteWith({
+      domainName: 'www.example.com',
+      domainZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z123', zoneName: 'example.com' }),
+      mail: { fromAddress: 'registration@example.org' },
+    })(stack),
+    error: /^TestStack\/Blog: mail.fromAddress must be an address of domainZone's domain example.com or of one below it, where its DKIM records go, got "registration@example.org"$/,
+  },
+  {
+    name: 'a mail sender name on two lines',
+    build: siteWith({ mail: { fromAddress: 'registration@example.com', fromName: 'Registration\nBcc: x@example.org' } }),
+    error: /^TestStack\/Blog: mail.fromName must be one line \(it goes into the From header\), got "Registration\\nBcc: x@example.org"$/,
+  },
+  {
+    name: 'a bounce rate alarm threshold of 0',
+    build: siteWith({ mail: { fromAddress: 'registration@example.com', bounceRateAlarmThreshold: 0 } }),
+    error: /^TestStack\/Blog: mail.bounceRateAlarmThreshold must be a rate above 0 and at most 1 \(0.05 is 5%\), got 0$/,
+  },
+  {
+    name: 'a bounce rate alarm threshold given in percent',
+    build: siteWith({ mail: { fromAddress: 'registration@example.com', bounceRateAlarmThreshold: 5 } }),
+    error: /mail.bounceRateAlarmThreshold must be a rate above 0 and at most 1 .*got 5$/,
+  },
   {
     name: 'PHP configuration larger than a task definition may be',
     build: siteWith({ wordpressConfigExtra: 'x'.repeat(70000) }),

@@ -256,7 +256,7 @@ cases.push(
     acknowledged: RUSH,
   },
   {
-    name: 'WordpressFargateSite, fully featured (shared network, HTTPS, pre-warm, bigger database)',
+    name: 'WordpressFargateSite, fully featured (shared network, HTTPS, pre-warm, bigger database, mail)',
     build: (stack) => {
       new WordpressFargateSite(stack, 'Blog', {
         vpc: SsmDecoupledVpc.fromParameters(stack, 'Vpc', { parameterPrefix: '/nag/network' }),
@@ -267,6 +267,7 @@ cases.push(
         uploadMaxSize: cdk.Size.mebibytes(256),
         wordpressConfigExtra: "define('DISALLOW_FILE_EDIT', true);",
         enableExecuteCommand: true,
+        mail: { fromAddress: 'registration@example.com', fromName: 'Registration' },
         database: { minCapacity: 0.5, maxCapacity: 32, backupRetention: Duration.days(14) },
         databaseSchedules: [
           { id: 'Rush', schedule: appscaling.Schedule.cron({ hour: '8', minute: '40' }), minCapacity: 8 },

@@ -119,3 +119,11 @@ test('the WordPress stack finds the network through SSM and warms up database an
     .map((a: any) => [a.Schedule, a.Timezone, a.ScalableTargetAction.MinCapacity]);
   expect(taskWindows).toEqual([['cron(45 8 ? * MON *)', 'Europe/Berlin', 10], ['cron(0 11 ? * MON *)', 'Europe/Berlin', 1]]);
 });
+
+test('the WordPress stack sends mail from registration@example.com, the DKIM records it needs as outputs (no hosted zone)', () => {
+  const wordpress = synthesized.template(sample.wordpressStack);
+  wordpress.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'example.com' });
+  const dkim = Object.entries(wordpress.findOutputs('*')).filter(([id]) => /^RegistrationMailDkimRecord[123][0-9A-F]{8}$/.test(id));
+  expect(dkim).toHaveLength(3);
+  expect(wordpress.findResources('AWS::Route53::RecordSet')).toEqual({});
+});

@@ -8,10 +8,12 @@ import { IConstruct } from 'constructs';
  * Lets CloudWatch publish these alarms of this account to the topic, and nothing else. A
  * topic with a policy (any topic CDK writes one for, such as one with `enforceSSL`) has
  * no SNS default policy any more, and refuses CloudWatch without such a statement.
+ * Statements for other alarms on the same topic need a `sid` of their own: statement ids
+ * are unique within a policy.
  */
-export function alarmsMayPublish(topicArn: string, alarms: cloudwatch.IAlarm[]): iam.PolicyStatement {
+export function alarmsMayPublish(topicArn: string, alarms: cloudwatch.IAlarm[], sid = 'AlarmsFromCloudWatch'): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: 'AlarmsFromCloudWatch',
+    sid,
     principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
     actions: ['sns:Publish'],
     resources: [topicArn],

@@ -17,6 +17,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -24,6 +25,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
 import { checkVpcOriginRegion, cloudFrontOriginFacing, createCdn, VIEWER_ADDRESS_HEADER } from './cdn';
 import { createFirewall, WordpressFirewallOptions } from './firewall';
+import { createMail, WordpressMailOptions } from './mail';
 import { LoadBalancedFrontProps } from '../common/load-balancer-props';
 import { FargateNetworkProps } from '../common/network-props';
 import { ServiceScalingOptions } from '../common/scaling-options';
@@ -39,6 +41,7 @@ import { checkConstructId, checkDuration, checkMebibytes, invalid } from '../pri
 import { resolveWebFront, WebFront } from '../private/web-front';
 
 export type { WordpressFirewallOptions } from './firewall';
+export type { WordpressMailOptions } from './mail';
 
 /** The build contexts of the two images, shipped in the npm package. */
 const ASSETS = path.join(__dirname, '..', '..', 'assets', 'wordpress');
@@ -356,6 +359,19 @@ export interface WordpressFargateSiteProps extends FargateTaskSizeProps, Fargate
    * @default - no firewall
    */
   readonly firewall?: WordpressFirewallOptions;
+
+  /**
+   * Mail: WordPress' `wp_mail()` (new accounts, password resets, form plugins) sends
+   * through Amazon SES from `mail.fromAddress` with the task role, no SMTP credentials.
+   * An SES identity with Easy DKIM is created for the address's domain (its DKIM records
+   * go into `domainZone` when given, otherwise they are stack outputs to add to the DNS);
+   * bounces and complaints go to `alarmTopic` (or a new topic, `mailTopic`), and an alarm
+   * watches the account's bounce rate. A new SES account sends only to verified
+   * addresses until production access is granted.
+   *
+   * @default - no mail: the official WordPress image has no mail transport, so `wp_mail()` fails
+   */
+  readonly mail?: WordpressMailOptions;
 }
 
 /**
@@ -471,6 +487,31 @@ export class WordpressFargateSite extends Construct {
    */
   public readonly firewallBlockedRequests?: cloudwatch.IMetric;
   /** The URL of the site: its domain, or the CDN's or the load balancer's DNS name. */
+  /**
+   * The SES identity the site sends as.
+   *
+   * @default - undefined without `mail`
+   */
+  public readonly mailIdentity?: ses.IEmailIdentity;
+  /**
+   * The SES configuration set of the site's mail (bounces and complaints go to `mailTopic`).
+   *
+   * @default - undefined without `mail`
+   */
+  public readonly mailConfigurationSet?: ses.ConfigurationSet;
+  /**
+   * The topic that receives bounces, complaints and the bounce rate alarm: `alarmTopic`,
+   * or a new one to subscribe to.
+   *
+   * @default - undefined without `mail`
+   */
+  public readonly mailTopic?: sns.ITopic;
+  /**
+   * The alarm on the SES account's bounce rate (Reputation.BounceRate); it notifies `mailTopic`.
+   *
+   * @default - undefined without `mail`
+   */
+  public readonly mailBounceRateAlarm?: cloudwatch.Alarm;
   public readonly url: string;
   /** The secret CDK generated for the database (databaseSecret is its attachment to the cluster). */
   private readonly generatedDatabaseSecret: rds.DatabaseSecret;
@@ -544,6 +585,15 @@ export class WordpressFargateSite extends Construct {
       const firewall = createFirewall(this, this.loadBalancer, props.firewall, settings.cdn ? VIEWER_ADDRESS_HEADER : undefined);
       this.firewallWebAcl = firewall.webAcl;
       this.firewallBlockedRequests = firewall.blockedRequests;
+    }
+    if (props.mail) {
+      const mail = createMail(this, props.mail, this.taskDefinition.taskRole, props.domainZone, props.alarmTopic);
+      ({
+        identity: this.mailIdentity, configurationSet: this.mailConfigurationSet, topic: this.mailTopic, bounceRateAlarm: this.mailBounceRateAlarm,
+      } = mail);
+      for (const [name, value] of Object.entries(mail.environment)) {
+        this.wordpressContainer.addEnvironment(name, value);
+      }
     }
     this.url = this.distribution ? `https://${props.domainName ?? this.distribution.distributionDomainName}` : web.url;
 
@@ -960,7 +1010,7 @@ export class WordpressFargateSite extends Construct {
         'The tasks receive the password when they start: rotating it would cut running tasks off the database until they restart. Rotate it with a deployment.'],
       [this.keysAndSaltsSecret, 'AwsSolutions-SMG4', 'Rotating WordPress\' keys and salts logs every user out; it is done on purpose, with a deployment.'],
       [this.taskDefinition, 'AwsSolutions-ECS2',
-        'The environment holds only the database host, the table prefix and PHP limits; passwords, keys and salts are ECS secrets.'],
+        'The environment holds only the database host, the table prefix, PHP limits and the mail sender settings; passwords, keys and salts are ECS secrets.'],
     ];
     if (this.taskDefinition.executionRole) {
       reasons.push([this.taskDefinition.executionRole, 'AwsSolutions-IAM5[Resource::*]',

@@ -307,6 +307,7 @@ export class WordpressServers {
       // where the image has them
       CFB_WEB_ROOT: this.options.webRoot,
       CFB_CORE_SOURCE: this.options.coreSource,
+      CFB_MU_PLUGINS_SOURCE: path.join(ASSETS, 'php', 'mu-plugins'),
     };
   }
 

@@ -31,6 +31,12 @@
 #    that long, so a younger one may still belong to a running task.
 #    The official entrypoint then finds index.php and a wp-config.php that is not empty,
 #    and copies and writes nothing.
+#
+# 3. The image's must-use plugins (/usr/src/cfb-mu-plugins) are put into the web root's
+#    wp-content/mu-plugins on every start, so that a site installed by an earlier image
+#    gets them too, and a new image's version replaces the old one. Each file that
+#    differs is copied under a temporary name and renamed into place (a PHP request never
+#    reads half a file); the plugin's own folder first, its loader last.
 set -eu
 
 if [ -n "${WORDPRESS_KEYS_AND_SALTS:-}" ]; then
@@ -50,6 +56,7 @@ fi
 # The web root, and the WordPress the official image ships (overridable for tests)
 web_root="${CFB_WEB_ROOT:-/var/www/html}"
 core="${CFB_CORE_SOURCE:-/usr/src/wordpress}"
+mu_plugins="${CFB_MU_PLUGINS_SOURCE:-/usr/src/cfb-mu-plugins}"
 lock_timeout="${CFB_SETUP_LOCK_TIMEOUT:-60}"
 marker="$web_root/.cfb-core-installed"
 # unique per task and process: hostnames differ between tasks, and the entrypoint is
@@ -146,6 +153,23 @@ install_wordpress() {
   say "WordPress ${version:-unknown} is in place ($(($(date +%s) - started)) s)"
 }
 
+refresh_mu_plugins() {
+  [ -d "$mu_plugins" ] || return 0
+  target="$web_root/wp-content/mu-plugins"
+  # deepest files first: the loader at the top comes after what it includes
+  (cd "$mu_plugins" && find . -type f | awk -F/ '{ print NF "\t" $0 }' | sort -rn | cut -f2-) | while IFS= read -r file; do
+    file="${file#./}"
+    if ! cmp -s "$mu_plugins/$file" "$target/$file"; then
+      mkdir -p "$(dirname "$target/$file")"
+      cp "$mu_plugins/$file" "$target/$file.cfb-new.$id"
+      give_to_www_data "$target/$file.cfb-new.$id"
+      mv -f "$target/$file.cfb-new.$id" "$target/$file"
+      say "must-use plugin $file is in place"
+    fi
+  done
+  give_to_www_data "$target"
+}
+
 # the official entrypoint sets WordPress up only for php-fpm (and Apache), so do we
 if [ "${1:-}" = php-fpm ]; then
   remove_stale_temporaries
@@ -164,5 +188,6 @@ if [ "${1:-}" = php-fpm ]; then
     # php-fpm must not keep the lock
     exec 9>&-
   fi
+  refresh_mu_plugins
 fi
 exec docker-entrypoint.sh "$@"
