@@ -569,9 +569,10 @@ const loadBalancedScalingService: BadInput[] = [
     error: /^TestStack\/Web: accessLogsBucket must be encrypted with SSE-S3 \(s3.BucketEncryption.S3_MANAGED\): Elastic Load Balancing cannot write access logs to a bucket with a KMS key, got "TestStack\/Logs"$/,
   },
   {
+    // the VPC it creates has public and isolated subnets, no NAT gateway
     name: 'task subnets the VPC does not have',
-    build: serviceWith({ taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }),
-    error: /^TestStack\/Web: taskSubnets must select subnets the VPC has: .*Isolated.*, got \{"subnetType":"Isolated"\}$/,
+    build: serviceWith({ taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } }),
+    error: /^TestStack\/Web: taskSubnets must select subnets the VPC has: .*Private.*, got \{"subnetType":"Private"\}$/,
   },
   {
     name: 'a container health check with 11 retries',

@@ -156,7 +156,7 @@ describe('ScheduledFargateEtl with default props', () => {
     b = build();
   });
 
-  test('creates a VPC with no NAT gateway (two public subnets), and a cluster with Container Insights', () => {
+  test('creates a VPC with no NAT gateway (two public subnets), and a cluster without Container Insights (opt-in)', () => {
     b.template.resourceCountIs('AWS::EC2::VPC', 1);
     b.template.resourceCountIs('AWS::EC2::NatGateway', 0);
     b.template.resourceCountIs('AWS::EC2::EIP', 0);
@@ -165,7 +165,7 @@ describe('ScheduledFargateEtl with default props', () => {
     // the addresses the public subnets had next to the private ones and the NAT gateway: an
     // update keeps them (a new public subnet would overlap the old and fail the update)
     expect(Object.values(b.template.findResources('AWS::EC2::Subnet')).map((r) => r.Properties.CidrBlock)).toEqual(['10.0.0.0/18', '10.0.64.0/18']);
-    b.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    b.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
     expect(b.etl.cluster.vpc).toBe(b.etl.vpc);
   });
 
