@@ -154,6 +154,19 @@ const ssmDecoupledVpc: BadInput[] = [
     error: /subnetConfiguration must have at least one subnet group that is not reserved, got \["Later"\]/,
   },
   {
+    name: 'NAT instances without NAT (natGateways 0)',
+    build: vpcWith({ natGateways: 0, natInstanceType: new ec2.InstanceType('t4g.nano') }),
+    error: /^TestStack\/Network: natInstanceType needs natGateways of 1 or more \(the number of NAT instances\); remove it, or raise natGateways, got "t4g\.nano"$/,
+  },
+  {
+    name: 'fromParameters asking for subnets the producer in the app lacks',
+    build: (stack) => {
+      vpcWith({ natGateways: 0 })(stack);
+      return SsmDecoupledVpc.fromParameters(stack, 'Imported', { parameterPrefix: PREFIX });
+    },
+    error: /^TestStack\/Imported: subnetTypes must be subnet types the VPC published under \/my-app\/network has: TestStack\/Network \(SsmDecoupledVpc\) has PUBLIC, PRIVATE_ISOLATED, not PRIVATE_WITH_EGRESS, got \["PUBLIC","PRIVATE_WITH_EGRESS"\]$/,
+  },
+  {
     name: 'fromParameters with a bad prefix',
     build: (stack) => SsmDecoupledVpc.fromParameters(stack, 'Imported', { parameterPrefix: '/my-app/network/' }),
     error: /^TestStack\/Imported: parameterPrefix must not end with "\/"/,
@@ -1258,6 +1271,13 @@ const nowValid: Array<[string, (stack: Stack) => unknown]> = [
     (stack) => new ScheduledFargateEtl(stack, `Etl${'X'.repeat(120)}`, { schedule: MONTHLY, image: IMAGE })],
   ['a job with a MySQL sidecar, whose health check retried more often than ECS allows (10)',
     (stack) => new ScheduledFargateEtl(stack, 'Etl', { schedule: MONTHLY, image: IMAGE, mysqlSidecar: { databaseName: 'db' } })],
+  ['the boundary of natInstanceType: one NAT instance (natGateways 1)',
+    (stack) => vpcWith({ natGateways: 1, natInstanceType: new ec2.InstanceType('t4g.nano') })(stack)],
+  ['the boundary of the producer check: importing exactly the subnet types the producer in the app has',
+    (stack) => {
+      vpcWith({ natGateways: 0 })(stack);
+      return SsmDecoupledVpc.fromParameters(stack, 'Imported', { parameterPrefix: PREFIX, subnetTypes: [ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_ISOLATED] });
+    }],
   ['a deregistration delay from a CloudFormation parameter, rendered as the number it encodes',
     (stack) => new LoadBalancedScalingService(stack, 'Web', {
       image: IMAGE,

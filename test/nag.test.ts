@@ -46,6 +46,15 @@ const cases: NagCase[] = [
     acknowledged: [],
   },
   {
+    name: 'SsmDecoupledVpc with a NAT instance',
+    build: (stack) => new SsmDecoupledVpc(stack, 'Network', { parameterPrefix: '/nag/network', natInstanceType: new ec2.InstanceType('t4g.nano') }),
+    acknowledged: [
+      'AwsSolutions-EC23 @ Network/Vpc/NatSecurityGroup/Resource',
+      'AwsSolutions-EC28 @ Network/Vpc/PublicSubnet1/NatInstance/Resource',
+      'AwsSolutions-EC29 @ Network/Vpc/PublicSubnet1/NatInstance/Resource',
+    ],
+  },
+  {
     name: 'SsmDecoupledVpc, fully featured',
     build: (stack) => {
       const network = new SsmDecoupledVpc(stack, 'Network', {

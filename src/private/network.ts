@@ -22,12 +22,13 @@ export interface CreatedVpc {
  * off the NAT gateway), flow logs to a log group kept one month, and a default
  * security group without rules. Created as `Vpc` and `FlowLogGroup` in `scope`.
  */
-export function createVpc(scope: Construct, settings: VpcLayoutProps = {}): CreatedVpc {
+export function createVpc(scope: Construct, settings: VpcLayoutProps = {}, natGatewayProvider?: ec2.NatProvider): CreatedVpc {
   const natGateways = settings.natGateways ?? 1;
   const vpc = explainAddressRange(scope, settings, () => new ec2.Vpc(scope, 'Vpc', {
     ipAddresses: settings.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),
     maxAzs: settings.maxAzs ?? 2,
     natGateways,
+    natGatewayProvider,
     subnetConfiguration: settings.subnetConfiguration ?? defaultSubnets(natGateways),
     restrictDefaultSecurityGroup: settings.restrictDefaultSecurityGroup ?? true,
     vpcName: settings.vpcName,

@@ -1,7 +1,8 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { testApp, testStack, synth } from './app';
 import { DEFAULT_CONFIGURATIONS } from './fixtures';
-import { WordpressFargateSite } from '../../src';
+import { SsmDecoupledVpc, WordpressFargateSite } from '../../src';
 
 /**
  * What a template costs a month while nothing happens (no visitor, no run): the resources
@@ -155,6 +156,9 @@ export function idleCostLines(template: { Resources: Resources }): CostLine[] {
         add('NAT instance (t4g.nano)', PRICES.t4gNanoHour * HOURS_A_MONTH);
         const gb = (p.BlockDeviceMappings ?? []).reduce((sum: number, m: any) => sum + (m.Ebs?.VolumeSize ?? 0), 0) || 8;
         add('NAT instance (t4g.nano)', gb * PRICES.gp3GbMonth);
+        if ((p.NetworkInterfaces ?? []).some((n: any) => n.AssociatePublicIpAddress)) {
+          add('public IPv4 addresses', PRICES.publicIpv4Hour * HOURS_A_MONTH);
+        }
         break;
       }
       case 'AWS::EC2::VPCEndpoint':
@@ -262,6 +266,11 @@ export const COST_CONFIGURATIONS: CostConfiguration[] = [
   { name: 'LoadBalancedScalingService default', create: DEFAULT_CONFIGURATIONS.LoadBalancedScalingService },
   { name: 'ScheduledFargateEtl default', create: DEFAULT_CONFIGURATIONS.ScheduledFargateEtl },
   { name: 'SsmDecoupledVpc default', create: DEFAULT_CONFIGURATIONS.SsmDecoupledVpc },
+  {
+    name: 'SsmDecoupledVpc with `natInstanceType: t4g.nano`',
+    create: (stack) => new SsmDecoupledVpc(stack, 'Network', { parameterPrefix: '/my-app/network', natInstanceType: new ec2.InstanceType('t4g.nano') }),
+  },
+  { name: 'SsmDecoupledVpc with `natGateways: 0`', create: (stack) => new SsmDecoupledVpc(stack, 'Network', { parameterPrefix: '/my-app/network', natGateways: 0 }) },
 ];
 
 /** The template of `configuration`, synthesized as the tests do (us-east-1). */
