@@ -17,8 +17,8 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { ScheduledFargateEtl, ScheduledFargateEtlProps, SsmDecoupledVpc } from '../src';
 import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, containersOf, logicalId, MONTHLY, only, statementsOf, synth } from './support';
-import { evaluateAlarmMath, matchesEventPattern, resolveIntrinsics } from './support/event-pattern';
 import { idleCost, idleCostLines } from './support/cost-model';
+import { evaluateAlarmMath, matchesEventPattern, resolveIntrinsics } from './support/event-pattern';
 
 
 /** The job the tests build: the monthly schedule and an ECR image, plus `props` and what `extra` builds. */

@@ -397,14 +397,10 @@ function resolveImport(path: string, props: SsmDecoupledVpcImportProps) {
 
 /** The producers' `subnet-types` values (types in publication order) that include `subnetType`. */
 function publishedListsWith(subnetType: ec2.SubnetType): string[] {
-  const lists: string[] = [];
-  for (let mask = 1; mask < 1 << PUBLISHABLE_SUBNET_TYPES.length; mask++) {
-    const types = PUBLISHABLE_SUBNET_TYPES.filter((_, i) => mask & (1 << i));
-    if (types.includes(subnetType)) {
-      lists.push(types.map(subnetTypeSegment).join(','));
-    }
-  }
-  return lists;
+  // every subset of the publishable types, in publication order: [], [public], [pwe], [public, pwe], ...
+  const subsets = PUBLISHABLE_SUBNET_TYPES.reduce<ec2.SubnetType[][]>(
+    (acc, type) => [...acc, ...acc.map((subset) => [...subset, type])], [[]]);
+  return subsets.filter((types) => types.includes(subnetType)).map((types) => types.map(subnetTypeSegment).join(','));
 }
 
 /**
