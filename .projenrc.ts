@@ -423,6 +423,11 @@ project.addTask('bench:synth', {
   receiveArgs: true,
 });
 
+project.addTask('readme:costs', {
+  description: 'Rewrite the README\'s "What it costs" table from the cost model (test/support/cost-model.ts)',
+  exec: 'tsx build-tools/readme-costs.ts',
+});
+
 project.addTask('bench:wordpress', {
   description: 'Front page requests per second and p99 latency of the WordPress images on real servers (loopback), page cache on and off',
   exec: 'tsx build-tools/bench-wordpress.ts',

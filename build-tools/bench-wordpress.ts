@@ -5,12 +5,14 @@
  * by autocannon from this process. Everything binds to 127.0.0.1, every run is bounded
  * in requests and in time, and the servers stop at the end.
  *
- *   npx projen bench:wordpress [--php-workers 28] [--connections 32] [--seconds 10]
+ *   npx projen bench:wordpress [--php-workers 12] [--connections 32] [--seconds 10]
  *                              [--max-requests 100000] [--ttl 5] [--gzip 0|1]
  *                              [--signal-trials 3]
  *
- * The defaults mirror the construct's default task (1 vCPU, 2 GiB): 28 php-fpm workers
- * ((2048 - 256) / 64, as the construct sizes pm.max_children) and one nginx worker.
+ * The defaults mirror the construct's default task (0.5 vCPU, 1 GiB): 12 php-fpm workers
+ * ((1024 - 256) / 64, as the construct sizes pm.max_children) and one nginx worker. The
+ * bench does not limit CPU: it measures CPU time per request, which the README turns into
+ * requests per task (`--php-workers 28` for a 1 vCPU / 2 GiB task).
  * `--gzip 1` asks for compressed pages as browsers and CloudFront do (Accept-Encoding:
  * gzip, deflate, br); bytes per response are what went over the wire, headers included.
  *
@@ -31,7 +33,7 @@ import autocannon from 'autocannon';
 import { busybox, dockerfileDefaults, makeCoreSource, Metrics, missingBinaries, rawRequest, WordpressServers } from '../test/support/wordpress-servers';
 
 const options = {
-  phpWorkers: 28,
+  phpWorkers: 12,
   connections: 32,
   seconds: 10,
   maxRequests: 100_000,

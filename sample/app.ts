@@ -123,7 +123,7 @@ etlStack.addStackDependency(networkStack);
 // ---------------------------------------------------------------------------------------
 // WordPress: a registration site. Registration opens on Mondays at 09:00 Berlin time and
 // thousands of users sign up within minutes. At 08:40 the database's floor rises to 4 ACU
-// (no resume from pause, no catching up from 0.5 ACU), at 08:45 ten tasks start; from 11:00
+// (no resume from pause, no catching up from 0.5 ACU), at 08:45 twenty tasks (0.5 vCPU each) start; from 11:00
 // both may shrink again (the database pauses after 5 idle minutes, the tasks follow load).
 export const wordpressStack = new Stack(app, 'SampleWordpress', {
   env,
@@ -149,9 +149,9 @@ const registration = new WordpressFargateSite(wordpressStack, 'Registration', {
   ],
   scaling: {
     minCapacity: 1,
-    maxCapacity: 30,
+    maxCapacity: 60,
     schedules: [
-      { id: 'RushStarts', schedule: monday('8', '45'), minCapacity: 10, timeZone: berlin },
+      { id: 'RushStarts', schedule: monday('8', '45'), minCapacity: 20, timeZone: berlin },
       { id: 'RushEnds', schedule: monday('11', '0'), minCapacity: 1, timeZone: berlin },
     ],
   },

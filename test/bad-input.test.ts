@@ -154,6 +154,19 @@ const ssmDecoupledVpc: BadInput[] = [
     error: /subnetConfiguration must have at least one subnet group that is not reserved, got \["Later"\]/,
   },
   {
+    name: 'NAT instances without NAT (natGateways 0)',
+    build: vpcWith({ natGateways: 0, natInstanceType: new ec2.InstanceType('t4g.nano') }),
+    error: /^TestStack\/Network: natInstanceType needs natGateways of 1 or more \(the number of NAT instances\); remove it, or raise natGateways, got "t4g\.nano"$/,
+  },
+  {
+    name: 'fromParameters asking for subnets the producer in the app lacks',
+    build: (stack) => {
+      vpcWith({ natGateways: 0 })(stack);
+      return SsmDecoupledVpc.fromParameters(stack, 'Imported', { parameterPrefix: PREFIX });
+    },
+    error: /^TestStack\/Imported: subnetTypes must be subnet types the VPC published under \/my-app\/network has: TestStack\/Network \(SsmDecoupledVpc\) has PUBLIC, PRIVATE_ISOLATED, not PRIVATE_WITH_EGRESS, got \["PUBLIC","PRIVATE_WITH_EGRESS"\]$/,
+  },
+  {
     name: 'fromParameters with a bad prefix',
     build: (stack) => SsmDecoupledVpc.fromParameters(stack, 'Imported', { parameterPrefix: '/my-app/network/' }),
     error: /^TestStack\/Imported: parameterPrefix must not end with "\/"/,
@@ -569,9 +582,10 @@ const loadBalancedScalingService: BadInput[] = [
     error: /^TestStack\/Web: accessLogsBucket must be encrypted with SSE-S3 \(s3.BucketEncryption.S3_MANAGED\): Elastic Load Balancing cannot write access logs to a bucket with a KMS key, got "TestStack\/Logs"$/,
   },
   {
+    // the VPC it creates has public and isolated subnets, no NAT gateway
     name: 'task subnets the VPC does not have',
-    build: serviceWith({ taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }),
-    error: /^TestStack\/Web: taskSubnets must select subnets the VPC has: .*Isolated.*, got \{"subnetType":"Isolated"\}$/,
+    build: serviceWith({ taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } }),
+    error: /^TestStack\/Web: taskSubnets must select subnets the VPC has: .*Private.*, got \{"subnetType":"Private"\}$/,
   },
   {
     name: 'a container health check with 11 retries',
@@ -1307,6 +1321,13 @@ const nowValid: Array<[string, (stack: Stack) => unknown]> = [
     (stack) => new ScheduledFargateEtl(stack, `Etl${'X'.repeat(120)}`, { schedule: MONTHLY, image: IMAGE })],
   ['a job with a MySQL sidecar, whose health check retried more often than ECS allows (10)',
     (stack) => new ScheduledFargateEtl(stack, 'Etl', { schedule: MONTHLY, image: IMAGE, mysqlSidecar: { databaseName: 'db' } })],
+  ['the boundary of natInstanceType: one NAT instance (natGateways 1)',
+    (stack) => vpcWith({ natGateways: 1, natInstanceType: new ec2.InstanceType('t4g.nano') })(stack)],
+  ['the boundary of the producer check: importing exactly the subnet types the producer in the app has',
+    (stack) => {
+      vpcWith({ natGateways: 0 })(stack);
+      return SsmDecoupledVpc.fromParameters(stack, 'Imported', { parameterPrefix: PREFIX, subnetTypes: [ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_ISOLATED] });
+    }],
   ['a deregistration delay from a CloudFormation parameter, rendered as the number it encodes',
     (stack) => new LoadBalancedScalingService(stack, 'Web', {
       image: IMAGE,

@@ -27,15 +27,22 @@ describe('LoadBalancedScalingService with default props', () => {
     b = build();
   });
 
-  test('creates its own VPC with two zones, one NAT gateway and flow logs', () => {
+  test('creates its own VPC with two zones, no NAT gateway, public and isolated subnets at the addresses they had, and flow logs', () => {
     b.template.resourceCountIs('AWS::EC2::VPC', 1);
-    b.template.resourceCountIs('AWS::EC2::NatGateway', 1);
-    b.template.resourceCountIs('AWS::EC2::Subnet', 4);
+    b.template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    b.template.resourceCountIs('AWS::EC2::EIP', 0);
     b.template.resourceCountIs('AWS::EC2::FlowLog', 1);
+    expect(b.web.vpc.publicSubnets).toHaveLength(2);
+    expect(b.web.vpc.isolatedSubnets).toHaveLength(2);
+    // the private subnets keep their construct ids (PrivateSubnet1, 2) and addresses: an
+    // update from the layout with a NAT gateway replaces no subnet
+    const subnets = b.template.findResources('AWS::EC2::Subnet');
+    expect(Object.keys(subnets).filter((id) => /PrivateSubnet\d/.test(id))).toHaveLength(2);
+    expect(Object.values(subnets).map((r) => r.Properties.CidrBlock)).toEqual(['10.0.0.0/18', '10.0.64.0/18', '10.0.128.0/18', '10.0.192.0/18']);
   });
 
-  test('creates a cluster with Container Insights in that VPC', () => {
-    b.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+  test('creates a cluster without Container Insights (opt-in, billed per metric) in that VPC', () => {
+    b.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
     expect(b.web.cluster.vpc).toBe(b.web.vpc);
   });
 
@@ -63,14 +70,14 @@ describe('LoadBalancedScalingService with default props', () => {
     b.template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Retain' });
   });
 
-  test('the service runs on the latest Fargate platform in private subnets, without public IPs, with a security group', () => {
+  test('in its own VPC (no NAT gateway) the service runs on the latest Fargate platform in public subnets, with public IPs for its outbound calls', () => {
     const service = only(b.template, 'AWS::ECS::Service').Properties;
     expect(service.LaunchType).toBe('FARGATE');
     expect(service.PlatformVersion).toBe('LATEST');
-    expect(service.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp).toBe('DISABLED');
+    expect(service.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp).toBe('ENABLED');
     expect(service.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups).toHaveLength(1);
     expect(service.NetworkConfiguration.AwsvpcConfiguration.Subnets).toEqual(
-      b.web.vpc.privateSubnets.map((s) => b.stack.resolve(s.subnetId)));
+      b.web.vpc.publicSubnets.map((s) => b.stack.resolve(s.subnetId)));
   });
 
   test('sets no desired count, so deployments keep the number of tasks scaling chose', () => {
@@ -274,6 +281,12 @@ describe('LoadBalancedScalingService in an imported VPC, internal, with every co
     const vpcId = Object.entries<any>(b.json.Parameters).find(([, p]) => p.Default === '/my-app/network/vpc-id')![0];
     b.template.allResourcesProperties('AWS::EC2::SecurityGroup', { VpcId: { Ref: vpcId } });
     b.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { VpcId: { Ref: vpcId } });
+  });
+
+  test('in a VPC given, the tasks run in its private subnets without public IPs', () => {
+    const network = only(b.template, 'AWS::ECS::Service').Properties.NetworkConfiguration.AwsvpcConfiguration;
+    expect(network.AssignPublicIp).toBe('DISABLED');
+    expect(network.Subnets).toEqual(b.web.vpc.privateSubnets.map((s) => b.stack.resolve(s.subnetId)));
   });
 
   test('the task definition carries the cpu, memory, storage, family and architecture given', () => {
@@ -515,6 +528,11 @@ describe('LoadBalancedScalingService over HTTPS, on Spot, with every scaling opt
 });
 
 describe('LoadBalancedScalingService, other choices', () => {
+  test('records Container Insights when asked (opt-in: billed per metric)', () => {
+    const { template } = build({ containerInsights: true });
+    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+  });
+
   test('looks a VPC up by name from the values cached in cdk.context.json', () => {
     const { app, env } = appWithVpcToLookUp('go-on-aws');
     const stack = new Stack(app, 'TestStack', { env });

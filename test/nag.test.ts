@@ -36,12 +36,23 @@ interface NagCase {
 
 const ALB_OPEN = 'AwsSolutions-EC23 @ Web/Service/LB/SecurityGroup/Resource';
 const ACCESS_LOG_BUCKET = 'AwsSolutions-S1 @ Web/AccessLogs/Resource';
+/** Container Insights off: the library's default on the cluster it creates (opt-in, billed per metric). */
+const insightsOff = (id: string) => `AwsSolutions-ECS4 @ ${id}/Cluster/Resource`;
 
 const cases: NagCase[] = [
   {
     name: 'SsmDecoupledVpc, default',
     build: (stack) => new SsmDecoupledVpc(stack, 'Network', { parameterPrefix: '/nag/network' }),
     acknowledged: [],
+  },
+  {
+    name: 'SsmDecoupledVpc with a NAT instance',
+    build: (stack) => new SsmDecoupledVpc(stack, 'Network', { parameterPrefix: '/nag/network', natInstanceType: new ec2.InstanceType('t4g.nano') }),
+    acknowledged: [
+      'AwsSolutions-EC23 @ Network/Vpc/NatSecurityGroup/Resource',
+      'AwsSolutions-EC28 @ Network/Vpc/PublicSubnet1/NatInstance/Resource',
+      'AwsSolutions-EC29 @ Network/Vpc/PublicSubnet1/NatInstance/Resource',
+    ],
   },
   {
     name: 'SsmDecoupledVpc, fully featured',
@@ -66,13 +77,13 @@ const cases: NagCase[] = [
   {
     name: 'LoadBalancedScalingService, default',
     build: (stack) => new LoadBalancedScalingService(stack, 'Web', { image: IMAGE }),
-    acknowledged: [ALB_OPEN, ACCESS_LOG_BUCKET],
+    acknowledged: [ALB_OPEN, ACCESS_LOG_BUCKET, insightsOff('Web')],
   },
   {
     name: 'LoadBalancedScalingService, default, in an environment-agnostic stack',
     agnostic: true,
     build: (stack) => new LoadBalancedScalingService(stack, 'Web', { image: IMAGE }),
-    acknowledged: [ALB_OPEN, ACCESS_LOG_BUCKET],
+    acknowledged: [ALB_OPEN, ACCESS_LOG_BUCKET, insightsOff('Web')],
   },
   {
     name: 'LoadBalancedScalingService, fully featured',
@@ -109,6 +120,7 @@ const cases: NagCase[] = [
       Validations.of(web.taskDefinition).acknowledge({ id: 'AwsSolutions::AwsSolutions-ECS2', reason: 'STAGE is not a secret' });
     },
     acknowledged: [
+      insightsOff('Web'),
       ALB_OPEN,
       ACCESS_LOG_BUCKET,
       'AwsSolutions-IAM5[Resource::*] @ Web/TaskDefinition/TaskRole/DefaultPolicy/Resource',
@@ -128,6 +140,7 @@ const cases: NagCase[] = [
       Validations.of(web.loadBalancer).acknowledge({ id: 'AwsSolutions::AwsSolutions-ELB2', reason: 'the user turned access logs off' });
     },
     acknowledged: [
+      insightsOff('Web'),
       ALB_OPEN,
       'AwsSolutions-ECS2 @ Web/TaskDefinition/Resource',
       // acknowledged by the test: turning access logs off is the user's decision to own
@@ -153,6 +166,7 @@ cases.push(
       image: ecs.ContainerImage.fromEcrRepository(new ecr.Repository(stack, 'Repository', { imageScanOnPush: true }), 'v1'),
     }),
     acknowledged: [
+      insightsOff('Etl'),
       'AwsSolutions-IAM5[Resource::*] @ Etl/ExecutionRole/DefaultPolicy/Resource',
       ...ETL_STATE_MACHINE,
       'AwsSolutions-SQS3 @ Etl/DeadLetterQueue/Resource',
@@ -185,6 +199,7 @@ cases.push(
       });
     },
     acknowledged: [
+      insightsOff('Etl'),
       'AwsSolutions-IAM5[Resource::*] @ Etl/ExecutionRole/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<Data666C94C7.Arn>/*] @ Etl/TaskRole/DefaultPolicy/Resource',
       'AwsSolutions-ECS2 @ Etl/TaskDefinition/Resource',
@@ -236,24 +251,24 @@ cases.push(
   {
     name: 'WordpressFargateSite, default',
     build: (stack) => new WordpressFargateSite(stack, 'Blog'),
-    acknowledged: WORDPRESS,
+    acknowledged: [...WORDPRESS, insightsOff('Blog')],
   },
   {
     name: 'WordpressFargateSite, default, in an environment-agnostic stack',
     agnostic: true,
     build: (stack) => new WordpressFargateSite(stack, 'Blog'),
-    acknowledged: WORDPRESS,
+    acknowledged: [...WORDPRESS, insightsOff('Blog')],
   },
   {
     name: 'WordpressFargateSite for the rush: CDN, firewall, page cache',
     build: (stack) => acknowledgeCdnTimeout(new WordpressFargateSite(stack, 'Blog', { cdn: true, firewall: {}, pageCacheTtl: Duration.seconds(10) })),
-    acknowledged: RUSH,
+    acknowledged: [...RUSH, insightsOff('Blog')],
   },
   {
     name: 'WordpressFargateSite for the rush, in an environment-agnostic stack',
     agnostic: true,
     build: (stack) => acknowledgeCdnTimeout(new WordpressFargateSite(stack, 'Blog', { cdn: true, firewall: {} })),
-    acknowledged: RUSH,
+    acknowledged: [...RUSH, insightsOff('Blog')],
   },
   {
     name: 'WordpressFargateSite, fully featured (shared network, HTTPS, pre-warm, bigger database, mail)',
@@ -282,6 +297,7 @@ cases.push(
     },
     acknowledged: [
       ...WORDPRESS,
+      insightsOff('Blog'),
       'AwsSolutions-IAM5[Resource::*] @ Blog/TaskDefinition/TaskRole/DefaultPolicy/Resource',
       'AwsSolutions-SQS3 @ Blog/DatabaseSchedulesDeadLetterQueue/Resource',
     ].sort(),

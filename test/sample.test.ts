@@ -46,6 +46,7 @@ test('the service stack finds network and table through SSM', () => {
   expect(ssmSources(sample.serviceStack)).toEqual([
     '/go-on-aws/network/private-with-egress/subnet-ids',
     '/go-on-aws/network/public/subnet-ids',
+    '/go-on-aws/network/subnet-types',
     '/go-on-aws/network/vpc-id',
     '/go-on-aws/table',
   ]);
@@ -80,6 +81,7 @@ test('synthesizes without warnings', () => {
 test('the ETL stack finds the network through SSM and runs the monthly job with a MySQL sidecar', () => {
   expect(ssmSources(sample.etlStack)).toEqual([
     '/go-on-aws/network/private-with-egress/subnet-ids',
+    '/go-on-aws/network/subnet-types',
     '/go-on-aws/network/vpc-id',
   ]);
   const etl = synthesized.template(sample.etlStack);
@@ -97,6 +99,7 @@ test('the WordPress stack finds the network through SSM and warms up database an
   expect(ssmSources(sample.wordpressStack)).toEqual([
     // private subnets only: the load balancer behind the CDN is internal
     '/go-on-aws/network/private-with-egress/subnet-ids',
+    '/go-on-aws/network/subnet-types',
     '/go-on-aws/network/vpc-cidr',
     '/go-on-aws/network/vpc-id',
   ]);
@@ -117,7 +120,7 @@ test('the WordPress stack finds the network through SSM and warms up database an
   const [target] = Object.values(wordpress.findResources('AWS::ApplicationAutoScaling::ScalableTarget'));
   const taskWindows = target.Properties.ScheduledActions
     .map((a: any) => [a.Schedule, a.Timezone, a.ScalableTargetAction.MinCapacity]);
-  expect(taskWindows).toEqual([['cron(45 8 ? * MON *)', 'Europe/Berlin', 10], ['cron(0 11 ? * MON *)', 'Europe/Berlin', 1]]);
+  expect(taskWindows).toEqual([['cron(45 8 ? * MON *)', 'Europe/Berlin', 20], ['cron(0 11 ? * MON *)', 'Europe/Berlin', 1]]);
 });
 
 test('the WordPress stack sends mail from registration@example.com, the DKIM records it needs as outputs (no hosted zone)', () => {

@@ -17,8 +17,8 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { ScheduledFargateEtl, ScheduledFargateEtlProps, SsmDecoupledVpc } from '../src';
 import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, containersOf, logicalId, MONTHLY, only, statementsOf, synth } from './support';
+import { idleCost, idleCostLines } from './support/cost-model';
 import { evaluateAlarmMath, matchesEventPattern, resolveIntrinsics } from './support/event-pattern';
-import { idleCost, idleCostByType } from './support/idle-cost';
 
 
 /** The job the tests build: the monthly schedule and an ECR image, plus `props` and what `extra` builds. */
@@ -172,7 +172,7 @@ describe('ScheduledFargateEtl with default props', () => {
     b = build();
   });
 
-  test('creates a VPC with no NAT gateway (two public subnets), and a cluster with Container Insights', () => {
+  test('creates a VPC with no NAT gateway (two public subnets), and a cluster without Container Insights (opt-in)', () => {
     b.template.resourceCountIs('AWS::EC2::VPC', 1);
     b.template.resourceCountIs('AWS::EC2::NatGateway', 0);
     b.template.resourceCountIs('AWS::EC2::EIP', 0);
@@ -181,13 +181,13 @@ describe('ScheduledFargateEtl with default props', () => {
     // the addresses the public subnets had next to the private ones and the NAT gateway: an
     // update keeps them (a new public subnet would overlap the old and fail the update)
     expect(Object.values(b.template.findResources('AWS::EC2::Subnet')).map((r) => r.Properties.CidrBlock)).toEqual(['10.0.0.0/18', '10.0.64.0/18']);
-    b.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    b.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
     expect(b.etl.cluster.vpc).toBe(b.etl.vpc);
   });
 
   test('costs at most $5 a month while no run is going (us-east-1 list prices): no NAT gateway, no address, four alarms', () => {
     // the alarms read five metrics: failed invocations, the dead-letter queue, aborted, timed-out and failed executions
-    expect(Object.entries(idleCostByType(b.json)).filter(([, cost]) => cost > 0)).toEqual([['AWS::CloudWatch::Alarm', expect.closeTo(0.50, 5)]]);
+    expect(idleCostLines(b.json)).toEqual([{ item: 'alarms', monthly: expect.closeTo(0.50, 5) }]);
     expect(idleCost(b.json)).toBeLessThanOrEqual(5);
   });
 

@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { SsmDecoupledVpc } from '../src';
-import { findIntrinsics, synth, Synthesized, testApp, vpcLookupResponse } from './support';
+import { findIntrinsics, logicalIdOf, synth, Synthesized, testApp, vpcLookupResponse } from './support';
 
 const PREFIX = '/my-app/network';
 const ENV = { account: '123456789012', region: 'eu-central-1' };
@@ -131,12 +131,17 @@ describe('SsmDecoupledVpc with default props', () => {
     expect(parameterNamed(template, `${PREFIX}/private-with-egress/subnet-cidrs`).Value).toBe('10.0.128.0/18,10.0.192.0/18');
   });
 
-  test('writes nine parameters, all exposed, and none for subnet types it does not have', () => {
-    template.resourceCountIs('AWS::SSM::Parameter', 9);
-    expect(network.parameters).toHaveLength(9);
+  test('writes eleven parameters, all exposed, and none for subnet types it does not have', () => {
+    template.resourceCountIs('AWS::SSM::Parameter', 11);
+    expect(network.parameters).toHaveLength(11);
     expect(network.subnetTypes).toEqual([ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_WITH_EGRESS]);
     expect(network.parameterPrefix).toBe(PREFIX);
     expect(template.findResources('AWS::SSM::Parameter', { Properties: { Name: Match.stringLikeRegexp('private-isolated') } })).toEqual({});
+  });
+
+  test('publishes its subnet types and what gives its private subnets egress (a NAT gateway)', () => {
+    expect(parameterNamed(template, `${PREFIX}/subnet-types`).Value).toBe('public,private-with-egress');
+    expect(parameterNamed(template, `${PREFIX}/private-egress`).Value).toBe('nat-gateway');
   });
 
   test('exports nothing through CloudFormation', () => {
@@ -227,8 +232,8 @@ describe('SsmDecoupledVpc with every prop set', () => {
   test('also writes the VPC id to the seed-compatible parameter', () => {
     const vpcRef = { Ref: Object.keys(template.findResources('AWS::EC2::VPC'))[0] };
     expect(parameterNamed(template, '/go-on-aws/vpc').Value).toEqual(vpcRef);
-    template.resourceCountIs('AWS::SSM::Parameter', 3 + 3 * 3 + 1);
-    expect(network.parameters).toHaveLength(13);
+    template.resourceCountIs('AWS::SSM::Parameter', 3 + 3 * 3 + 2 + 1);
+    expect(network.parameters).toHaveLength(15);
   });
 });
 
@@ -244,6 +249,35 @@ describe('SsmDecoupledVpc without NAT gateways', () => {
     expect(network.subnetTypes).toEqual([ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_ISOLATED]);
     parameterNamed(template, `${PREFIX}/private-isolated/subnet-ids`);
     expect(template.findResources('AWS::SSM::Parameter', { Properties: { Name: Match.stringLikeRegexp('private-with-egress') } })).toEqual({});
+    expect(parameterNamed(template, `${PREFIX}/subnet-types`).Value).toBe('public,private-isolated');
+    expect(parameterNamed(template, `${PREFIX}/private-egress`).Value).toBe('none');
+  });
+
+  test('with natInstanceType, NAT instances (Amazon Linux 2023 for the type\'s architecture, a public address) instead of NAT gateways, and says so', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Network');
+    new SsmDecoupledVpc(stack, 'Network', { parameterPrefix: PREFIX, natInstanceType: new ec2.InstanceType('t4g.nano'), flowLogs: false });
+    const synthesized = synth(app);
+    const template = synthesized.template(stack);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::Instance', 1);
+    template.hasResourceProperties('AWS::EC2::Instance', {
+      InstanceType: 't4g.nano',
+      SourceDestCheck: false,
+      NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: true })],
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 8, VolumeType: 'gp3', DeleteOnTermination: true } }],
+    });
+    const imageParameter = Object.values<any>(synthesized.json(stack).Parameters).find((p) => p.Type === 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>');
+    expect(imageParameter.Default).toMatch(/al2023-ami-kernel-.*-arm64$/);
+    // the instance admits the VPC's range alone (not aws-cdk-lib's default, the internet)
+    const natGroup = logicalIdOf(template, 'AWS::EC2::SecurityGroup', /NatSecurityGroup/);
+    expect(template.toJSON().Resources[natGroup].Properties.SecurityGroupIngress).toEqual([
+      expect.objectContaining({ CidrIp: { 'Fn::GetAtt': [expect.stringMatching(/^NetworkVpc/), 'CidrBlock'] }, IpProtocol: '-1' }),
+    ]);
+    // the private subnets route to the instance
+    template.hasResourceProperties('AWS::EC2::Route', { DestinationCidrBlock: '0.0.0.0/0', InstanceId: Match.anyValue() });
+    expect(parameterNamed(template, `${PREFIX}/private-egress`).Value).toBe('nat-instance');
+    expect(parameterNamed(template, `${PREFIX}/subnet-types`).Value).toBe('public,private-with-egress');
   });
 
   test('records no flow logs when flowLogs is false', () => {
@@ -358,8 +392,44 @@ describe('SsmDecoupledVpc.fromParameters', () => {
     expect(Object.values(ssmParameters(json)).sort()).toEqual([
       `${PREFIX}/private-with-egress/subnet-ids`,
       `${PREFIX}/public/subnet-ids`,
+      `${PREFIX}/subnet-types`,
       `${PREFIX}/vpc-id`,
     ]);
+  });
+
+  test('a template rule fails the deployment before anything is created unless the producer published every subnet type imported, naming both sides', () => {
+    const subnetTypes = Object.entries(ssmParameters(json)).find(([, n]) => n === `${PREFIX}/subnet-types`)![0];
+    // CloudFormation evaluates Rules before it creates or updates a resource ("Rules", CloudFormation User Guide)
+    expect(json.Rules.VpcSubnetTypesRule).toEqual({
+      Assertions: [
+        {
+          Assert: { 'Fn::Contains': [['public', 'public,private-with-egress', 'public,private-isolated', 'public,private-with-egress,private-isolated'], { Ref: subnetTypes }] },
+          AssertDescription: `Consumer/Vpc (SsmDecoupledVpc.fromParameters) imports PUBLIC subnets, but the VPC published under ${PREFIX} (the SsmDecoupledVpc that wrote ${PREFIX}/subnet-types) has none. Remove PUBLIC from subnetTypes, or give the producer such subnets and deploy it first.`,
+        },
+        {
+          Assert: { 'Fn::Contains': [['private-with-egress', 'public,private-with-egress', 'private-with-egress,private-isolated', 'public,private-with-egress,private-isolated'], { Ref: subnetTypes }] },
+          AssertDescription: expect.stringMatching(/^Consumer\/Vpc \(SsmDecoupledVpc.fromParameters\) imports PRIVATE_WITH_EGRESS subnets, but the VPC published under .* has none\..*\(natGateways of 1 or more\)/),
+        },
+      ],
+    });
+  });
+
+  test('the rule holds for what a default producer publishes, and fails for a producer without NAT', () => {
+    const [isPublic, withEgress] = json.Rules.VpcSubnetTypesRule.Assertions.map((a: any) => a.Assert['Fn::Contains'][0]);
+    expect(isPublic).toContain('public,private-with-egress');
+    expect(withEgress).toContain('public,private-with-egress');
+    expect(withEgress).not.toContain('public,private-isolated');
+  });
+
+  test('refused at synth when the producer in the same app lacks a subnet type imported, naming both', () => {
+    const app = testApp();
+    new SsmDecoupledVpc(new Stack(app, 'Network'), 'Network', { parameterPrefix: PREFIX, natGateways: 0 });
+    expect(() => SsmDecoupledVpc.fromParameters(new Stack(app, 'Consumer'), 'Vpc', { parameterPrefix: PREFIX }))
+      .toThrow(`Consumer/Vpc: subnetTypes must be subnet types the VPC published under ${PREFIX} has: Network/Network (SsmDecoupledVpc) has PUBLIC, PRIVATE_ISOLATED, not PRIVATE_WITH_EGRESS, got ["PUBLIC","PRIVATE_WITH_EGRESS"]`);
+    // the boundary: what it has is accepted
+    expect(() => SsmDecoupledVpc.fromParameters(new Stack(app, 'Consumer2'), 'Vpc', {
+      parameterPrefix: PREFIX, subnetTypes: [ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_ISOLATED],
+    })).not.toThrow();
   });
 
   test('places the internet-facing load balancer in the two public subnets', () => {
@@ -489,7 +559,7 @@ describe('SsmDecoupledVpc.grantReadParameters', () => {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:parameter${name}`]],
     });
     const expected = [
-      'vpc-id', 'vpc-cidr', 'availability-zones',
+      'vpc-id', 'vpc-cidr', 'availability-zones', 'subnet-types',
       'public/subnet-ids', 'public/route-table-ids', 'public/subnet-cidrs',
       'private-with-egress/subnet-ids', 'private-with-egress/route-table-ids', 'private-with-egress/subnet-cidrs',
     ].map((k) => arn(`${PREFIX}/${k}`));

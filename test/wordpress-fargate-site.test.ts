@@ -47,7 +47,10 @@ describe('WordpressFargateSite with default props', () => {
 
   test('one Fargate task definition with an nginx (port 80) and a php-fpm (port 9000) container, both essential, and a metrics sidecar', () => {
     b.template.resourceCountIs('AWS::ECS::TaskDefinition', 1);
-    b.template.hasResourceProperties('AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['FARGATE'], Cpu: '1024', Memory: '2048' });
+    // 0.5 vCPU / 1 GiB on Graviton: the shipped images are multi-arch, and a quiet site's baseline task
+    b.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RequiresCompatibilities: ['FARGATE'], Cpu: '512', Memory: '1024', RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+    });
     expect(Object.keys(containers)).toEqual(['nginx', 'wordpress', 'metrics']);
     expect(containers.nginx).toMatchObject({ Essential: true, PortMappings: [{ ContainerPort: 80, Protocol: 'tcp' }] });
     expect(containers.wordpress).toMatchObject({ Essential: true, PortMappings: [{ ContainerPort: 9000, Protocol: 'tcp' }] });
@@ -364,7 +367,7 @@ describe('WordpressFargateSite with default props', () => {
   });
 
   test('php-fpm gets one worker per 64 MiB of the task\'s memory beyond nginx\'s 256 MiB', () => {
-    expect(environment(containers.wordpress).PHP_FPM_MAX_CHILDREN).toBe('28');
+    expect(environment(containers.wordpress).PHP_FPM_MAX_CHILDREN).toBe('12');
   });
 
   test('nginx starts only when php-fpm is healthy; both have container health checks', () => {
@@ -374,18 +377,27 @@ describe('WordpressFargateSite with default props', () => {
     expect(containers.wordpress.HealthCheck).toMatchObject({ StartPeriod: 180, Command: ['CMD-SHELL', expect.stringContaining('fsockopen("127.0.0.1", 9000)')] });
   });
 
-  test('the service runs on the latest Fargate platform (EFS needs 1.4.0 or later) in private subnets without public IPs, nginx behind the load balancer', () => {
+  test('the service runs on the latest Fargate platform (EFS needs 1.4.0 or later) in its own VPC\'s public subnets with public IPs (no NAT gateway), nginx behind the load balancer', () => {
+    b.template.resourceCountIs('AWS::EC2::NatGateway', 0);
     b.template.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
       PlatformVersion: 'LATEST',
       NetworkConfiguration: {
-        AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED', Subnets: b.site.vpc.privateSubnets.map((s) => b.stack.resolve(s.subnetId)) }),
+        AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'ENABLED', Subnets: b.site.vpc.publicSubnets.map((s) => b.stack.resolve(s.subnetId)) }),
       },
       LoadBalancers: [Match.objectLike({ ContainerName: 'nginx', ContainerPort: 80 })],
       DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 }),
       HealthCheckGracePeriodSeconds: 240,
     });
     expect(only(b.template, 'AWS::ECS::Service').Properties.DesiredCount).toBeUndefined();
+  });
+
+  test('in its own VPC the database and the file system sit in the isolated subnets, which keep the ids and addresses of the private ones they were', () => {
+    const isolated = b.site.vpc.isolatedSubnets.map((subnet) => b.stack.resolve(subnet.subnetId).Ref);
+    expect(isolated).toEqual([expect.stringMatching(/^BlogVpcPrivateSubnet1Subnet/), expect.stringMatching(/^BlogVpcPrivateSubnet2Subnet/)]);
+    expect(Object.values(b.template.findResources('AWS::EFS::MountTarget')).map((r) => r.Properties.SubnetId.Ref)).toEqual(isolated);
+    expect(only(b.template, 'AWS::RDS::DBSubnetGroup').Properties.SubnetIds.map((id: any) => id.Ref)).toEqual(isolated);
+    expect(isolated.map((id) => b.json.Resources[id].Properties.CidrBlock)).toEqual(['10.0.128.0/18', '10.0.192.0/18']);
   });
 
   test('an internet-facing load balancer listens on port 80', () => {
@@ -691,7 +703,7 @@ describe('WordpressFargateSite, other choices', () => {
     expect(synth(app).allWarnings()).toEqual([]);
   });
 
-  test('the images given replace the shipped ones', () => {
+  test('the images given replace the shipped ones, on x86 (an image of yours may not be built for ARM64)', () => {
     const { template } = build({
       nginxImage: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.30'),
       wordpressImage: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/wordpress:7.1-php8.3-fpm'),
@@ -700,6 +712,12 @@ describe('WordpressFargateSite, other choices', () => {
     expect([containers.nginx.Image, containers.wordpress.Image]).toEqual([
       'public.ecr.aws/nginx/nginx:1.30', 'public.ecr.aws/docker/library/wordpress:7.1-php8.3-fpm',
     ]);
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' } });
+  });
+
+  test('the shipped images run on x86 when asked', () => {
+    const { template } = build({ cpuArchitecture: ecs.CpuArchitecture.X86_64 });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' } });
   });
 
   test('a database that pauses after the time given', () => {
@@ -753,14 +771,15 @@ describe('WordpressFargateSite at its first deployment and in its first rush', (
   });
 
   test('all php-fpm workers of the most tasks scaling allows fit the database\'s connections at its maximum (no warning)', () => {
-    // 10 tasks x 28 workers = 280 connections; 8 ACU accept 1,000
-    expect(environment(containersOf(b.template).wordpress).PHP_FPM_MAX_CHILDREN).toBe('28');
+    // 10 tasks x 12 workers = 120 connections; 8 ACU accept 1,000
+    expect(environment(containersOf(b.template).wordpress).PHP_FPM_MAX_CHILDREN).toBe('12');
     expect(b.synthesized.allWarnings()).toEqual([]);
   });
 
   test.each([
-    ['the most tasks', { scaling: { maxCapacity: 40 }, database: { maxCapacity: 4 } }, /^40 tasks x 28 php-fpm workers \(from memoryLimitMiB 2048\) may open 1120 database connections, but Aurora MySQL Serverless v2 at database\.maxCapacity 4 ACU accepts about 135 \(max_connections\).*Raise database\.maxCapacity to 16 ACU or more, lower scaling\.maxCapacity to 4, or give the tasks less memory/],
+    ['the most tasks', { memoryLimitMiB: 2048, scaling: { maxCapacity: 40 }, database: { maxCapacity: 4 } }, /^40 tasks x 28 php-fpm workers \(from memoryLimitMiB 2048\) may open 1120 database connections, but Aurora MySQL Serverless v2 at database\.maxCapacity 4 ACU accepts about 135 \(max_connections\).*Raise database\.maxCapacity to 16 ACU or more, lower scaling\.maxCapacity to 4, or give the tasks less memory/],
     ['a pre-warm window', {
+      memoryLimitMiB: 2048,
       scaling: { maxCapacity: 10, schedules: [{ id: 'Rush', schedule: appscaling.Schedule.cron({ hour: '8', minute: '0' }), minCapacity: 20, maxCapacity: 50 }] },
     }, /^50 tasks x 28 php-fpm workers .* may open 1400 database connections, but .* at database\.maxCapacity 8 ACU accepts about 1000/],
   ])('more workers than the database accepts, for %s: a warning with the numbers and the fixes', (_name, props, message) => {

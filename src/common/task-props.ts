@@ -12,7 +12,7 @@ export interface FargateTaskSizeProps {
   /**
    * The task's CPU units (1024 = 1 vCPU): 256, 512, 1024, 2048, 4096, 8192 or 16384.
    *
-   * @default - 256 for a LoadBalancedScalingService, 1024 for a ScheduledFargateEtl and a WordpressFargateSite
+   * @default - 256 for a LoadBalancedScalingService, 512 for a WordpressFargateSite, 1024 for a ScheduledFargateEtl
    */
   readonly cpu?: number;
 
@@ -20,15 +20,16 @@ export interface FargateTaskSizeProps {
    * The task's memory in MiB; must be a value Fargate allows for `cpu` (for example
    * 512, 1024 or 2048 for 256 CPU units).
    *
-   * @default - the construct's default (512 MiB for a LoadBalancedScalingService, 2048 MiB for the others),
-   * raised to the smallest value Fargate allows for `cpu`
+   * @default - the construct's default (512 MiB for a LoadBalancedScalingService, 1024 MiB for a
+   * WordpressFargateSite, 2048 MiB for a ScheduledFargateEtl), raised to the smallest value Fargate allows for `cpu`
    */
   readonly memoryLimitMiB?: number;
 
   /**
    * The CPU architecture the images are built for. `ARM64` (Graviton) costs about 20% less.
    *
-   * @default ecs.CpuArchitecture.X86_64
+   * @default - `ARM64` for a WordpressFargateSite running the images it ships (built for both
+   * architectures from multi-arch official images), `X86_64` otherwise (an image of yours may be x86 only)
    */
   readonly cpuArchitecture?: ecs.CpuArchitecture;
 

@@ -14,7 +14,7 @@ import { FargateTaskProps } from '../common/task-props';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { createLoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeNagFinding } from '../private/nag';
-import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
+import { checkTaskSubnets, createsVpc, NAT_FREE_LAYOUT, resolveCluster, resolveVpc } from '../private/network';
 import { resolveScaling, ResolvedScaling } from '../private/scaling';
 import { checkContainerHealthCheck, checkEnvironmentSize, FargateTask, createFargateTask } from '../private/task';
 import { checkConstructId, checkEcsName, checkInteger, invalid } from '../private/validation';
@@ -67,9 +67,11 @@ export interface LoadBalancedScalingServiceProps extends FargateTaskProps, Farga
   // ---------------------------------------------------------------- where it runs
 
   /**
-   * The subnets of the tasks. Tasks never get a public IP.
+   * The subnets of the tasks. Tasks in subnets you choose never get a public IP.
    *
-   * @default - the private subnets with egress
+   * @default - in a VPC you give, the private subnets with egress; in the VPC the construct
+   * creates (no NAT gateway), its public subnets, each task with a public IP for its outbound
+   * calls and a security group that admits the load balancer alone
    */
   readonly taskSubnets?: ec2.SubnetSelection;
 
@@ -164,9 +166,10 @@ export interface LoadBalancedScalingServiceProps extends FargateTaskProps, Farga
  * scaling out and in with load.
  *
  * Built on `aws-ecs-patterns.ApplicationLoadBalancedFargateService`, it adds what a
- * production service needs and the pattern leaves to you: tasks in private subnets
- * without public IPs, reachable only from the load balancer; a deployment circuit
- * breaker with rollback; logs with a retention; access logs and Container Insights;
+ * production service needs and the pattern leaves to you: tasks reachable only from the
+ * load balancer (in private subnets of a VPC you give; in the public subnets of the VPC it
+ * creates, which has no NAT gateway to pay for); a deployment circuit
+ * breaker with rollback; logs with a retention; access logs; Container Insights on request;
  * target tracking on CPU (and optionally memory and requests) plus step scaling that
  * reacts to a spike within about a minute; scheduled pre-warm windows; HTTPS with a
  * redirect; and validation of every setting at synth time.
@@ -222,7 +225,10 @@ export class LoadBalancedScalingService extends Construct {
     checkConstructId(this);
     const settings = resolveServiceSettings(this, props);
 
-    this.vpc = resolveVpc(this, props);
+    // a VPC of its own has no NAT gateway: the tasks run in its public subnets with a public IP
+    const publicTasks = createsVpc(props) && props.taskSubnets === undefined;
+    this.vpc = resolveVpc(this, props, NAT_FREE_LAYOUT);
+    const taskSubnets = props.taskSubnets ?? (publicTasks ? { subnetType: ec2.SubnetType.PUBLIC } : undefined);
     checkTaskSubnets(this, this.vpc, props, { prop: 'taskSubnets', value: props.taskSubnets });
     this.cluster = resolveCluster(this, this.vpc, props);
 
@@ -240,7 +246,8 @@ export class LoadBalancedScalingService extends Construct {
       domainZone: props.domainZone,
       accessLogsBucket: props.accessLogsBucket,
       serviceName: props.serviceName,
-      taskSubnets: props.taskSubnets,
+      taskSubnets,
+      assignPublicIp: publicTasks,
       enableExecuteCommand: props.enableExecuteCommand,
     });
     this.loadBalancedService = web.loadBalancedService;

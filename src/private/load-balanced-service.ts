@@ -51,6 +51,8 @@ export interface LoadBalancedServiceOptions {
   readonly minHealthyPercent: number;
   readonly maxHealthyPercent: number;
   readonly taskSubnets?: ec2.SubnetSelection;
+  /** Whether the tasks get a public IP (in public subnets, for their outbound calls without a NAT gateway). */
+  readonly assignPublicIp?: boolean;
   readonly enableExecuteCommand?: boolean;
   readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
 }
@@ -74,7 +76,7 @@ export interface LoadBalancedService {
 
 /**
  * Creates the service (`Service`, an aws-ecs-patterns ApplicationLoadBalancedFargateService)
- * in `scope`: tasks without public IPs that only the load balancer reaches, rolled back
+ * in `scope`: tasks that only the load balancer reaches (with a public IP only when asked), rolled back
  * by the deployment circuit breaker, on the latest Fargate platform; the load balancer
  * created hardened and logging; the target group's health check; auto scaling.
  */
@@ -90,7 +92,8 @@ export function createLoadBalancedService(scope: Construct, options: LoadBalance
     maxHealthyPercent: options.maxHealthyPercent,
     circuitBreaker: { rollback: true },
     platformVersion: ecs.FargatePlatformVersion.LATEST,
-    assignPublicIp: false,
+    // the tasks' security group admits the load balancer alone either way (aws-ecs-patterns)
+    assignPublicIp: options.assignPublicIp ?? false,
     taskSubnets: options.taskSubnets,
     healthCheckGracePeriod: front.healthCheckGracePeriod,
     enableExecuteCommand: options.enableExecuteCommand,

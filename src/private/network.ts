@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeNagFinding } from './nag';
 import { checkLength, checkLiteral, checkLogRetention, invalid, replaceDisallowed } from './validation';
 import { FargateNetworkProps } from '../common/network-props';
 import { VpcLayoutProps } from '../common/vpc-layout-props';
@@ -21,12 +22,13 @@ export interface CreatedVpc {
  * off the NAT gateway), flow logs to a log group kept one month, and a default
  * security group without rules. Created as `Vpc` and `FlowLogGroup` in `scope`.
  */
-export function createVpc(scope: Construct, settings: VpcLayoutProps = {}): CreatedVpc {
+export function createVpc(scope: Construct, settings: VpcLayoutProps = {}, natGatewayProvider?: ec2.NatProvider): CreatedVpc {
   const natGateways = settings.natGateways ?? 1;
   const vpc = explainAddressRange(scope, settings, () => new ec2.Vpc(scope, 'Vpc', {
     ipAddresses: settings.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),
     maxAzs: settings.maxAzs ?? 2,
     natGateways,
+    natGatewayProvider,
     subnetConfiguration: settings.subnetConfiguration ?? defaultSubnets(natGateways),
     restrictDefaultSecurityGroup: settings.restrictDefaultSecurityGroup ?? true,
     vpcName: settings.vpcName,
@@ -150,6 +152,34 @@ export function checkTaskSubnets(
   }
 }
 
+/**
+ * The VPC a load-balanced construct creates for itself: no NAT gateway ($32.85 a month and
+ * $0.045 a GB, plus its address), public subnets for the load balancer and the tasks (each
+ * with a public IPv4 address, $3.65 a month, and a security group admitting the load
+ * balancer alone), isolated private subnets for the database, the file system and an
+ * internal load balancer. The private group keeps the name, and so the subnets and
+ * addresses, of the layout with a NAT gateway the constructs created before: an update
+ * removes the NAT gateway and its routes without replacing a subnet, the database's subnet
+ * group or the file system's mount targets.
+ *
+ * Why not a NAT instance: in a rush, 40 tasks starting at once fetch their secrets, the ECR
+ * API and send their logs through it (image layers come from S3 through the gateway
+ * endpoint); one t4g.nano would be a single point of failure and a bandwidth limit on the
+ * path every new task needs, where public addresses scale with the tasks.
+ */
+export const NAT_FREE_LAYOUT: VpcLayoutProps = {
+  natGateways: 0,
+  subnetConfiguration: [
+    { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+    { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+  ],
+};
+
+/** Whether the construct creates its own VPC: neither a VPC, nor its name, nor a cluster was given. */
+export function createsVpc(choice: FargateNetworkProps): boolean {
+  return choice.vpc === undefined && choice.vpcName === undefined && choice.cluster === undefined;
+}
+
 /** CDK's subnet layout: public + private with egress, or public + isolated without NAT. */
 export function defaultSubnets(natGateways: number): ec2.SubnetConfiguration[] {
   return natGateways > 0 ? ec2.Vpc.DEFAULT_SUBNETS : ec2.Vpc.DEFAULT_SUBNETS_NO_NAT;
@@ -219,11 +249,17 @@ export function resolveCluster(scope: Construct, vpc: ec2.IVpc, choice: ClusterC
     }
     return choice.cluster;
   }
-  return new ecs.Cluster(scope, 'Cluster', {
+  const cluster = new ecs.Cluster(scope, 'Cluster', {
     vpc,
-    containerInsightsV2: (choice.containerInsights ?? true) ? ecs.ContainerInsights.ENABLED : ecs.ContainerInsights.DISABLED,
+    containerInsightsV2: (choice.containerInsights ?? false) ? ecs.ContainerInsights.ENABLED : ecs.ContainerInsights.DISABLED,
     enableFargateCapacityProviders: choice.fargateSpot ?? false,
   });
+  if (choice.containerInsights === undefined) {
+    // the library's default, not the user's choice (an explicit false stays theirs to acknowledge)
+    acknowledgeNagFinding(cluster, 'AwsSolutions-ECS4',
+      'Container Insights is opt-in (containerInsights): it bills per metric (about $3.90 a month a service) while the constructs alarm and scale on free ECS metrics and their own');
+  }
+  return cluster;
 }
 
 /** A stable construct id per gateway service: `S3Endpoint`, `DynamodbEndpoint`, ... */

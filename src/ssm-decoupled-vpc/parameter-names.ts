@@ -60,6 +60,16 @@ export class ParameterNames {
     return `${this.prefix}/availability-zones`;
   }
 
+  /** The subnet types the VPC has, as segments (`public,private-isolated`), in publication order. */
+  public get subnetTypes(): string {
+    return `${this.prefix}/subnet-types`;
+  }
+
+  /** What gives the private subnets with egress their way out: `nat-gateway`, `nat-instance` or `none`. */
+  public get privateEgress(): string {
+    return `${this.prefix}/private-egress`;
+  }
+
   public subnetIds(subnetType: ec2.SubnetType): string {
     return `${this.prefix}/${subnetTypeSegment(subnetType)}/subnet-ids`;
   }
@@ -78,6 +88,7 @@ export class ParameterNames {
       this.vpcId,
       this.vpcCidr,
       this.availabilityZones,
+      this.subnetTypes,
       ...subnetTypes.flatMap((t) => [this.subnetIds(t), this.routeTableIds(t), this.subnetCidrs(t)]),
     ];
   }

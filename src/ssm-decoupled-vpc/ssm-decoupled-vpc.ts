@@ -1,4 +1,4 @@
-import { Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { CfnRule, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,6 +6,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { canonicalSubnetType, checkParameterName, checkParameterPrefix, ParameterNames, subnetTypeName, subnetTypeSegment } from './parameter-names';
 import { VpcLayoutProps } from '../common/vpc-layout-props';
+import { acknowledgeNagFinding } from '../private/nag';
 import { checkVpcLayout, createVpc, defaultSubnets, pascalCase } from '../private/network';
 import { checkInteger, checkLiteral, invalid } from '../private/validation';
 
@@ -43,6 +44,21 @@ export interface SsmDecoupledVpcProps extends VpcLayoutProps {
    * @default - no additional parameter
    */
   readonly vpcIdParameterName?: string;
+
+  /**
+   * NAT instances of this type instead of NAT gateways: `natGateways` of them, one per
+   * availability zone from the first (`ec2.NatProvider.instanceV2`, Amazon Linux 2023 for
+   * the instance type's architecture, with a public IPv4 address).
+   *
+   * A `t4g.nano` costs about $3.07 a month, its address $3.65 and its 8 GB volume $0.64
+   * (us-east-1): about $7.36 against $36.50 for a NAT gateway with its address. The
+   * trade-off: an instance is a single point of failure you patch yourself, and its
+   * bandwidth is the instance type's (a t4g.nano bursts to 5 Gbit/s); image layers from
+   * ECR come through the S3 gateway endpoint, not the instance.
+   *
+   * @default - NAT gateways
+   */
+  readonly natInstanceType?: ec2.InstanceType;
 }
 
 /**
@@ -66,6 +82,12 @@ export interface SsmDecoupledVpcImportProps {
 
   /**
    * The subnet types the published VPC has, each of which is imported.
+   *
+   * Checked twice before anything is created: at synth time against an SsmDecoupledVpc
+   * with the same `parameterPrefix` in the same app, and at deploy time by a rule of the
+   * template (CloudFormation `Rules`) against the subnet types the producer published
+   * (`<prefix>/subnet-types`): a type the producer lacks fails the deployment before any
+   * resource is touched, with a message that names this construct and the producer.
    *
    * @default [ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_WITH_EGRESS]
    */
@@ -140,7 +162,9 @@ export class SsmDecoupledVpc extends Construct {
    * @param props where the VPC was published and what it looks like
    */
   public static fromParameters(scope: Construct, id: string, props: SsmDecoupledVpcImportProps): ec2.IVpc {
-    const { names, azCount, subnetTypes } = resolveImport(`${scope.node.path}/${id}`, props);
+    const path = `${scope.node.path}/${id}`;
+    const { names, azCount, subnetTypes } = resolveImport(path, props);
+    checkAgainstProducerInApp(scope, path, props.parameterPrefix, subnetTypes);
     // Each identifier becomes a CloudFormation parameter only once something resolves it:
     // a consumer that never uses, say, the route table ids gets no parameter for them
     // (CloudFormation rejects templates with unused parameters as lint findings, and
@@ -160,6 +184,19 @@ export class SsmDecoupledVpc extends Construct {
     const pub = subnetsOf(ec2.SubnetType.PUBLIC);
     const priv = subnetsOf(ec2.SubnetType.PRIVATE_WITH_EGRESS);
     const iso = subnetsOf(ec2.SubnetType.PRIVATE_ISOLATED);
+
+    // deploy time, before anything is created: the producer's published subnet types hold
+    // every type asked for (CloudFormation Rules evaluate parameter values, SSM-typed ones
+    // included, before a stack is created or updated: "Rules" in the CloudFormation User Guide)
+    const published = ssm.StringParameter.valueForStringParameter(scope, names.subnetTypes);
+    new CfnRule(scope, `${id}SubnetTypesRule`, {
+      assertions: subnetTypes.map((t) => ({
+        assert: Fn.conditionContains(publishedListsWith(t), published),
+        assertDescription: `${path} (SsmDecoupledVpc.fromParameters) imports ${subnetTypeName(t)} subnets, but the VPC published under `
+          + `${props.parameterPrefix} (the SsmDecoupledVpc that wrote ${names.subnetTypes}) has none. Remove ${subnetTypeName(t)} from subnetTypes, `
+          + `or give the producer such subnets${t === ec2.SubnetType.PRIVATE_WITH_EGRESS ? ' (natGateways of 1 or more)' : ''} and deploy it first.`,
+      })),
+    });
 
     return ec2.Vpc.fromVpcAttributes(scope, id, {
       vpcId: read(names.vpcId),
@@ -274,14 +311,21 @@ export class SsmDecoupledVpc extends Construct {
     checkVpcLayout(path, props);
     const maxAzs = checkInteger(path, 'maxAzs', props.maxAzs, { min: 1 }) ?? 2;
     const natGateways = checkInteger(path, 'natGateways', props.natGateways, { min: 0, max: maxAzs }) ?? 1;
+    if (props.natInstanceType && natGateways === 0) {
+      invalid(path, 'natInstanceType', props.natInstanceType.toString(), 'needs natGateways of 1 or more (the number of NAT instances); remove it, or raise natGateways');
+    }
     const subnetConfiguration = props.subnetConfiguration ?? defaultSubnets(natGateways);
     checkSubnetConfiguration(path, subnetConfiguration, natGateways);
 
     this.parameterPrefix = props.parameterPrefix;
 
     // network
-    const created = createVpc(this, { ...props, maxAzs, natGateways, subnetConfiguration });
+    const natProvider = props.natInstanceType ? natInstances(props.natInstanceType) : undefined;
+    const created = createVpc(this, { ...props, maxAzs, natGateways, subnetConfiguration }, natProvider);
     this.vpc = created.vpc;
+    if (natProvider) {
+      hardenNatInstances(natProvider, this.vpc);
+    }
     this.gatewayEndpoints = created.gatewayEndpoints;
     this.flowLog = created.flowLog;
     this.flowLogGroup = created.flowLogGroup;
@@ -314,6 +358,13 @@ export class SsmDecoupledVpc extends Construct {
           `IPv4 CIDR blocks of the ${kind} subnets (comma-separated, in availability zone order)`),
       );
     }
+    this.parameters.push(
+      publish('SubnetTypes', names.subnetTypes, this.subnetTypes.map(subnetTypeSegment).join(','),
+        'Subnet types (comma-separated: public, private-with-egress, private-isolated)'),
+      publish('PrivateEgress', names.privateEgress,
+        this.subnetTypes.includes(ec2.SubnetType.PRIVATE_WITH_EGRESS) ? (natProvider ? 'nat-instance' : 'nat-gateway') : 'none',
+        'What gives the private subnets their way out (nat-gateway, nat-instance or none)'),
+    );
     if (props.vpcIdParameterName !== undefined) {
       this.parameters.push(publish('VpcIdAlias', props.vpcIdParameterName, this.vpc.vpcId, 'Id'));
     }
@@ -342,6 +393,63 @@ function resolveImport(path: string, props: SsmDecoupledVpcImportProps) {
     invalid(path, 'subnetTypes', subnetTypes.map(subnetTypeName), 'must not name a subnet type twice');
   }
   return { names: new ParameterNames(props.parameterPrefix), azCount, subnetTypes };
+}
+
+/** The producers' `subnet-types` values (types in publication order) that include `subnetType`. */
+function publishedListsWith(subnetType: ec2.SubnetType): string[] {
+  // every subset of the publishable types, in publication order: [], [public], [pwe], [public, pwe], ...
+  const subsets = PUBLISHABLE_SUBNET_TYPES.reduce<ec2.SubnetType[][]>(
+    (acc, type) => [...acc, ...acc.map((subset) => [...subset, type])], [[]]);
+  return subsets.filter((types) => types.includes(subnetType)).map((types) => types.map(subnetTypeSegment).join(','));
+}
+
+/**
+ * The synth-time half of the subnet type check: an SsmDecoupledVpc publishing under
+ * `prefix` in this app must have every subnet type the consumer at `path` imports.
+ */
+function checkAgainstProducerInApp(scope: Construct, path: string, prefix: string, subnetTypes: ec2.SubnetType[]): void {
+  const producer = scope.node.root.node.findAll().find((c): c is SsmDecoupledVpc => c instanceof SsmDecoupledVpc && c.parameterPrefix === prefix);
+  const missing = producer ? subnetTypes.filter((t) => !producer.subnetTypes.includes(t)) : [];
+  if (producer && missing.length > 0) {
+    invalid(path, 'subnetTypes', subnetTypes.map(subnetTypeName),
+      `must be subnet types the VPC published under ${prefix} has: ${producer.node.path} (SsmDecoupledVpc) has ${producer.subnetTypes.map(subnetTypeName).join(', ')}, `
+      + `not ${missing.map(subnetTypeName).join(', ')}`);
+  }
+}
+
+/**
+ * What the NAT instances need beside aws-cdk-lib's defaults: their security group admits
+ * the VPC's range alone, their root volume is encrypted, and the cdk-nag findings that
+ * remain are acknowledged with the reason.
+ */
+function hardenNatInstances(natProvider: ec2.NatInstanceProviderV2, vpc: ec2.IVpc): void {
+  natProvider.connections.allowFrom(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.allTraffic(), 'from the VPC, to the internet through NAT');
+  acknowledgeNagFinding(natProvider.securityGroup, 'AwsSolutions-EC23',
+    'The NAT instances admit the VPC\'s own address range (a token cdk-nag cannot read), not the internet');
+  for (const instance of natProvider.gatewayInstances) {
+    // Amazon Linux 2023's root device, 8 GB gp3 as the image has it, encrypted
+    (instance.node.defaultChild as ec2.CfnInstance).blockDeviceMappings = [{
+      deviceName: '/dev/xvda',
+      ebs: { encrypted: true, volumeSize: 8, volumeType: 'gp3', deleteOnTermination: true },
+    }];
+    acknowledgeNagFinding(instance, 'AwsSolutions-EC28',
+      'Basic monitoring suffices for a NAT instance; detailed monitoring would add about $2 a month, a third of the instance');
+    acknowledgeNagFinding(instance, 'AwsSolutions-EC29',
+      'Termination protection would make CloudFormation fail to delete or replace the NAT instance; the instance holds no data');
+  }
+}
+
+/** NAT instances of `instanceType` on Amazon Linux 2023 for its architecture, each with a public address. */
+function natInstances(instanceType: ec2.InstanceType): ec2.NatInstanceProviderV2 {
+  return ec2.NatProvider.instanceV2({
+    instanceType,
+    machineImage: ec2.MachineImage.latestAmazonLinux2023({
+      cpuType: instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64,
+    }),
+    associatePublicIpAddress: true,
+    // not INBOUND_AND_OUTBOUND (the default), which admits the whole internet: the VPC's range alone, below
+    defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
+  });
 }
 
 function grantGetParameters(grantee: iam.IGrantable, resourceArns: string[]): iam.Grant {

@@ -34,7 +34,7 @@ import { addToTopicPolicy, alarmsMayPublish } from '../private/alarm-topic';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { createLoadBalancedService, LoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeAwsCustomResourceProvider, acknowledgeNagFinding } from '../private/nag';
-import { checkTaskSubnets, resolveCluster, resolveVpc, vpcCidrOf } from '../private/network';
+import { checkTaskSubnets, createsVpc, NAT_FREE_LAYOUT, resolveCluster, resolveVpc, vpcCidrOf } from '../private/network';
 import { addSpikeScaling, checkScheduleWindows, resolveScaling, ResolvedScaling } from '../private/scaling';
 import { checkEnvironmentSize, createFargateTask, FargateTask } from '../private/task';
 import { checkConstructId, checkDuration, checkMebibytes, invalid } from '../private/validation';
@@ -515,6 +515,10 @@ export class WordpressFargateSite extends Construct {
   public readonly url: string;
   /** The secret CDK generated for the database (databaseSecret is its attachment to the cluster). */
   private readonly generatedDatabaseSecret: rds.DatabaseSecret;
+  /** Where the tasks run: the public subnets of a VPC of its own, else the private subnets with egress. */
+  private readonly taskSubnets: ec2.SubnetSelection;
+  /** Where the file system's mount targets are: the isolated subnets of a VPC of its own, else the private ones with egress. */
+  private readonly dataSubnets: ec2.SubnetSelection;
 
   constructor(scope: Construct, id: string, props: WordpressFargateSiteProps = {}) {
     super(scope, id);
@@ -522,8 +526,13 @@ export class WordpressFargateSite extends Construct {
     const settings = resolveSiteSettings(this, props);
 
     // network
-    this.vpc = resolveVpc(this, props);
-    checkTaskSubnets(this, this.vpc, props, { default: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
+    // a VPC of its own has no NAT gateway: the tasks run in its public subnets with a public
+    // IP, the database and the file system in its isolated ones
+    const ownVpc = createsVpc(props);
+    this.vpc = resolveVpc(this, props, NAT_FREE_LAYOUT);
+    this.taskSubnets = ownVpc ? { subnetType: ec2.SubnetType.PUBLIC } : { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    this.dataSubnets = ownVpc ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } : { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    checkTaskSubnets(this, this.vpc, props, { default: this.taskSubnets });
     if (settings.cdn) {
       checkInternetGateway(this, this.vpc);
     }
@@ -549,10 +558,10 @@ export class WordpressFargateSite extends Construct {
     });
 
     // the task: nginx and php-fpm sharing the web root
-    const task = this.createTask(props, settings.size);
+    const task = this.createTask({ ...props, cpuArchitecture: settings.cpuArchitecture }, settings.size);
     this.taskDefinition = task.taskDefinition;
     this.logGroup = task.logGroup;
-    const platform = props.cpuArchitecture === ecs.CpuArchitecture.ARM64 ? ecrAssets.Platform.LINUX_ARM64 : ecrAssets.Platform.LINUX_AMD64;
+    const platform = settings.cpuArchitecture === ecs.CpuArchitecture.ARM64 ? ecrAssets.Platform.LINUX_ARM64 : ecrAssets.Platform.LINUX_AMD64;
     const nginxImage = props.nginxImage ?? ecs.ContainerImage.fromAsset(path.join(ASSETS, 'nginx'), { platform });
     this.nginxContainer = this.addNginxContainer(task, nginxImage, settings);
     this.wordpressContainer = this.addWordpressContainer(task, props.wordpressImage ?? ecs.ContainerImage.fromAsset(path.join(ASSETS, 'php'), { platform }), settings);
@@ -737,7 +746,8 @@ export class WordpressFargateSite extends Construct {
       taskDefinition: this.taskDefinition,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
-      taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      taskSubnets: this.taskSubnets,
+      assignPublicIp: this.taskSubnets.subnetType === ec2.SubnetType.PUBLIC,
     });
   }
 
@@ -749,7 +759,7 @@ export class WordpressFargateSite extends Construct {
   private createFileSystem(removalPolicy: RemovalPolicy): efs.FileSystem {
     const fileSystem = new efs.FileSystem(this, 'FileSystem', {
       vpc: this.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      vpcSubnets: this.dataSubnets,
       encrypted: true,
       throughputMode: efs.ThroughputMode.ELASTIC,
       performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
@@ -1052,11 +1062,17 @@ interface SiteSettings {
   readonly databaseSchedules: DatabaseCapacitySchedule[];
   readonly removalPolicy: RemovalPolicy;
   readonly scaling: ResolvedScaling;
+  readonly cpuArchitecture: ecs.CpuArchitecture;
 }
 
 function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps): SiteSettings {
   const sitePath = scope.node.path;
-  const size = resolveFargateSize(sitePath, props, { cpu: 1024, memoryAtLeast: 2048 });
+  // 0.5 vCPU and 1 GiB: 12 php-fpm workers, the baseline task of a quiet site ($14.42 a month
+  // on ARM64 against $36.04 for 1 vCPU and 2 GiB on x86); a rush scales out to more of them
+  const size = resolveFargateSize(sitePath, props, { cpu: 512, memoryAtLeast: 1024 });
+  // the shipped images are multi-arch (official nginx:alpine and wordpress:fpm): Graviton
+  const cpuArchitecture = props.cpuArchitecture
+    ?? (props.nginxImage || props.wordpressImage ? ecs.CpuArchitecture.X86_64 : ecs.CpuArchitecture.ARM64);
   if (props.loadBalancer && props.publicLoadBalancer !== undefined) {
     invalid(sitePath, 'publicLoadBalancer', props.publicLoadBalancer, 'only applies to the load balancer the construct creates, not to the loadBalancer given');
   }
@@ -1125,6 +1141,7 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
     databaseSchedules,
     removalPolicy,
     scaling,
+    cpuArchitecture,
   };
 }
 
