@@ -2,7 +2,7 @@
 import json
 
 import pytest
-from aws_cdk import Duration, aws_ssm as ssm
+from aws_cdk import Duration, aws_ec2 as ec2, aws_ssm as ssm
 from aws_cdk.assertions import Capture, Match, Template
 
 from cdk_fargate_blueprints import LoadBalancedScalingService
@@ -61,9 +61,21 @@ def test_fargate_service_rolls_back_failed_deployments(default_service):
     })
 
 
-def test_tasks_run_without_public_ip(default_service):
+def test_in_its_own_vpc_the_tasks_reach_out_with_a_public_ip_and_no_nat_gateway(default_service):
+    # the construct's own VPC has no NAT gateway (idle cost): tasks egress with a public IP;
+    # their security group admits the load balancer only (the next test)
     _, template = default_service
     template.has_resource_properties("AWS::ECS::Service", {
+        "NetworkConfiguration": {"AwsvpcConfiguration": Match.object_like({"AssignPublicIp": "ENABLED"})},
+    })
+    template.resource_count_is("AWS::EC2::NatGateway", 0)
+
+
+def test_in_a_vpc_given_the_tasks_run_without_public_ip():
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Network", max_azs=2, nat_gateways=1)
+    LoadBalancedScalingService(stack, "Web", image=IMAGE, vpc=vpc)
+    Template.from_stack(stack).has_resource_properties("AWS::ECS::Service", {
         "NetworkConfiguration": {"AwsvpcConfiguration": Match.object_like({"AssignPublicIp": "DISABLED"})},
     })
 
