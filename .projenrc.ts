@@ -474,6 +474,8 @@ const testUnit = project.addTask('test:unit', {
   description: 'Type-check, unit tests (jest), eslint and the integ snapshots: the quick part of the suite',
 });
 testUnit.addSteps(...project.testTask.steps);
+// and its environment: where the unit tests keep the templates lint:cfn reads
+testUnit.env('CFB_TEST_OUTDIR', '.tmp/unit-assemblies');
 
 // The whole suite, as CI runs it: the README's test command.
 const testAll = project.addTask('test:all', {
