@@ -534,7 +534,7 @@ export class WordpressFargateSite extends Construct {
     this.dataSubnets = ownVpc ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } : { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     checkTaskSubnets(this, this.vpc, props, { default: this.taskSubnets });
     if (settings.cdn) {
-      checkInternetGateway(this, this.vpc);
+      checkVpcOriginPrerequisites(this, this.vpc);
     }
     this.cluster = resolveCluster(this, this.vpc, props);
 
@@ -1268,12 +1268,13 @@ function checkCdnOriginReadTimeout(scope: Construct, props: WordpressFargateSite
 }
 
 /**
- * A CloudFront VPC origin needs an internet gateway attached to its VPC (CloudFront
- * Developer Guide, "Restrict access with VPC origins", Prerequisites): refused for a VPC of
+ * What a CloudFront VPC origin needs (CloudFront Developer Guide, "Restrict access with VPC
+ * origins", Prerequisites): a region that offers VPC origins (refused when the region is
+ * known and does not), and an internet gateway attached to its VPC: refused for a VPC of
  * this app without one, a warning for a VPC imported without public subnets (whether it
  * has one cannot be known at synth time); a VPC imported with public subnets has one.
  */
-function checkInternetGateway(scope: Construct, vpc: ec2.IVpc): void {
+function checkVpcOriginPrerequisites(scope: Construct, vpc: ec2.IVpc): void {
   checkVpcOriginRegion(scope.node.path, scope);
   if (vpc instanceof ec2.Vpc) {
     if (vpc.internetGatewayId === undefined) {
