@@ -34,12 +34,13 @@ test('the WordpressFargateSite rush recipe (cdn, firewall) costs at most $52 a m
   expect(costOf('WordpressFargateSite rush recipe')).toBeLessThanOrEqual(52);
 });
 
-// Not reached ($36.49): the load balancer ($16.43) and its two addresses ($7.30), the task
-// (0.25 vCPU / 0.5 GiB on x86, $9.01) and its address ($3.65). Graviton would take it to
-// $34.69, but the image is the user's and may be built for x86 only; this test starts
-// failing (and must become a plain test) the day the default gets there.
-test.failing('LoadBalancedScalingService default costs at most $36 a month idle', () => {
-  expect(costOf('LoadBalancedScalingService default')).toBeLessThanOrEqual(36);
+// The goal, $36, is not reached: the load balancer ($16.43) and its two addresses ($7.30),
+// the task (0.25 vCPU / 0.5 GiB on x86, $9.01) and its address ($3.65) make $36.49.
+// Graviton would take it to $34.69, but the image is the user's and may be built for x86
+// only. Until a default reaches the goal, this pins today's figure, so that any change of it is seen
+// (a test.failing on the goal would pass at any cost above it).
+test('LoadBalancedScalingService default costs $36.49 a month idle, pinned until it reaches its goal of $36', () => {
+  expect(costOf('LoadBalancedScalingService default')).toBeCloseTo(36.49, 2);
 });
 
 test('ScheduledFargateEtl default costs at most $5 a month idle', () => {
