@@ -2,6 +2,7 @@ import { CfnParameter, Duration, Lazy, RemovalPolicy, Size, Stack, TimeZone } fr
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -16,7 +17,7 @@ import {
   LoadBalancedScalingService, LoadBalancedScalingServiceProps, ScheduledFargateEtl, ScheduledFargateEtlProps,
   SsmDecoupledVpc, SsmDecoupledVpcProps, WordpressFargateSite, WordpressFargateSiteProps,
 } from '../src';
-import { IMAGE, MONTHLY, testApp } from './support';
+import { assetImage, IMAGE, MONTHLY, testApp } from './support';
 import { synthFindings } from './support/fuzz';
 
 /**
@@ -280,7 +281,21 @@ const certificate = (stack: Stack) =>
   acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456');
 const daily = appscaling.Schedule.cron({ hour: '8', minute: '0' });
 
+const ARM = ecrAssets.Platform.LINUX_ARM64;
+const AMD = ecrAssets.Platform.LINUX_AMD64;
+
 const loadBalancedScalingService: BadInput[] = [
+  // the architecture of the task and of its image (shared by every construct)
+  {
+    name: 'an ARM64 task whose image asset is built for linux/amd64',
+    build: serviceWith({ image: assetImage(AMD), cpuArchitecture: ecs.CpuArchitecture.ARM64 }),
+    error: /^TestStack\/Web: image must be built for the task's architecture, linux\/arm64 \(from cpuArchitecture\): a container built for another one exits at once with "exec format error"; .*got "an image asset built for linux\/amd64"$/,
+  },
+  {
+    name: 'an x86 task whose image asset is built for linux/arm64',
+    build: serviceWith({ image: assetImage(ARM), cpuArchitecture: ecs.CpuArchitecture.X86_64 }),
+    error: /^TestStack\/Web: image must be built for the task's architecture, linux\/amd64 \(from cpuArchitecture\).*got "an image asset built for linux\/arm64"$/,
+  },
   // Fargate sizing (shared by every construct)
   {
     name: 'a cpu value Fargate does not offer',
@@ -667,6 +682,11 @@ const etlWith = (props: Partial<ScheduledFargateEtlProps>) => (stack: Stack) =>
 
 const scheduledFargateEtl: BadInput[] = [
   {
+    name: 'a job image asset and a MySQL sidecar image asset built for different architectures',
+    build: etlWith({ image: assetImage(ARM), mysqlSidecar: { databaseName: 'db', image: assetImage(AMD) } }),
+    error: /^TestStack\/Etl: mysqlSidecar\.image must be built for the task's architecture, linux\/arm64 \(from image\).*got "an image asset built for linux\/amd64"$/,
+  },
+  {
     name: 'vpcName in a stack without an env',
     build: etlWith({ vpcName: 'data-platform' }),
     error: /^TestStack\/Etl: vpcName needs a stack with a concrete env \(account and region\) to look the VPC up/,
@@ -910,6 +930,11 @@ const siteWith = (props: Partial<WordpressFargateSiteProps>) => (stack: Stack) =
 const sharedAlb = (stack: Stack) => new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: new ec2.Vpc(stack, 'Vpc'), internetFacing: true });
 
 const wordpressFargateSite: BadInput[] = [
+  {
+    name: 'an nginx image asset and a WordPress image asset built for different architectures',
+    build: siteWith({ nginxImage: assetImage(AMD), wordpressImage: assetImage(ARM) }),
+    error: /^TestStack\/Blog: wordpressImage must be built for the task's architecture, linux\/amd64 \(from nginxImage\).*got "an image asset built for linux\/arm64"$/,
+  },
   // the site
   {
     name: 'an upload limit that is not whole MiB',

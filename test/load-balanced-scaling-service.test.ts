@@ -3,6 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -10,7 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { LoadBalancedScalingService, LoadBalancedScalingServiceProps, SsmDecoupledVpc } from '../src';
-import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, IMAGE, ingressOf, logicalIdOf, only, REGION_ENV, synth } from './support';
+import { appWithVpcToLookUp, assetImage, buildAndSynth, Built as BuiltIn, IMAGE, ingressOf, logicalIdOf, only, REGION_ENV, synth } from './support';
 
 /** The service the tests build, with `props` (plus what `extra` builds first), synthesized in a fresh app. */
 type Built = Omit<BuiltIn<LoadBalancedScalingService>, 'construct'> & { readonly web: LoadBalancedScalingService };
@@ -524,6 +525,38 @@ describe('LoadBalancedScalingService over HTTPS, on Spot, with every scaling opt
 
   test('matches the reviewed snapshot', () => {
     expect(b.json).toMatchSnapshot();
+  });
+});
+
+/**
+ * Fargate runs a task on the architecture its definition names (ECS Developer Guide,
+ * "Specifying the ARM architecture in an Amazon ECS task definition"); a container built for
+ * the other one exits at once. An image asset says what it is built for; a registry image
+ * does not, and may be built for x86 only (the hello-app-runner image is), so it runs on x86
+ * unless told otherwise.
+ */
+describe('LoadBalancedScalingService runs where its image is built', () => {
+  const architectureOf = (b: Built) => only(b.template, 'AWS::ECS::TaskDefinition').Properties.RuntimePlatform.CpuArchitecture;
+
+  test('an image asset built for linux/arm64 runs on ARM64 (Graviton) without being told, and is built for it', () => {
+    const b = build({ image: assetImage(ecrAssets.Platform.LINUX_ARM64) });
+    expect(architectureOf(b)).toBe('ARM64');
+    expect(b.synthesized.dockerImages(b.stack).map((i) => i.platform)).toEqual(['linux/arm64']);
+    expect(b.synthesized.allWarnings()).toEqual([]);
+  });
+
+  test('an image asset built for linux/amd64 runs on x86', () => {
+    expect(architectureOf(build({ image: assetImage(ecrAssets.Platform.LINUX_AMD64) }))).toBe('X86_64');
+  });
+
+  test('an image asset built for the deploying machine, and a registry image, run on x86', () => {
+    expect(architectureOf(build({ image: assetImage() }))).toBe('X86_64');
+    expect(architectureOf(build({ image: IMAGE }))).toBe('X86_64');
+  });
+
+  test('the architecture given is kept when the asset agrees with it or says nothing', () => {
+    expect(architectureOf(build({ image: assetImage(ecrAssets.Platform.LINUX_ARM64), cpuArchitecture: ecs.CpuArchitecture.ARM64 }))).toBe('ARM64');
+    expect(architectureOf(build({ image: assetImage(), cpuArchitecture: ecs.CpuArchitecture.ARM64 }))).toBe('ARM64');
   });
 });
 

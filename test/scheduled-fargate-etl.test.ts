@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,7 +17,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { ScheduledFargateEtl, ScheduledFargateEtlProps, SsmDecoupledVpc } from '../src';
-import { appWithVpcToLookUp, buildAndSynth, Built as BuiltIn, containersOf, logicalId, MONTHLY, only, statementsOf, synth } from './support';
+import { appWithVpcToLookUp, assetImage, buildAndSynth, Built as BuiltIn, containersOf, logicalId, MONTHLY, only, statementsOf, synth } from './support';
 import { idleCost, idleCostLines } from './support/cost-model';
 import { evaluateAlarmMath, matchesEventPattern, resolveIntrinsics } from './support/event-pattern';
 
@@ -841,6 +842,11 @@ describe('ScheduledFargateEtl, other choices', () => {
       schedule: events.Schedule.expression(new cdk.CfnParameter(stack, 'Schedule', { default: 'rate(1 day)' }).valueAsString),
     }));
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: { Ref: 'Schedule' } });
+  });
+
+  test('a job image asset built for linux/arm64 runs on ARM64 with the default MySQL sidecar (a multi-arch official image)', () => {
+    const { template } = build({ image: assetImage(ecrAssets.Platform.LINUX_ARM64), mysqlSidecar: { databaseName: 'db' } });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });
   });
 
   test('ARM64, disabled, without Container Insights, in the subnets given', () => {

@@ -6,6 +6,7 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -15,7 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { SsmDecoupledVpc, WordpressFargateSite, WordpressFargateSiteProps } from '../src';
-import { buildAndSynth, Built as BuiltIn, containersOf, environmentOf, findIntrinsics, ingressOf, joinedJson, logicalId, logicalIdOf, only, REGION_ENV, synth, testApp } from './support';
+import { assetImage, buildAndSynth, Built as BuiltIn, containersOf, environmentOf, findIntrinsics, ingressOf, joinedJson, logicalId, logicalIdOf, only, REGION_ENV, synth, testApp } from './support';
 import { serviceLimitFindings, webAclCapacities } from './support/service-limits';
 
 /** The site the tests build, with `props` (plus what `extra` builds first), synthesized in a fresh app. */
@@ -713,6 +714,14 @@ describe('WordpressFargateSite, other choices', () => {
       'public.ecr.aws/nginx/nginx:1.30', 'public.ecr.aws/docker/library/wordpress:7.1-php8.3-fpm',
     ]);
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' } });
+  });
+
+  test('an nginx image of yours built for linux/arm64 runs on Graviton, and the shipped WordPress image is built for it too', () => {
+    const b = build({ nginxImage: assetImage(ecrAssets.Platform.LINUX_ARM64) });
+    b.template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });
+    const images = b.synthesized.dockerImages(b.stack);
+    expect(images).toHaveLength(2);
+    expect(images.map((i) => i.platform)).toEqual(['linux/arm64', 'linux/arm64']);
   });
 
   test('the shipped images run on x86 when asked', () => {

@@ -27,9 +27,14 @@ export interface FargateTaskSizeProps {
 
   /**
    * The CPU architecture the images are built for. `ARM64` (Graviton) costs about 20% less.
+   * A container built for another architecture than the task's exits at once ("exec format
+   * error"): an image asset built for another one than this fails the synth.
    *
-   * @default - `ARM64` for a WordpressFargateSite running the images it ships (built for both
-   * architectures from multi-arch official images), `X86_64` otherwise (an image of yours may be x86 only)
+   * @default - the architecture the image assets are built for (`ContainerImage.fromAsset` with
+   * `platform: Platform.LINUX_ARM64` or `LINUX_AMD64`; one given through
+   * `ContainerImage.fromDockerImageAsset` does not say); else `ARM64` for a WordpressFargateSite
+   * running the images it ships (built from multi-arch official images for the task's
+   * architecture), `X86_64` for any other image (a registry image may be built for x86 only)
    */
   readonly cpuArchitecture?: ecs.CpuArchitecture;
 

@@ -16,7 +16,7 @@ import { createLoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeNagFinding } from '../private/nag';
 import { checkTaskSubnets, createsVpc, NAT_FREE_LAYOUT, resolveCluster, resolveVpc } from '../private/network';
 import { resolveScaling, ResolvedScaling } from '../private/scaling';
-import { checkContainerHealthCheck, checkEnvironmentSize, FargateTask, createFargateTask } from '../private/task';
+import { checkContainerHealthCheck, checkEnvironmentSize, FargateTask, createFargateTask, resolveCpuArchitecture } from '../private/task';
 import { checkConstructId, checkEcsName, checkInteger, invalid } from '../private/validation';
 import { resolveWebFront, WebFront } from '../private/web-front';
 
@@ -232,7 +232,11 @@ export class LoadBalancedScalingService extends Construct {
     checkTaskSubnets(this, this.vpc, props, { prop: 'taskSubnets', value: props.taskSubnets });
     this.cluster = resolveCluster(this, this.vpc, props);
 
-    const task = createFargateTask(this, { ...props, size: settings.size });
+    const task = createFargateTask(this, {
+      ...props,
+      size: settings.size,
+      cpuArchitecture: resolveCpuArchitecture(this.node.path, props.cpuArchitecture, { image: props.image }, ecs.CpuArchitecture.X86_64),
+    });
     this.taskDefinition = task.taskDefinition;
     this.logGroup = task.logGroup;
     this.container = this.addApplicationContainer(task, settings, props);

@@ -58,6 +58,56 @@ export function createFargateTask(scope: Construct, options: FargateTaskOptions)
 }
 
 /**
+ * The CPU architecture `image` is built for, when a construct can know it at synth time: an
+ * image asset (`ContainerImage.fromAsset`) given a `platform` of linux/arm64 or linux/amd64.
+ * A registry image, or an asset built for whatever machine deploys it, declares nothing.
+ *
+ * aws-cdk-lib keeps an asset's build options in the `props` field of `AssetImage`, which is not
+ * part of its API: the tests build an arm64 and an amd64 asset and fail if that field moves.
+ */
+export function declaredArchitecture(image: ecs.ContainerImage | undefined): ecs.CpuArchitecture | undefined {
+  if (!(image instanceof ecs.AssetImage)) {
+    return undefined;
+  }
+  const platform = (image as unknown as { props?: { platform?: { platform?: string } } }).props?.platform?.platform;
+  if (platform?.startsWith('linux/arm64')) {
+    return ecs.CpuArchitecture.ARM64;
+  }
+  if (platform === 'linux/amd64' || platform === 'linux/x86_64') {
+    return ecs.CpuArchitecture.X86_64;
+  }
+  return undefined;
+}
+
+/**
+ * The architecture of a task whose images are `images` (by prop name): the one given, else
+ * the one its image assets are built for, else `fallback`. An asset built for another
+ * architecture than the task's would start and exit at once with "exec format error", so a
+ * contradiction fails the synth, naming both props.
+ */
+export function resolveCpuArchitecture(
+  path: string,
+  cpuArchitecture: ecs.CpuArchitecture | undefined,
+  images: { [prop: string]: ecs.ContainerImage | undefined },
+  fallback: ecs.CpuArchitecture,
+): ecs.CpuArchitecture {
+  const declared = Object.entries(images)
+    .map(([prop, image]) => ({ prop, architecture: declaredArchitecture(image) }))
+    .filter((d): d is { prop: string; architecture: ecs.CpuArchitecture } => d.architecture !== undefined);
+  const chosen = cpuArchitecture ?? declared[0]?.architecture ?? fallback;
+  const [other] = declared.filter((d) => d.architecture._cpuArchitecture !== chosen._cpuArchitecture);
+  if (other) {
+    const source = cpuArchitecture ? 'cpuArchitecture' : declared[0].prop;
+    invalid(path, other.prop, `an image asset built for ${architectureName(other.architecture)}`,
+      `must be built for the task's architecture, ${architectureName(chosen)} (from ${source}): a container built for another one exits at once with "exec format error"; give the asset the platform the task runs on, or cpuArchitecture the one the images are built for`);
+  }
+  return chosen;
+}
+
+const architectureName = (architecture: ecs.CpuArchitecture) =>
+  (architecture._cpuArchitecture === ecs.CpuArchitecture.ARM64._cpuArchitecture ? 'linux/arm64' : 'linux/amd64');
+
+/**
  * Checks a container health check against what ECS accepts (Amazon ECS API reference,
  * HealthCheck): a command, an interval of 5 to 300 seconds, a timeout of 2 to 120
  * seconds, 1 to 10 retries and a start period of 0 to 300 seconds.

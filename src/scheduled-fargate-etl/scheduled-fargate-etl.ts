@@ -26,7 +26,7 @@ import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
 import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
 import { checkScheduleExpression } from '../private/schedule-expression';
 import { servicePrincipalFor } from '../private/service-principal';
-import { checkEnvironmentSize, createFargateTask, FargateTask } from '../private/task';
+import { checkEnvironmentSize, createFargateTask, FargateTask, resolveCpuArchitecture } from '../private/task';
 import { checkConstructId, checkDuration, checkEmailAddress, checkInteger, checkLiteral, describe, fitted, invalid } from '../private/validation';
 
 /** The MySQL image the sidecar runs unless told otherwise: the official image, 8.4 LTS, from ECR Public. */
@@ -391,7 +391,14 @@ export class ScheduledFargateEtl extends Construct {
     this.executionRole = props.executionRole
       ?? this.ecsTasksRole('ExecutionRole', `Starts the tasks of ${this.node.path}: pulls the images, writes the logs, reads the secrets`);
     this.taskRole = props.taskRole ?? this.ecsTasksRole('TaskRole', `The job ${this.node.path}`);
-    const task = createFargateTask(this, { ...props, size: settings.size, executionRole: this.executionRole, taskRole: this.taskRole });
+    const task = createFargateTask(this, {
+      ...props,
+      size: settings.size,
+      cpuArchitecture: resolveCpuArchitecture(this.node.path, props.cpuArchitecture,
+        { 'image': props.image, 'mysqlSidecar.image': props.mysqlSidecar?.image }, ecs.CpuArchitecture.X86_64),
+      executionRole: this.executionRole,
+      taskRole: this.taskRole,
+    });
     this.taskDefinition = task.taskDefinition;
     this.logGroup = task.logGroup;
     const job = this.jobEnvironment(props);

@@ -36,7 +36,7 @@ import { createLoadBalancedService, LoadBalancedService } from '../private/load-
 import { acknowledgeAwsCustomResourceProvider, acknowledgeNagFinding } from '../private/nag';
 import { checkTaskSubnets, createsVpc, NAT_FREE_LAYOUT, resolveCluster, resolveVpc, vpcCidrOf } from '../private/network';
 import { addSpikeScaling, checkScheduleWindows, resolveScaling, ResolvedScaling } from '../private/scaling';
-import { checkEnvironmentSize, createFargateTask, FargateTask } from '../private/task';
+import { checkEnvironmentSize, createFargateTask, FargateTask, resolveCpuArchitecture } from '../private/task';
 import { checkConstructId, checkDuration, checkMebibytes, invalid } from '../private/validation';
 import { resolveWebFront, WebFront } from '../private/web-front';
 
@@ -1070,9 +1070,11 @@ function resolveSiteSettings(scope: Construct, props: WordpressFargateSiteProps)
   // 0.5 vCPU and 1 GiB: 12 php-fpm workers, the baseline task of a quiet site ($14.42 a month
   // on ARM64 against $36.04 for 1 vCPU and 2 GiB on x86); a rush scales out to more of them
   const size = resolveFargateSize(sitePath, props, { cpu: 512, memoryAtLeast: 1024 });
-  // the shipped images are multi-arch (official nginx:alpine and wordpress:fpm): Graviton
-  const cpuArchitecture = props.cpuArchitecture
-    ?? (props.nginxImage || props.wordpressImage ? ecs.CpuArchitecture.X86_64 : ecs.CpuArchitecture.ARM64);
+  // the shipped images are multi-arch (official nginx:alpine and wordpress:fpm): Graviton;
+  // images of the user's run where their assets are built for, else on x86
+  const cpuArchitecture = resolveCpuArchitecture(sitePath, props.cpuArchitecture,
+    { nginxImage: props.nginxImage, wordpressImage: props.wordpressImage },
+    props.nginxImage || props.wordpressImage ? ecs.CpuArchitecture.X86_64 : ecs.CpuArchitecture.ARM64);
   if (props.loadBalancer && props.publicLoadBalancer !== undefined) {
     invalid(sitePath, 'publicLoadBalancer', props.publicLoadBalancer, 'only applies to the load balancer the construct creates, not to the loadBalancer given');
   }

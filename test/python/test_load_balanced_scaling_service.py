@@ -1,8 +1,9 @@
 """LoadBalancedScalingService: the README's promises, as a Python user tests them."""
 import json
+from pathlib import Path
 
 import pytest
-from aws_cdk import Duration, aws_ec2 as ec2, aws_ssm as ssm
+from aws_cdk import Duration, aws_ec2 as ec2, aws_ecr_assets as ecr_assets, aws_ecs as ecs, aws_ssm as ssm
 from aws_cdk.assertions import Capture, Match, Template
 
 from cdk_fargate_blueprints import LoadBalancedScalingService
@@ -178,3 +179,21 @@ def test_task_role_may_read_the_ssm_parameter(tuned):
         })])},
     })
     assert ":parameter/go-on-aws/table" in json.dumps(resource.as_object())
+
+
+APP_IMAGE = str(Path(__file__).resolve().parent.parent / "fixtures" / "app-image")
+
+
+def test_an_image_asset_built_for_arm64_runs_on_graviton():
+    stack = new_stack()
+    image = ecs.ContainerImage.from_asset(APP_IMAGE, platform=ecr_assets.Platform.LINUX_ARM64)
+    LoadBalancedScalingService(stack, "Web", image=image)
+    Template.from_stack(stack).has_resource_properties("AWS::ECS::TaskDefinition", {
+        "RuntimePlatform": {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
+    })
+
+
+def test_an_image_asset_built_for_another_architecture_fails_with_both_named(stack):
+    image = ecs.ContainerImage.from_asset(APP_IMAGE, platform=ecr_assets.Platform.LINUX_AMD64)
+    with pytest.raises(RuntimeError, match=r"image must be built for the task's architecture, linux/arm64 \(from cpuArchitecture\)"):
+        LoadBalancedScalingService(stack, "Web", image=image, cpu_architecture=ecs.CpuArchitecture.ARM64)

@@ -117,6 +117,15 @@ export class Synthesized {
       .map((m) => ({ level: m.level, path: m.id, text: messageText(m.entry.data) })));
   }
 
+  /** The image assets `stack` builds at deployment: the directory each comes from, and the platform it is built for. */
+  public dockerImages(stack: Stack): Array<{ directory: string; platform?: string }> {
+    const manifest = this.assembly.artifacts
+      .filter((a): a is cxapi.AssetManifestArtifact => a instanceof cxapi.AssetManifestArtifact)
+      .find((a) => a.id === `${stack.artifactId}.assets`);
+    return Object.values(manifest?.contents.dockerImages ?? {})
+      .map((image) => ({ directory: path.join(this.assembly.directory, image.source.directory!), platform: image.source.platform }));
+  }
+
   /** The JSON templates of every stack of the app. */
   public allTemplates(): any[] {
     return this.assembly.stacksRecursively.map((s) => s.template);

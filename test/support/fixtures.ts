@@ -1,4 +1,6 @@
+import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { IConstruct } from 'constructs';
@@ -12,6 +14,10 @@ import { LoadBalancedScalingService, ScheduledFargateEtl, SsmDecoupledVpc, Wordp
 
 /** A public image the load-balanced service runs (the go-on-aws example app). */
 export const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest');
+
+/** An image built from test/fixtures/app-image at deployment, for the `platform` given (none: the deploying machine's). */
+export const assetImage = (platform?: ecrAssets.Platform) =>
+  ecs.ContainerImage.fromAsset(path.join(__dirname, '..', 'fixtures', 'app-image'), { platform });
 
 /** 04:00 UTC on the first day of every month: the ETL of the seed article. */
 export const MONTHLY = events.Schedule.cron({ day: '1', hour: '4', minute: '0' });
