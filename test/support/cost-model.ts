@@ -1,8 +1,9 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { testApp, testStack, synth } from './app';
-import { DEFAULT_CONFIGURATIONS } from './fixtures';
-import { SsmDecoupledVpc, WordpressFargateSite } from '../../src';
+import { DEFAULT_CONFIGURATIONS, IMAGE } from './fixtures';
+import { LoadBalancedScalingService, SsmDecoupledVpc, WordpressFargateSite } from '../../src';
 
 /**
  * What a template costs a month while nothing happens (no visitor, no run): the resources
@@ -79,7 +80,7 @@ const PER_USE = new Set([
   'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::SNS::Subscription', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy',
   'AWS::StepFunctions::StateMachine', 'AWS::SSM::Parameter',
   'AWS::ElasticLoadBalancingV2::Listener', 'AWS::ElasticLoadBalancingV2::ListenerRule', 'AWS::ElasticLoadBalancingV2::TargetGroup',
-  'AWS::ApplicationAutoScaling::ScalableTarget', 'AWS::ApplicationAutoScaling::ScalingPolicy',
+  'AWS::ApplicationAutoScaling::ScalableTarget',
   'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::EFS::FileSystem', 'AWS::EFS::MountTarget', 'AWS::EFS::AccessPoint',
   'AWS::RDS::DBSubnetGroup', 'AWS::RDS::DBInstance', 'AWS::SecretsManager::SecretTargetAttachment',
   'AWS::CloudFront::Distribution', 'AWS::CloudFront::VpcOrigin', 'AWS::CloudFront::Function', 'AWS::CloudFront::CachePolicy',
@@ -207,6 +208,16 @@ export function idleCostLines(template: { Resources: Resources }): CostLine[] {
       case 'AWS::RDS::DBCluster':
         add('Aurora Serverless v2 floor', (p.ServerlessV2ScalingConfiguration?.MinCapacity ?? 0) * PRICES.auroraAcuHour * HOURS_A_MONTH);
         break;
+      case 'AWS::ApplicationAutoScaling::ScalingPolicy':
+        // A target tracking policy's alarms are created by Application Auto Scaling, not by the
+        // template, and billed as any alarm: one that scales out and, unless scale-in is
+        // disabled, one that scales in ("Application Auto Scaling creates and manages the
+        // CloudWatch alarms that invoke the scaling policy", Application Auto Scaling User Guide,
+        // "How target tracking scaling works"). A step scaling policy's alarm is in the template.
+        if (p.PolicyType === 'TargetTrackingScaling') {
+          add('alarms', (p.TargetTrackingScalingPolicyConfiguration?.DisableScaleIn ? 1 : 2) * PRICES.alarmMonth);
+        }
+        break;
       case 'AWS::WAFv2::WebACL':
         add('web ACL and its rules', PRICES.webAclMonth + p.Rules.length * PRICES.webAclRuleMonth);
         break;
@@ -264,6 +275,10 @@ export const COST_CONFIGURATIONS: CostConfiguration[] = [
     },
   },
   { name: 'LoadBalancedScalingService default', create: DEFAULT_CONFIGURATIONS.LoadBalancedScalingService },
+  {
+    name: 'LoadBalancedScalingService with an image built for ARM64 (`cpuArchitecture`, or an asset\'s `platform`)',
+    create: (stack) => new LoadBalancedScalingService(stack, 'Web', { image: IMAGE, cpuArchitecture: ecs.CpuArchitecture.ARM64 }),
+  },
   { name: 'ScheduledFargateEtl default', create: DEFAULT_CONFIGURATIONS.ScheduledFargateEtl },
   { name: 'SsmDecoupledVpc default', create: DEFAULT_CONFIGURATIONS.SsmDecoupledVpc },
   {
