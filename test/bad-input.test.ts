@@ -296,6 +296,21 @@ const loadBalancedScalingService: BadInput[] = [
     build: serviceWith({ image: assetImage(ARM), cpuArchitecture: ecs.CpuArchitecture.X86_64 }),
     error: /^TestStack\/Web: image must be built for the task's architecture, linux\/amd64 \(from cpuArchitecture\).*got "an image asset built for linux\/arm64"$/,
   },
+  {
+    name: 'an image asset built for a platform Fargate does not run',
+    build: serviceWith({ image: assetImage(ecrAssets.Platform.custom('linux/arm/v7')) }),
+    error: /^TestStack\/Web: image must be built for linux\/amd64 or linux\/arm64, the platforms Fargate runs Linux tasks on, got "an image asset built for linux\/arm\/v7"$/,
+  },
+  {
+    name: 'Fargate Spot for a task on ARM64, as cpuArchitecture says',
+    build: serviceWith({ fargateSpot: true, cpuArchitecture: ecs.CpuArchitecture.ARM64 }),
+    error: /^TestStack\/Web: fargateSpot needs a task on X86_64, because Fargate Spot runs x86 Linux tasks only; the task runs on ARM64 \(from cpuArchitecture\), got true$/,
+  },
+  {
+    name: 'Fargate Spot for a task on ARM64, as its image asset is built for',
+    build: serviceWith({ fargateSpot: true, image: assetImage(ARM) }),
+    error: /^TestStack\/Web: fargateSpot needs a task on X86_64, .*\(from the platform its image asset is built for\), got true$/,
+  },
   // Fargate sizing (shared by every construct)
   {
     name: 'a cpu value Fargate does not offer',
@@ -687,6 +702,11 @@ const scheduledFargateEtl: BadInput[] = [
     error: /^TestStack\/Etl: mysqlSidecar\.image must be built for the task's architecture, linux\/arm64 \(from image\).*got "an image asset built for linux\/amd64"$/,
   },
   {
+    name: 'Fargate Spot for a job on ARM64',
+    build: etlWith({ fargateSpot: true, cpuArchitecture: ecs.CpuArchitecture.ARM64 }),
+    error: /^TestStack\/Etl: fargateSpot needs a task on X86_64, because Fargate Spot runs x86 Linux tasks only; the task runs on ARM64 \(from cpuArchitecture\), got true$/,
+  },
+  {
     name: 'vpcName in a stack without an env',
     build: etlWith({ vpcName: 'data-platform' }),
     error: /^TestStack\/Etl: vpcName needs a stack with a concrete env \(account and region\) to look the VPC up/,
@@ -931,9 +951,14 @@ const sharedAlb = (stack: Stack) => new elbv2.ApplicationLoadBalancer(stack, 'Al
 
 const wordpressFargateSite: BadInput[] = [
   {
+    name: 'a WordPress image asset built for linux/arm64 beside an nginx image that does not say, without cpuArchitecture',
+    build: siteWith({ nginxImage: IMAGE, wordpressImage: assetImage(ARM) }),
+    error: /^TestStack\/Blog: cpuArchitecture must be given when wordpressImage is an image asset built for linux\/arm64 and nginxImage is an image that does not say what it is built for: ARM64 if nginxImage is built for it too \(a multi-arch image is\), else build wordpressImage for the platform of nginxImage, got undefined$/,
+  },
+  {
     name: 'an nginx image asset and a WordPress image asset built for different architectures',
     build: siteWith({ nginxImage: assetImage(AMD), wordpressImage: assetImage(ARM) }),
-    error: /^TestStack\/Blog: wordpressImage must be built for the task's architecture, linux\/amd64 \(from nginxImage\).*got "an image asset built for linux\/arm64"$/,
+    error: /^TestStack\/Blog: wordpressImage must be built for the task's architecture, linux\/amd64 \(from nginxImage\): .*; build wordpressImage and nginxImage for the same platform, got "an image asset built for linux\/arm64"$/,
   },
   // the site
   {

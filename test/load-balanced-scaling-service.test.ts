@@ -554,6 +554,18 @@ describe('LoadBalancedScalingService runs where its image is built', () => {
     expect(architectureOf(build({ image: IMAGE }))).toBe('X86_64');
   });
 
+  test('a platform is read as Docker reads it: aarch64 is arm64, case and variant do not matter', () => {
+    expect(architectureOf(build({ image: assetImage(ecrAssets.Platform.custom('linux/aarch64')) }))).toBe('ARM64');
+    expect(architectureOf(build({ image: assetImage(ecrAssets.Platform.custom('LINUX/ARM64/v8')) }))).toBe('ARM64');
+    expect(architectureOf(build({ image: assetImage(ecrAssets.Platform.custom('linux/x86_64')) }))).toBe('X86_64');
+  });
+
+  test('an asset built for both architectures runs on x86 unless told, and on ARM64 when told', () => {
+    const both = () => assetImage(ecrAssets.Platform.custom('linux/amd64,linux/arm64'));
+    expect(architectureOf(build({ image: both() }))).toBe('X86_64');
+    expect(architectureOf(build({ image: both(), cpuArchitecture: ecs.CpuArchitecture.ARM64 }))).toBe('ARM64');
+  });
+
   test('the architecture given is kept when the asset agrees with it or says nothing', () => {
     expect(architectureOf(build({ image: assetImage(ecrAssets.Platform.LINUX_ARM64), cpuArchitecture: ecs.CpuArchitecture.ARM64 }))).toBe('ARM64');
     expect(architectureOf(build({ image: assetImage(), cpuArchitecture: ecs.CpuArchitecture.ARM64 }))).toBe('ARM64');

@@ -100,7 +100,6 @@ const cases: NagCase[] = [
         cpu: 512,
         memoryLimitMiB: 2048,
         ephemeralStorageGiB: 30,
-        cpuArchitecture: ecs.CpuArchitecture.ARM64,
         environment: { STAGE: 'prod' },
         secrets: { API_KEY: ecs.Secret.fromSecretsManager(apiKey) },
         ssmParameters: { TABLE_PARAMETER: table },

@@ -724,6 +724,13 @@ describe('WordpressFargateSite, other choices', () => {
     expect(images.map((i) => i.platform)).toEqual(['linux/arm64', 'linux/arm64']);
   });
 
+  test('beside an image that does not say, an ARM64 asset runs on ARM64 when told, and an amd64 asset on x86 without being told', () => {
+    const arm = build({ nginxImage: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.30'), wordpressImage: assetImage(ecrAssets.Platform.LINUX_ARM64), cpuArchitecture: ecs.CpuArchitecture.ARM64 });
+    arm.template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });
+    const x86 = build({ nginxImage: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.30'), wordpressImage: assetImage(ecrAssets.Platform.LINUX_AMD64) });
+    x86.template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' } });
+  });
+
   test('the shipped images run on x86 when asked', () => {
     const { template } = build({ cpuArchitecture: ecs.CpuArchitecture.X86_64 });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' } });

@@ -16,7 +16,7 @@ import { createLoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeNagFinding } from '../private/nag';
 import { checkTaskSubnets, createsVpc, NAT_FREE_LAYOUT, resolveCluster, resolveVpc } from '../private/network';
 import { resolveScaling, ResolvedScaling } from '../private/scaling';
-import { checkContainerHealthCheck, checkEnvironmentSize, FargateTask, createFargateTask, resolveCpuArchitecture } from '../private/task';
+import { checkContainerHealthCheck, checkEnvironmentSize, FargateTask, createFargateTask, checkSpotArchitecture, resolveCpuArchitecture } from '../private/task';
 import { checkConstructId, checkEcsName, checkInteger, invalid } from '../private/validation';
 import { resolveWebFront, WebFront } from '../private/web-front';
 
@@ -125,7 +125,7 @@ export interface LoadBalancedScalingServiceProps extends FargateTaskProps, Farga
   /**
    * Run tasks beyond `onDemandBaseTasks` on Fargate Spot (up to 70% cheaper, may be
    * interrupted with two minutes' notice). An imported `cluster` must already have the
-   * Fargate capacity providers.
+   * Fargate capacity providers. Fargate Spot runs x86 tasks only: not with `ARM64`.
    *
    * @default false
    */
@@ -232,11 +232,9 @@ export class LoadBalancedScalingService extends Construct {
     checkTaskSubnets(this, this.vpc, props, { prop: 'taskSubnets', value: props.taskSubnets });
     this.cluster = resolveCluster(this, this.vpc, props);
 
-    const task = createFargateTask(this, {
-      ...props,
-      size: settings.size,
-      cpuArchitecture: resolveCpuArchitecture(this.node.path, props.cpuArchitecture, { image: props.image }, ecs.CpuArchitecture.X86_64),
-    });
+    const cpuArchitecture = resolveCpuArchitecture(this.node.path, props.cpuArchitecture, { image: props.image }, ecs.CpuArchitecture.X86_64);
+    checkSpotArchitecture(this.node.path, props, cpuArchitecture);
+    const task = createFargateTask(this, { ...props, size: settings.size, cpuArchitecture });
     this.taskDefinition = task.taskDefinition;
     this.logGroup = task.logGroup;
     this.container = this.addApplicationContainer(task, settings, props);

@@ -57,33 +57,57 @@ export function createFargateTask(scope: Construct, options: FargateTaskOptions)
   };
 }
 
+/** The architectures Fargate runs Linux tasks on, by the names Docker gives them in a platform (os/arch[/variant]). */
+const FARGATE_ARCHITECTURES: { [dockerName: string]: 'X86_64' | 'ARM64' } = {
+  'amd64': 'X86_64', 'x86_64': 'X86_64', 'x86-64': 'X86_64', 'arm64': 'ARM64', 'aarch64': 'ARM64',
+};
+
 /**
- * The CPU architecture `image` is built for, when a construct can know it at synth time: an
- * image asset (`ContainerImage.fromAsset`) given a `platform` of linux/arm64 or linux/amd64.
- * A registry image, or an asset built for whatever machine deploys it, declares nothing.
+ * The platform an image asset is built for, as given (`ContainerImage.fromAsset(dir, { platform })`);
+ * undefined for any other image (a registry image says nothing at synth time; neither does an
+ * asset given through `fromDockerImageAsset`) and for an asset built for the deploying machine.
  *
  * aws-cdk-lib keeps an asset's build options in the `props` field of `AssetImage`, which is not
  * part of its API: the tests build an arm64 and an amd64 asset and fail if that field moves.
  */
-export function declaredArchitecture(image: ecs.ContainerImage | undefined): ecs.CpuArchitecture | undefined {
-  if (!(image instanceof ecs.AssetImage)) {
-    return undefined;
-  }
-  const platform = (image as unknown as { props?: { platform?: { platform?: string } } }).props?.platform?.platform;
-  if (platform?.startsWith('linux/arm64')) {
-    return ecs.CpuArchitecture.ARM64;
-  }
-  if (platform === 'linux/amd64' || platform === 'linux/x86_64') {
-    return ecs.CpuArchitecture.X86_64;
-  }
-  return undefined;
+function assetPlatform(image: ecs.ContainerImage): string | undefined {
+  return image instanceof ecs.AssetImage
+    ? (image as unknown as { props?: { platform?: { platform?: string } } }).props?.platform?.platform
+    : undefined;
 }
 
 /**
+ * The architectures (X86_64, ARM64) the image of `prop` is built for, or undefined when it
+ * does not say. An asset built for a platform Fargate does not run fails the synth.
+ */
+function architecturesOf(path: string, prop: string, image: ecs.ContainerImage): Array<'X86_64' | 'ARM64'> | undefined {
+  const platform = assetPlatform(image);
+  if (platform === undefined) {
+    return undefined;
+  }
+  const architectures = platform.toLowerCase().split(',').map((p) => {
+    const [os, architecture] = p.trim().split('/');
+    const known = os === 'linux' ? FARGATE_ARCHITECTURES[architecture ?? ''] : undefined;
+    if (!known) {
+      invalid(path, prop, `an image asset built for ${platform}`,
+        'must be built for linux/amd64 or linux/arm64, the platforms Fargate runs Linux tasks on');
+    }
+    return known;
+  });
+  return [...new Set(architectures)];
+}
+
+const PLATFORM_NAMES = { X86_64: 'linux/amd64', ARM64: 'linux/arm64' };
+
+/**
  * The architecture of a task whose images are `images` (by prop name): the one given, else
- * the one its image assets are built for, else `fallback`. An asset built for another
- * architecture than the task's would start and exit at once with "exec format error", so a
- * contradiction fails the synth, naming both props.
+ * the one its image assets are built for, else `fallback`. A container built for another
+ * architecture than the task's exits at once with "exec format error" (Fargate runs the task
+ * on the architecture its definition names: ECS Developer Guide, "Specifying the ARM
+ * architecture in an Amazon ECS task definition"), so what can be known to contradict fails
+ * the synth, naming both sides: an asset against `cpuArchitecture`, two assets against each
+ * other, and an asset that would take an image which does not say along to another
+ * architecture than `fallback` without being told.
  */
 export function resolveCpuArchitecture(
   path: string,
@@ -91,21 +115,47 @@ export function resolveCpuArchitecture(
   images: { [prop: string]: ecs.ContainerImage | undefined },
   fallback: ecs.CpuArchitecture,
 ): ecs.CpuArchitecture {
-  const declared = Object.entries(images)
-    .map(([prop, image]) => ({ prop, architecture: declaredArchitecture(image) }))
-    .filter((d): d is { prop: string; architecture: ecs.CpuArchitecture } => d.architecture !== undefined);
-  const chosen = cpuArchitecture ?? declared[0]?.architecture ?? fallback;
-  const [other] = declared.filter((d) => d.architecture._cpuArchitecture !== chosen._cpuArchitecture);
-  if (other) {
-    const source = cpuArchitecture ? 'cpuArchitecture' : declared[0].prop;
-    invalid(path, other.prop, `an image asset built for ${architectureName(other.architecture)}`,
-      `must be built for the task's architecture, ${architectureName(chosen)} (from ${source}): a container built for another one exits at once with "exec format error"; give the asset the platform the task runs on, or cpuArchitecture the one the images are built for`);
+  const given = Object.entries(images)
+    .filter((entry): entry is [string, ecs.ContainerImage] => entry[1] !== undefined)
+    .map(([prop, image]) => ({ prop, architectures: architecturesOf(path, prop, image) }));
+  // an asset built for both architectures runs on either: it constrains nothing
+  const declared = given.filter((g) => g.architectures?.length === 1).map((g) => ({ prop: g.prop, architecture: g.architectures![0] }));
+  if (!cpuArchitecture && declared.length === 0) {
+    return fallback;
   }
-  return chosen;
+  const chosen = cpuArchitecture?._cpuArchitecture ?? declared[0].architecture;
+  const source = cpuArchitecture ? 'cpuArchitecture' : declared[0].prop;
+  const other = declared.find((d) => d.architecture !== chosen);
+  if (other) {
+    invalid(path, other.prop, `an image asset built for ${PLATFORM_NAMES[other.architecture]}`,
+      `must be built for the task's architecture, ${PLATFORM_NAMES[chosen as 'X86_64' | 'ARM64'] ?? chosen} (from ${source}): a container built for another one exits at once with "exec format error"; `
+      + (cpuArchitecture ? 'give the asset the platform the task runs on, or cpuArchitecture the one the asset is built for' : `build ${other.prop} and ${source} for the same platform`));
+  }
+  const silent = given.find((g) => g.architectures === undefined);
+  if (!cpuArchitecture && silent && chosen !== fallback._cpuArchitecture) {
+    invalid(path, 'cpuArchitecture', cpuArchitecture,
+      `must be given when ${source} is an image asset built for ${PLATFORM_NAMES[declared[0].architecture]} and ${silent.prop} is an image that does not say what it is built for: `
+      + `${declared[0].architecture} if ${silent.prop} is built for it too (a multi-arch image is), else build ${source} for the platform of ${silent.prop}`);
+  }
+  return cpuArchitecture ?? (chosen === 'ARM64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64);
 }
 
-const architectureName = (architecture: ecs.CpuArchitecture) =>
-  (architecture._cpuArchitecture === ecs.CpuArchitecture.ARM64._cpuArchitecture ? 'linux/arm64' : 'linux/amd64');
+/**
+ * "Fargate Spot only supports Linux tasks with the X86_64 architecture" (ECS Developer Guide,
+ * "Fargate capacity provider considerations"): a Spot task on ARM64 would never start, so
+ * `fargateSpot` with a task on ARM64 fails the synth.
+ */
+export function checkSpotArchitecture(
+  path: string,
+  props: { readonly fargateSpot?: boolean; readonly cpuArchitecture?: ecs.CpuArchitecture },
+  cpuArchitecture: ecs.CpuArchitecture,
+): void {
+  if (props.fargateSpot && cpuArchitecture._cpuArchitecture === ecs.CpuArchitecture.ARM64._cpuArchitecture) {
+    invalid(path, 'fargateSpot', props.fargateSpot,
+      `needs a task on X86_64, because Fargate Spot runs x86 Linux tasks only; the task runs on ARM64 (from ${props.cpuArchitecture ? 'cpuArchitecture' : 'the platform its image asset is built for'})`);
+  }
+}
+
 
 /**
  * Checks a container health check against what ECS accepts (Amazon ECS API reference,

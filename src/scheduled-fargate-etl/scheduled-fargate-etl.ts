@@ -26,7 +26,7 @@ import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
 import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
 import { checkScheduleExpression } from '../private/schedule-expression';
 import { servicePrincipalFor } from '../private/service-principal';
-import { checkEnvironmentSize, createFargateTask, FargateTask, resolveCpuArchitecture } from '../private/task';
+import { checkEnvironmentSize, checkSpotArchitecture, createFargateTask, FargateTask, resolveCpuArchitecture } from '../private/task';
 import { checkConstructId, checkDuration, checkEmailAddress, checkInteger, checkLiteral, describe, fitted, invalid } from '../private/validation';
 
 /** The MySQL image the sidecar runs unless told otherwise: the official image, 8.4 LTS, from ECR Public. */
@@ -179,7 +179,7 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
   /**
    * Run on Fargate Spot (up to 70% cheaper; a run may be interrupted, which counts as
    * a failure and is notified). An imported cluster must have the Fargate capacity
-   * providers.
+   * providers. Fargate Spot runs x86 tasks only: not with `ARM64`.
    *
    * @default false
    */
@@ -391,11 +391,13 @@ export class ScheduledFargateEtl extends Construct {
     this.executionRole = props.executionRole
       ?? this.ecsTasksRole('ExecutionRole', `Starts the tasks of ${this.node.path}: pulls the images, writes the logs, reads the secrets`);
     this.taskRole = props.taskRole ?? this.ecsTasksRole('TaskRole', `The job ${this.node.path}`);
+    const cpuArchitecture = resolveCpuArchitecture(this.node.path, props.cpuArchitecture,
+      { 'image': props.image, 'mysqlSidecar.image': props.mysqlSidecar?.image }, ecs.CpuArchitecture.X86_64);
+    checkSpotArchitecture(this.node.path, props, cpuArchitecture);
     const task = createFargateTask(this, {
       ...props,
       size: settings.size,
-      cpuArchitecture: resolveCpuArchitecture(this.node.path, props.cpuArchitecture,
-        { 'image': props.image, 'mysqlSidecar.image': props.mysqlSidecar?.image }, ecs.CpuArchitecture.X86_64),
+      cpuArchitecture,
       executionRole: this.executionRole,
       taskRole: this.taskRole,
     });
