@@ -49,8 +49,8 @@ test('LoadBalancedScalingService default costs $36.69 a month idle (x86: its ima
   expect(costOf('LoadBalancedScalingService default')).toBeCloseTo(36.69, 2);
 });
 
-test('LoadBalancedScalingService with an image built for ARM64 costs at most $36 a month idle', () => {
-  expect(costOf('LoadBalancedScalingService with an image built for ARM64')).toBeLessThanOrEqual(36);
+test('LoadBalancedScalingService on Graviton (an image asset built for linux/arm64) costs at most $36 a month idle', () => {
+  expect(costOf('LoadBalancedScalingService on Graviton')).toBeLessThanOrEqual(36);
 });
 
 test('a target tracking policy is billed for the alarms Application Auto Scaling creates for it: two, one with scale-in disabled', () => {
