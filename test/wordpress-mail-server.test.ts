@@ -69,6 +69,18 @@ async function fakeCredentialsEndpoint(validSeconds: () => number) {
   return { ...server, calls, uri: `http://127.0.0.1:${server.port}/v2/credentials/task` };
 }
 
+type CredentialsEndpoint = Awaited<ReturnType<typeof fakeCredentialsEndpoint>>;
+
+/** Runs `use` with a fake credentials endpoint (see fakeCredentialsEndpoint), closed afterwards whatever happens. */
+async function withCredentialsEndpoint(validSeconds: () => number, use: (endpoint: CredentialsEndpoint) => Promise<void>) {
+  const endpoint = await fakeCredentialsEndpoint(validSeconds);
+  try {
+    await use(endpoint);
+  } finally {
+    await endpoint.close();
+  }
+}
+
 const sha256 = (data: string | Buffer) => crypto.createHash('sha256').update(data).digest('hex');
 const hmac = (key: crypto.BinaryLike, data: string) => crypto.createHmac('sha256', key).update(data).digest();
 const encode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -192,8 +204,7 @@ function header(raw: string, name: string): string | undefined {
     });
 
     test('come from AWS_CONTAINER_CREDENTIALS_FULL_URI with the authorization token, and are fetched once while valid', async () => {
-      const endpoint = await fakeCredentialsEndpoint(() => 3600);
-      try {
+      await withCredentialsEndpoint(() => 3600, async (endpoint) => {
         const env = { AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.uri, AWS_CONTAINER_AUTHORIZATION_TOKEN: CONTAINER.token };
         expect(await credentialsIn(env)).toBe(CONTAINER.key);
         expect(await credentialsIn(env)).toBe(CONTAINER.key);
@@ -202,26 +213,20 @@ function header(raw: string, name: string): string | undefined {
         const cached = fs.readdirSync(tmp).filter((f) => f.startsWith('cfb-ses-mail-credentials-'));
         expect(cached).toHaveLength(1);
         expect((fs.statSync(path.join(tmp, cached[0])).mode % 0o1000).toString(8)).toBe('600');
-      } finally {
-        await endpoint.close();
-      }
+      });
     });
 
     test('are fetched again when they expire within 5 minutes', async () => {
-      const endpoint = await fakeCredentialsEndpoint(() => 240);
-      try {
+      await withCredentialsEndpoint(() => 240, async (endpoint) => {
         const env = { AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.uri, AWS_CONTAINER_AUTHORIZATION_TOKEN: CONTAINER.token };
         expect(await credentialsIn(env)).toBe(CONTAINER.key);
         expect(await credentialsIn(env)).toBe(CONTAINER.key);
         expect(endpoint.calls).toHaveLength(2);
-      } finally {
-        await endpoint.close();
-      }
+      });
     });
 
     test('the token may come from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE; a wrong one is an error with the endpoint\'s answer', async () => {
-      const endpoint = await fakeCredentialsEndpoint(() => 3600);
-      try {
+      await withCredentialsEndpoint(() => 3600, async (endpoint) => {
         const tokenFile = path.join(tmp, 'token');
         fs.writeFileSync(tokenFile, `${CONTAINER.token}\n`);
         expect(await credentialsIn({ AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.uri, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile }))
@@ -229,9 +234,7 @@ function header(raw: string, name: string): string | undefined {
         fs.rmSync(path.join(tmp, fs.readdirSync(tmp).find((f) => f.startsWith('cfb-ses-mail-credentials-'))!));
         expect(await credentialsIn({ AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.uri, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'wrong' }))
           .toBe('error: the container credentials endpoint answered 401: {"message":"bad token"}');
-      } finally {
-        await endpoint.close();
-      }
+      });
     });
 
     test('a full URI over plain HTTP must be a loopback or ECS/EKS agent address, as in the AWS SDKs', async () => {
