@@ -5,7 +5,7 @@ import * as path from 'path';
  * The README is the package's page on Construct Hub and the registries: it leads with
  * what a user needs (install per language, a first stack per construct), then the
  * contributors' two commands; the development notes live in CONTRIBUTING.md.
- * (`rosetta:check` compiles its TypeScript examples, `bindings:check` its Python ones.)
+ * (`rosetta:check` compiles its TypeScript examples; `test:python` synthesizes its Python ones against their TypeScript twins.)
  */
 
 const ROOT = path.join(__dirname, '..');
