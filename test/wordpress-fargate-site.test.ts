@@ -240,6 +240,15 @@ describe('WordpressFargateSite with default props', () => {
       expect(dependsOn).toEqual(expect.arrayContaining([logicalId(b.stack, b.site.service), logicalId(b.stack, b.site.database)]));
     });
 
+    test('its IAM policy does not wait for the rest of the site: attached minutes before the call, it has reached IAM when the call runs', () => {
+      const [policyId, policy] = Object.entries<any>(b.json.Resources)
+        .find(([, r]) => r.Type === 'AWS::IAM::Policy' && /DatabaseDeletionProtection/.test(r.Properties.PolicyName))!;
+      expect(policy.DependsOn ?? []).not.toContain(logicalId(b.stack, b.site.service));
+      expect(policy.DependsOn ?? []).toHaveLength(0);
+      // the call waits for its policy (AwsCustomResource's own dependency)
+      expect(b.json.Resources[protectionId()].DependsOn).toContain(policyId);
+    });
+
     test('with deletionProtection false it turns the protection off (so that turning it off takes effect)', () => {
       const { json } = build({ removalPolicy: RemovalPolicy.DESTROY, database: { deletionProtection: false } });
       const resource = Object.values<any>(json.Resources).find((r) => r.Type === 'Custom::AWS');

@@ -658,10 +658,13 @@ export class WordpressFargateSite extends Construct {
     });
     // after everything else of the site: it is the last thing a first deployment creates
     // (but for resources that exist only under a condition: the CDN's log bucket, which
-    // a DependsOn may not name where the condition is false)
+    // a DependsOn may not name where the condition is false). Only the call waits: its IAM
+    // policy is created with the cluster, long before, because a policy attached just before
+    // the call may not have reached IAM yet and the call would fail with AccessDenied at the
+    // very end of a first deployment (aws/aws-cdk#23340, #37675), rolling all of it back.
     const others = this.node.findAll().filter((c) => c instanceof CfnResource && !c.cfnOptions.condition
       && !c.node.path.startsWith(protection.node.path + '/'));
-    protection.node.addDependency(...others);
+    protection.node.findChild('Resource').node.addDependency(...others);
     acknowledgeAwsCustomResourceProvider(protection);
     if (deletionProtection) {
       acknowledgeNagFinding(this.database, 'AwsSolutions-RDS10',
