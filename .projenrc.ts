@@ -361,13 +361,21 @@ const rosetta = project.addTask('rosetta:check', {
 // builds it). Maven keeps its downloads in the user's repository (~/.m2/repository)
 // instead of pacmak's throwaway one, and Go its modules and build cache in the user's
 // caches, so a second run downloads and compiles nothing it already has.
+// the jar's pom asks for aws-cdk-lib in the peer range, which Central's stale metadata cannot
+// resolve: the release installs it in the user's Maven repository first, and jsii-pacmak must
+// build in that repository (its default is a throwaway one under the build directory)
+const MAVEN_AWS_CDK_LIB = `bash build-tools/maven-aws-cdk-lib.sh ${CDK_MAVEN_VERSION}`;
+const MAVEN_REPOSITORY = '--maven-local-repository="$HOME/.m2/repository"';
+const packageJava = project.tasks.tryFind('package:java')!;
+packageJava.reset(MAVEN_AWS_CDK_LIB);
+packageJava.exec(`jsii-pacmak -v --target java ${MAVEN_REPOSITORY}`);
+
 const bindings = project.addTask('bindings:build', {
   description: 'Build the Python wheel, the Java jar and the Go module into dist/ (one jsii-pacmak run); generate the .NET code',
   steps: [
     { exec: 'rm -rf dist/python dist/java dist/go .tmp/bindings' },
-    // the jar's pom asks for aws-cdk-lib in the peer range, which Central's stale metadata cannot resolve
-    { exec: `bash build-tools/maven-aws-cdk-lib.sh ${CDK_MAVEN_VERSION}` },
-    { exec: 'jsii-pacmak --target python --target java --target go --maven-local-repository="$HOME/.m2/repository"' },
+    { exec: MAVEN_AWS_CDK_LIB },
+    { exec: `jsii-pacmak --target python --target java --target go ${MAVEN_REPOSITORY}` },
     { exec: 'jsii-pacmak --code-only --no-npmignore --no-fingerprint --outdir .tmp/bindings --target dotnet' },
   ],
 });

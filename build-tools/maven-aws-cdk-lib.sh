@@ -14,8 +14,9 @@ set -euo pipefail
 version="${1:?usage: maven-aws-cdk-lib.sh <aws-cdk-lib version>}"
 repo="$HOME/.m2/repository"
 dir="$repo/software/amazon/awscdk/aws-cdk-lib/$version"
+metadata="$repo/software/amazon/awscdk/aws-cdk-lib/maven-metadata-local.xml"
 
-if [ -f "$dir/maven-metadata-local.xml" ] || grep -qs "<version>$version</version>" "$repo/software/amazon/awscdk/aws-cdk-lib/maven-metadata-local.xml"; then
+if grep -qs "<version>$version</version>" "$metadata"; then
   echo "aws-cdk-lib $version: already installed in the local Maven repository"
   exit 0
 fi
@@ -24,6 +25,6 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cp "$dir/aws-cdk-lib-$version.jar" "$dir/aws-cdk-lib-$version.pom" "$tmp/"
 mvn --batch-mode --no-transfer-progress --quiet install:install-file -Dfile="$tmp/aws-cdk-lib-$version.jar" -DpomFile="$tmp/aws-cdk-lib-$version.pom"
-grep -q "<version>$version</version>" "$repo/software/amazon/awscdk/aws-cdk-lib/maven-metadata-local.xml" \
+grep -q "<version>$version</version>" "$metadata" \
   || { echo "aws-cdk-lib $version is not in the local Maven metadata: the jar's version range would not resolve" >&2; exit 1; }
 echo "aws-cdk-lib $version: installed in the local Maven repository for the jar's version range"

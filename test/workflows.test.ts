@@ -75,6 +75,21 @@ describe.each([
   });
 });
 
+test('the jar the workflows package (package:java) resolves aws-cdk-lib in the Maven repository the install step fills', () => {
+  // jsii-pacmak builds the jar with Maven in a throwaway local repository unless told
+  // otherwise; Central's metadata resolves no aws-cdk-lib in the peer range, so the jar
+  // builds only in the repository build-tools/maven-aws-cdk-lib.sh installs the release into
+  const steps = (TASKS['package:java'].steps ?? []) as Array<{ exec?: string }>;
+  const install = steps.findIndex((s) => /^bash build-tools\/maven-aws-cdk-lib\.sh \d+\.\d+\.\d+$/.test(s.exec ?? ''));
+  const pacmak = steps.findIndex((s) => /^jsii-pacmak .*--target java .*--maven-local-repository="\$HOME\/\.m2\/repository"$/.test(s.exec ?? ''));
+  expect(install).toBeGreaterThanOrEqual(0);
+  expect(pacmak).toBeGreaterThan(install);
+  for (const file of ['build', 'release']) {
+    const runs = JSON.stringify(workflow(file));
+    expect(runs).toContain('npx projen package:java');
+  }
+});
+
 test('.ci/run installs from the same script and runs test:all', () => {
   const run = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf-8');
   expect(run).toMatch(new RegExp(`^bash ${INSTALL_SCRIPT.replace(/\./g, '\\.')}$`, 'm'));
