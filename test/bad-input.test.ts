@@ -297,6 +297,11 @@ const loadBalancedScalingService: BadInput[] = [
     error: /^TestStack\/Web: image must be built for the task's architecture, linux\/amd64 \(from cpuArchitecture\).*got "an image asset built for linux\/arm64"$/,
   },
   {
+    name: 'isolated task subnets in the VPC the construct creates, which has no way out for them',
+    build: serviceWith({ taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }),
+    error: /^TestStack\/Web: taskSubnets must select public subnets of the VPC the construct creates \(got 2 without a route out\): that VPC has no NAT gateway and no interface endpoints, .*got \{"subnetType":"Isolated"\}$/,
+  },
+  {
     name: 'an image asset built for a platform Fargate does not run',
     build: serviceWith({ image: assetImage(ecrAssets.Platform.custom('linux/arm/v7')) }),
     error: /^TestStack\/Web: image must be built for linux\/amd64 or linux\/arm64, the platforms Fargate runs Linux tasks on, got "an image asset built for linux\/arm\/v7"$/,

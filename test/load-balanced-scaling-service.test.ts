@@ -572,6 +572,22 @@ describe('LoadBalancedScalingService runs where its image is built', () => {
   });
 });
 
+describe('LoadBalancedScalingService gives its tasks a public IP in public subnets, their only way out', () => {
+  const networkOf = (b: Built) => only(b.template, 'AWS::ECS::Service').Properties.NetworkConfiguration.AwsvpcConfiguration;
+
+  test('the public subnets of its own VPC, chosen explicitly', () => {
+    const b = build({ taskSubnets: { subnetType: ec2.SubnetType.PUBLIC } });
+    expect(networkOf(b).AssignPublicIp).toBe('ENABLED');
+    expect(networkOf(b).Subnets).toEqual(b.web.vpc.publicSubnets.map((s) => b.stack.resolve(s.subnetId)));
+  });
+
+  test('the public subnets of a VPC given, and none in its private ones', () => {
+    const extra = (stack: Stack) => ({ vpc: new ec2.Vpc(stack, 'Shared', { maxAzs: 2, natGateways: 1 }) });
+    expect(networkOf(build({ taskSubnets: { subnetType: ec2.SubnetType.PUBLIC } }, extra)).AssignPublicIp).toBe('ENABLED');
+    expect(networkOf(build({}, extra)).AssignPublicIp).toBe('DISABLED');
+  });
+});
+
 describe('LoadBalancedScalingService, other choices', () => {
   test('records Container Insights when asked (opt-in: billed per metric)', () => {
     const { template } = build({ containerInsights: true });

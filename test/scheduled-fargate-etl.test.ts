@@ -849,6 +849,23 @@ describe('ScheduledFargateEtl, other choices', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });
   });
 
+  test('a public subnet given by its id gets the task a public IP too, its only way out', () => {
+    const { template } = build({}, (stack) => {
+      const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Jobs', {
+        vpcId: 'vpc-0a1b2c3d',
+        availabilityZones: ['eu-west-1a'],
+        publicSubnetIds: ['subnet-0public'],
+        publicSubnetRouteTableIds: ['rtb-0public'],
+        privateSubnetIds: ['subnet-0private'],
+        privateSubnetRouteTableIds: ['rtb-0private'],
+      });
+      const subnet = ec2.Subnet.fromSubnetAttributes(stack, 'Public', { subnetId: 'subnet-0public', routeTableId: 'rtb-0public' });
+      return { vpc, subnetSelection: { subnets: [subnet] } };
+    });
+    expect(stateCalling(template, 'ecs:runTask.sync').Parameters.NetworkConfiguration.AwsvpcConfiguration)
+      .toEqual(expect.objectContaining({ AssignPublicIp: 'ENABLED', Subnets: ['subnet-0public'] }));
+  });
+
   test('ARM64, disabled, without Container Insights, in the subnets given', () => {
     const { template, etl, stack } = build({
       cpuArchitecture: ecs.CpuArchitecture.ARM64,

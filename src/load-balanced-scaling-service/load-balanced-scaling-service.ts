@@ -67,7 +67,9 @@ export interface LoadBalancedScalingServiceProps extends FargateTaskProps, Farga
   // ---------------------------------------------------------------- where it runs
 
   /**
-   * The subnets of the tasks. Tasks in subnets you choose never get a public IP.
+   * The subnets of the tasks. Tasks in public subnets get a public IP, their only way out
+   * without a NAT gateway (their security group still admits the load balancer alone); in
+   * the VPC the construct creates, which has no NAT gateway, only public subnets will do.
    *
    * @default - in a VPC you give, the private subnets with egress; in the VPC the construct
    * creates (no NAT gateway), its public subnets, each task with a public IP for its outbound
@@ -226,9 +228,8 @@ export class LoadBalancedScalingService extends Construct {
     const settings = resolveServiceSettings(this, props);
 
     // a VPC of its own has no NAT gateway: the tasks run in its public subnets with a public IP
-    const publicTasks = createsVpc(props) && props.taskSubnets === undefined;
     this.vpc = resolveVpc(this, props, NAT_FREE_LAYOUT);
-    const taskSubnets = props.taskSubnets ?? (publicTasks ? { subnetType: ec2.SubnetType.PUBLIC } : undefined);
+    const taskSubnets = props.taskSubnets ?? (createsVpc(props) ? { subnetType: ec2.SubnetType.PUBLIC } : undefined);
     checkTaskSubnets(this, this.vpc, props, { prop: 'taskSubnets', value: props.taskSubnets });
     this.cluster = resolveCluster(this, this.vpc, props);
 
@@ -249,7 +250,6 @@ export class LoadBalancedScalingService extends Construct {
       accessLogsBucket: props.accessLogsBucket,
       serviceName: props.serviceName,
       taskSubnets,
-      assignPublicIp: publicTasks,
       enableExecuteCommand: props.enableExecuteCommand,
     });
     this.loadBalancedService = web.loadBalancedService;

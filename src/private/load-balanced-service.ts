@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { anyOfConditions } from './conditions';
 import { createLogBucket } from './log-bucket';
 import { acknowledgeNagFinding } from './nag';
-import { vpcCidrOf } from './network';
+import { inPublicSubnets, vpcCidrOf } from './network';
 import { applyServiceScaling, ResolvedScaling } from './scaling';
 import { WebFront } from './web-front';
 
@@ -51,8 +51,6 @@ export interface LoadBalancedServiceOptions {
   readonly minHealthyPercent: number;
   readonly maxHealthyPercent: number;
   readonly taskSubnets?: ec2.SubnetSelection;
-  /** Whether the tasks get a public IP (in public subnets, for their outbound calls without a NAT gateway). */
-  readonly assignPublicIp?: boolean;
   readonly enableExecuteCommand?: boolean;
   readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
 }
@@ -92,8 +90,9 @@ export function createLoadBalancedService(scope: Construct, options: LoadBalance
     maxHealthyPercent: options.maxHealthyPercent,
     circuitBreaker: { rollback: true },
     platformVersion: ecs.FargatePlatformVersion.LATEST,
-    // the tasks' security group admits the load balancer alone either way (aws-ecs-patterns)
-    assignPublicIp: options.assignPublicIp ?? false,
+    // a public IP in public subnets, their only way out (inPublicSubnets); the tasks'
+    // security group admits the load balancer alone either way (aws-ecs-patterns)
+    assignPublicIp: inPublicSubnets(options.cluster.vpc, options.taskSubnets),
     taskSubnets: options.taskSubnets,
     healthCheckGracePeriod: front.healthCheckGracePeriod,
     enableExecuteCommand: options.enableExecuteCommand,

@@ -137,8 +137,9 @@ export function checkTaskSubnets(
   if (!subnets) {
     return;
   }
+  let selected: ec2.SelectedSubnets;
   try {
-    vpc.selectSubnets(subnets);
+    selected = vpc.selectSubnets(subnets);
   } catch (e) {
     if (!(e instanceof Error) || e instanceof TypeError) {
       throw e;
@@ -149,6 +150,13 @@ export function checkTaskSubnets(
     const given = (['cluster', 'vpc', 'vpcName'] as const).find((k) => choice[k] !== undefined) ?? 'vpc';
     invalid(scope.node.path, given, subnets,
       `must have the subnets the tasks run in by default${selection.prop ? ` (or set ${selection.prop})` : ''}: ${e.message}`);
+  }
+  // the VPC a construct creates has no NAT gateway and no interface endpoint: its subnets
+  // other than the public ones have no way out for a task
+  if (createsVpc(choice) && selection.value && selection.prop && !inPublicSubnets(vpc, subnets)) {
+    invalid(scope.node.path, selection.prop, selection.value,
+      `must select public subnets of the VPC the construct creates (got ${selected.subnetIds.length} without a route out): that VPC has no NAT gateway and no interface endpoints, `
+      + 'so tasks elsewhere could not pull their image, read their secrets or send their logs; leave it out (public subnets, each task with a public IP), or give a vpc whose private subnets have a way out');
   }
 }
 
@@ -174,6 +182,19 @@ export const NAT_FREE_LAYOUT: VpcLayoutProps = {
     { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
   ],
 };
+
+/**
+ * Whether tasks in `selection` of `vpc` need a public IP: in a public subnet the internet
+ * gateway is their only way out (no NAT routes it), and a task without a public IPv4
+ * address cannot pull its image, read its secrets or send its logs there (Amazon ECS
+ * Developer Guide, "Amazon ECS task networking options for Fargate": a task in a public
+ * subnet needs a public IP for outbound access). Subnets are compared by id: one given as
+ * `Subnet.fromSubnetId` is another object than the VPC's own.
+ */
+export function inPublicSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): boolean {
+  const publicIds = new Set(vpc.publicSubnets.map((s) => s.subnetId));
+  return vpc.selectSubnets(selection).subnetIds.some((id) => publicIds.has(id));
+}
 
 /** Whether the construct creates its own VPC: neither a VPC, nor its name, nor a cluster was given. */
 export function createsVpc(choice: FargateNetworkProps): boolean {

@@ -23,7 +23,7 @@ import { FargateTaskProps } from '../common/task-props';
 import { addToTopicPolicy } from '../private/alarm-topic';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
-import { checkTaskSubnets, resolveCluster, resolveVpc } from '../private/network';
+import { checkTaskSubnets, createsVpc, inPublicSubnets, resolveCluster, resolveVpc } from '../private/network';
 import { checkScheduleExpression } from '../private/schedule-expression';
 import { servicePrincipalFor } from '../private/service-principal';
 import { checkEnvironmentSize, checkSpotArchitecture, createFargateTask, FargateTask, resolveCpuArchitecture } from '../private/task';
@@ -376,7 +376,7 @@ export class ScheduledFargateEtl extends Construct {
     const settings = resolveEtlSettings(this.node.path, props);
 
     // network: a VPC of its own has public subnets only (no NAT gateway)
-    const ownVpc = !props.vpc && !props.vpcName && !props.cluster;
+    const ownVpc = createsVpc(props);
     this.vpc = resolveVpc(this, props, { natGateways: 0, subnetConfiguration: OWN_VPC_SUBNETS });
     const subnetSelection = props.subnetSelection ?? (ownVpc ? { subnetType: ec2.SubnetType.PUBLIC } : DEFAULT_SUBNETS);
     checkTaskSubnets(this, this.vpc, props, { prop: 'subnetSelection', value: props.subnetSelection, default: subnetSelection });
@@ -424,8 +424,7 @@ export class ScheduledFargateEtl extends Construct {
       taskDefinition: this.taskDefinition,
       securityGroup: this.securityGroup,
       subnetSelection,
-      // in public subnets a public IP is the only way out (no NAT gateway routes them)
-      assignPublicIp: this.vpc.selectSubnets(subnetSelection).hasPublic,
+      assignPublicIp: inPublicSubnets(this.vpc, subnetSelection),
       taskCount: settings.desiredTaskCount,
       fargateSpot: props.fargateSpot ?? false,
       maxRuntime: settings.maxRuntime,

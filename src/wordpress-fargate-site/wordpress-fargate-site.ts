@@ -750,7 +750,6 @@ export class WordpressFargateSite extends Construct {
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       taskSubnets: this.taskSubnets,
-      assignPublicIp: this.taskSubnets.subnetType === ec2.SubnetType.PUBLIC,
     });
   }
 
