@@ -43,7 +43,7 @@ export interface WordpressFirewallOptions {
 
   /**
    * The paths whose form submissions are rate-limited, each starting with "/" (matched
-   * as a prefix, case-insensitively, after URL decoding), at most 5: each path costs the
+   * as a prefix, case-insensitively, after URL decoding), at most 4: each path costs the
    * web ACL 22 capacity units, and more would take it over the 1,500 its base price
    * includes.
    *
@@ -100,7 +100,13 @@ function bodyRules(namespace: string, names: string[]): BodyRule[] {
   return names.map((name) => ({ rule: `${name}_BODY`, label: `awswaf:managed:aws:${namespace}:${name}_Body` }));
 }
 
-/** Where WordPress' editors post HTML: the administration and the REST API (the block editor). */
+/**
+ * Where WordPress' editors post HTML: the administration and the REST API (the block
+ * editor), which without pretty permalinks is `/index.php?rest_route=/wp/v2/...` (WordPress'
+ * get_rest_url(); the fallback when its install finds no working rewrites), so the query
+ * argument counts as the API too. Not covered: the `/index.php/wp-json/` form of "PATHINFO"
+ * permalinks.
+ */
 const EDITOR_PATHS = ['/wp-admin/', '/wp-json/'];
 /** The cookie WordPress sets for a logged-in user (wordpress_logged_in_<hash>). */
 const LOGGED_IN_COOKIE = 'wordpress_logged_in_';
@@ -164,7 +170,7 @@ export function createFirewall(
         andStatement: {
           statements: [
             anyOf(MANAGED_RULE_GROUPS.flatMap((group) => group.bodyRules ?? []).map((r) => ({ labelMatchStatement: { scope: 'LABEL', key: r.label } }))),
-            { notStatement: { statement: { andStatement: { statements: [anyOf(EDITOR_PATHS.map(editorPath)), loggedIn()] } } } },
+            { notStatement: { statement: { andStatement: { statements: [editorRequests(), loggedIn()] } } } },
           ],
         },
       },
@@ -173,8 +179,10 @@ export function createFirewall(
   ];
   const capacity = webAclCapacity(rules);
   if (capacity > BASE_PRICE_CAPACITY) {
+    const perPath = statementCapacity(pathStartsWith('/'));
+    const most = Math.floor((BASE_PRICE_CAPACITY - (capacity - perPath * settings.paths.length)) / perPath);
     invalid(scope.node.path, 'firewall.rateLimitedPaths', settings.paths,
-      `names too many paths: the web ACL would need ${capacity} capacity units, more than the ${BASE_PRICE_CAPACITY} its base price includes (each path costs 22); name at most 5`);
+      `names too many paths: the web ACL would need ${capacity} capacity units, more than the ${BASE_PRICE_CAPACITY} its base price includes (each path costs ${perPath}); name at most ${most}`);
   }
   const webAcl = new wafv2.CfnWebACL(scope, 'Firewall', {
     name,
@@ -257,6 +265,23 @@ function uriPathStartsWith(prefix: string, then: string): wafv2.CfnWebACL.Statem
   };
 }
 
+/** A request to the administration or the REST API, by path or by query. */
+function editorRequests(): wafv2.CfnWebACL.StatementProperty {
+  return anyOf([...EDITOR_PATHS.map(editorPath), restRouteQuery()]);
+}
+
+/** The request asks WordPress' REST API through the query: `?rest_route=/...` (URL-decoded; WAF matches the argument's name in any case). */
+function restRouteQuery(): wafv2.CfnWebACL.StatementProperty {
+  return {
+    byteMatchStatement: {
+      fieldToMatch: { singleQueryArgument: { Name: 'rest_route' } },
+      positionalConstraint: 'STARTS_WITH',
+      searchString: '/',
+      textTransformations: [{ priority: 0, type: 'URL_DECODE' }],
+    },
+  };
+}
+
 /** The request carries WordPress' logged-in cookie. */
 function loggedIn(): wafv2.CfnWebACL.StatementProperty {
   return {
@@ -277,6 +302,11 @@ function loggedIn(): wafv2.CfnWebACL.StatementProperty {
  * and Not the sum of what they hold.
  */
 function webAclCapacity(rules: wafv2.CfnWebACL.RuleProperty[]): number {
+  return rules.reduce((sum, rule) => sum + statementCapacity(rule.statement), 0);
+}
+
+/** The capacity units of one statement (see webAclCapacity). */
+function statementCapacity(root: wafv2.CfnWebACL.StatementProperty | unknown): number {
   const statement = (s: any): number => {
     if (s.managedRuleGroupStatement) {
       return MANAGED_RULE_GROUPS.find((g) => g.name === s.managedRuleGroupStatement.name)!.capacity;
@@ -294,7 +324,7 @@ function webAclCapacity(rules: wafv2.CfnWebACL.RuleProperty[]): number {
     const nested = s.andStatement?.statements ?? s.orStatement?.statements ?? (s.notStatement ? [s.notStatement.statement] : []);
     return nested.reduce((sum: number, n: unknown) => sum + statement(n), 0);
   };
-  return rules.reduce((sum, rule) => sum + statement(rule.statement), 0);
+  return statement(root);
 }
 
 /** An Or of the statements (WAF wants at least two in an Or). */

@@ -164,13 +164,11 @@ export function serviceLimitFindings(template: any): string[] {
           }
         }
         break;
-      case 'AWS::WAFv2::WebACL':
+      case 'AWS::WAFv2::WebACL': {
         // WAF CreateWebACL: Description, 1 to 256 characters of the pattern below
         if (typeof props.Description === 'string' && !WAF_DESCRIPTION.test(props.Description)) {
           findings.push(at(`Description ${JSON.stringify(props.Description)} does not match ${WAF_DESCRIPTION}`));
         }
-        break;
-      case 'AWS::WAFv2::WebACL': {
         const capacity = webAclCapacity(props);
         if (capacity > WEB_ACL_BASE_PRICE_CAPACITY) {
           findings.push(at(`needs ${capacity} capacity units, more than the ${WEB_ACL_BASE_PRICE_CAPACITY} its base price includes`));
