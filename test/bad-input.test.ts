@@ -10,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -1321,6 +1322,11 @@ const wordpressFargateSite: BadInput[] = [
     name: 'a mail sender from a token',
     build: siteWith({ mail: { fromAddress: Lazy.string({ produce: () => 'registration@example.com' }) } }),
     error: /^TestStack\/Blog: mail.fromAddress must be a literal address, because its domain becomes the SES identity, got "a token"$/,
+  },
+  {
+    name: 'an existing mail identity fromAddress cannot send as',
+    build: (stack) => siteWith({ mail: { fromAddress: 'news@example.net', identity: ses.EmailIdentity.fromEmailIdentityName(stack, 'Identity', 'another-example.net') } })(stack),
+    error: /^TestStack\/Blog: mail.identity must be the identity fromAddress sends as: news@example.net, its domain example.net or a domain above it \(the task role may send as this identity only, so every message would be refused\), got "another-example.net"$/,
   },
   {
     name: 'a mail sender outside the domainZone',

@@ -237,6 +237,21 @@ function header(raw: string, name: string): string | undefined {
       });
     });
 
+    test('on Fargate they come from the ECS agent at 169.254.170.2 and AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, which wins over a full URI', async () => {
+      // the variable ECS sets in every container of a task with a task role (ECS Developer
+      // Guide, "Amazon ECS task IAM role": the SDKs read 169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)
+      const credentialsRequest = (env: Record<string, string>) => new Promise<string>((resolve) => {
+        execFile('php', ['-r', `require '${AWS_PHP}'; echo json_encode(CfbSesMail\\credentials_request());`], {
+          encoding: 'utf-8', env: { PATH: process.env.PATH, ...env }, timeout: 20_000,
+        }, (_error, stdout, stderr) => resolve(stdout + stderr));
+      });
+      expect(JSON.parse(await credentialsRequest({ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/0f1e2d3c' })))
+        .toEqual(['http://169.254.170.2/v2/credentials/0f1e2d3c', []]);
+      expect(JSON.parse(await credentialsRequest({
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/0f1e2d3c', AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:9/creds',
+      }))).toEqual(['http://169.254.170.2/v2/credentials/0f1e2d3c', []]);
+    });
+
     test('a full URI over plain HTTP must be a loopback or ECS/EKS agent address, as in the AWS SDKs', async () => {
       expect(await credentialsIn({ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://198.51.100.7/creds' }))
         .toBe('error: AWS_CONTAINER_CREDENTIALS_FULL_URI http://198.51.100.7/creds is neither HTTPS nor a loopback or ECS/EKS agent address');

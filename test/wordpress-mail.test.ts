@@ -124,6 +124,11 @@ describe('WordpressFargateSite with mail and a domainZone', () => {
     const infos = b.synthesized.messages(b.stack, 'info').map((m) => m.text);
     expect(infos).toContainEqual(expect.stringMatching(/sandbox: it sends only to verified addresses.*Request production access/));
   });
+
+  test('the synth says which SES identity the stack creates, and what to do when it already exists (CloudFormation fails with AlreadyExists)', () => {
+    const infos = b.synthesized.messages(b.stack, 'info').map((m) => m.text);
+    expect(infos).toContainEqual(expect.stringMatching(/The stack creates the SES identity example\.com: if it already exists in this account and region, pass it as mail\.identity instead\.$/));
+  });
 });
 
 describe('WordpressFargateSite with mail, no domainZone, and an alarmTopic', () => {
@@ -184,5 +189,17 @@ describe('mail inputs at the boundary are accepted', () => {
     ['a bounce rate alarm threshold just above 0', { fromAddress: 'a@example.com', bounceRateAlarmThreshold: 0.001 }],
   ])('%s', (_name, mail) => {
     expect(() => build({ domainName: 'www.example.com', mail }, (stack) => ({ domainZone: zone(stack) }))).not.toThrow();
+  });
+
+  // a verified domain covers its subdomains and their addresses (SES Developer Guide,
+  // "Creating and verifying identities in Amazon SES")
+  test.each([
+    ['the address itself', 'news@mail.example.net'],
+    ['its domain, in capitals', 'MAIL.example.net'],
+    ['a domain above it', 'example.net'],
+  ])('an existing identity that is %s', (_name, identityName) => {
+    expect(() => build({}, (stack) => ({
+      mail: { fromAddress: 'news@mail.example.net', identity: ses.EmailIdentity.fromEmailIdentityName(stack, 'Identity', identityName) },
+    }))).not.toThrow();
   });
 });

@@ -41,9 +41,15 @@ export interface WordpressMailOptions {
 
   /**
    * An SES identity that already exists (verified outside this stack) to send as: the
-   * domain of `fromAddress` or the address itself. The task role may send only as it.
+   * domain of `fromAddress` (or a domain above it, whose verification covers its
+   * subdomains) or the address itself. The task role may send only as it. Give it when
+   * the domain is already an SES identity in this account and region (verified in the
+   * console, or by another stack or stage of the site): creating it again fails the
+   * deployment (AlreadyExists), for example
+   * `ses.EmailIdentity.fromEmailIdentityName(this, 'Identity', 'example.com')`.
    *
-   * @default - a new domain identity for the domain of `fromAddress`, with Easy DKIM
+   * @default - a new domain identity for the domain of `fromAddress`, with Easy DKIM; it
+   * belongs to the stack, which deletes it with itself
    */
   readonly identity?: ses.IEmailIdentity;
 
@@ -129,7 +135,8 @@ export function createMail(scope: Construct, options: WordpressMailOptions, task
 
   Annotations.of(scope).addInfo(`${scope.node.path} sends mail through Amazon SES from ${options.fromAddress}. A new SES account is in the sandbox: `
     + 'it sends only to verified addresses, at most 200 messages a day, until you request production access '
-    + '(SES console, Account dashboard, "Request production access").');
+    + '(SES console, Account dashboard, "Request production access").'
+    + (options.identity ? '' : ` The stack creates the SES identity ${domain}: if it already exists in this account and region, pass it as mail.identity instead.`));
 
   return {
     identity,
@@ -191,6 +198,16 @@ function checkMail(path: string, options: WordpressMailOptions, domainZone?: rou
   const threshold = options.bounceRateAlarmThreshold;
   if (threshold !== undefined && !Token.isUnresolved(threshold) && !(threshold > 0 && threshold <= 1)) {
     invalid(path, 'mail.bounceRateAlarmThreshold', threshold, 'must be a rate above 0 and at most 1 (0.05 is 5%)');
+  }
+  // a verified domain covers its subdomains and their addresses (SES Developer Guide,
+  // "Creating and verifying identities in Amazon SES")
+  const identityName = options.identity?.emailIdentityName;
+  if (identityName !== undefined && !Token.isUnresolved(identityName)) {
+    const name = identityName.toLowerCase();
+    if (name !== address.toLowerCase() && name !== domain && !domain.endsWith(`.${name}`)) {
+      invalid(path, 'mail.identity', identityName,
+        `must be the identity fromAddress sends as: ${address}, its domain ${domain} or a domain above it (the task role may send as this identity only, so every message would be refused)`);
+    }
   }
   if (domainZone && !options.identity && !Token.isUnresolved(domainZone.zoneName)) {
     const zone = domainZone.zoneName.replace(/\.$/, '').toLowerCase();
