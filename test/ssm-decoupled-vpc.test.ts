@@ -397,7 +397,10 @@ describe('SsmDecoupledVpc.fromParameters', () => {
     ]);
   });
 
-  test('a template rule fails the deployment before anything is created unless the producer published every subnet type imported, naming both sides', () => {
+  // A type whose lists the producer never published stops CloudFormation earlier, when it
+  // fetches the SSM-typed parameters ("Unable to fetch parameters"); the rule speaks for a
+  // layout whose lists exist but whose subnet-types does not list the type.
+  test('a template rule fails the deployment before anything is created unless the producer\'s subnet-types lists every type imported, naming both sides', () => {
     const subnetTypes = Object.entries(ssmParameters(json)).find(([, n]) => n === `${PREFIX}/subnet-types`)![0];
     // CloudFormation evaluates Rules before it creates or updates a resource ("Rules", CloudFormation User Guide)
     expect(json.Rules.VpcSubnetTypesRule).toEqual({
@@ -430,6 +433,17 @@ describe('SsmDecoupledVpc.fromParameters', () => {
     expect(() => SsmDecoupledVpc.fromParameters(new Stack(app, 'Consumer2'), 'Vpc', {
       parameterPrefix: PREFIX, subnetTypes: [ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_ISOLATED],
     })).not.toThrow();
+  });
+
+  test('the synth-time check compares with the producer of the consumer\'s region only (SSM is regional: one prefix per region is a VPC each)', () => {
+    const app = testApp();
+    new SsmDecoupledVpc(new Stack(app, 'NetworkEu', { env: { region: 'eu-west-1' } }), 'Network', { parameterPrefix: PREFIX, natGateways: 0 });
+    new SsmDecoupledVpc(new Stack(app, 'NetworkUs', { env: { region: 'us-east-1' } }), 'Network', { parameterPrefix: PREFIX });
+    expect(() => SsmDecoupledVpc.fromParameters(new Stack(app, 'ConsumerUs', { env: { region: 'us-east-1' } }), 'Vpc', { parameterPrefix: PREFIX })).not.toThrow();
+    expect(() => SsmDecoupledVpc.fromParameters(new Stack(app, 'ConsumerEu', { env: { region: 'eu-west-1' } }), 'Vpc', { parameterPrefix: PREFIX }))
+      .toThrow(/^ConsumerEu\/Vpc: subnetTypes must be subnet types the VPC published under .*: NetworkEu\/Network \(SsmDecoupledVpc\) has PUBLIC, PRIVATE_ISOLATED/);
+    // an environment-agnostic consumer could be either: no producer is the one, nothing is refused
+    expect(() => SsmDecoupledVpc.fromParameters(new Stack(app, 'ConsumerAnywhere'), 'Vpc', { parameterPrefix: PREFIX })).not.toThrow();
   });
 
   test('places the internet-facing load balancer in the two public subnets', () => {

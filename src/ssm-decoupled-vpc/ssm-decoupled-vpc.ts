@@ -54,7 +54,10 @@ export interface SsmDecoupledVpcProps extends VpcLayoutProps {
    * (us-east-1): about $7.36 against $36.50 for a NAT gateway with its address. The
    * trade-off: an instance is a single point of failure you patch yourself, and its
    * bandwidth is the instance type's (a t4g.nano bursts to 5 Gbit/s); image layers from
-   * ECR come through the S3 gateway endpoint, not the instance.
+   * ECR come through the S3 gateway endpoint, not the instance. The image is the latest
+   * Amazon Linux 2023, read from SSM at each deployment: a deployment after a new release
+   * replaces the instances, which drops the connections through them and changes their
+   * public address (outbound traffic leaves from a new one; allow-lists elsewhere must follow).
    *
    * @default - NAT gateways
    */
@@ -83,11 +86,14 @@ export interface SsmDecoupledVpcImportProps {
   /**
    * The subnet types the published VPC has, each of which is imported.
    *
-   * Checked twice before anything is created: at synth time against an SsmDecoupledVpc
-   * with the same `parameterPrefix` in the same app, and at deploy time by a rule of the
-   * template (CloudFormation `Rules`) against the subnet types the producer published
-   * (`<prefix>/subnet-types`): a type the producer lacks fails the deployment before any
-   * resource is touched, with a message that names this construct and the producer.
+   * Checked before anything is created. At synth time, against the SsmDecoupledVpc with the
+   * same `parameterPrefix` in the same app and environment, naming both. At deploy time by
+   * CloudFormation: each type is read from `<prefix>/<type>/subnet-ids` through an
+   * SSM-typed parameter, and a type the producer lacks has none, so CloudFormation stops
+   * before any resource with "Unable to fetch parameters [<prefix>/<type>/subnet-ids]"
+   * (it resolves those parameters first). A rule of the template (CloudFormation `Rules`)
+   * names this construct and the producer when the lists exist but the producer's
+   * `<prefix>/subnet-types` does not list the type (a layout published by other means).
    *
    * @default [ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_WITH_EGRESS]
    */
@@ -187,7 +193,10 @@ export class SsmDecoupledVpc extends Construct {
 
     // deploy time, before anything is created: the producer's published subnet types hold
     // every type asked for (CloudFormation Rules evaluate parameter values, SSM-typed ones
-    // included, before a stack is created or updated: "Rules" in the CloudFormation User Guide)
+    // included, before a stack is created or updated: "Rules" in the CloudFormation User
+    // Guide). A type whose lists were never published stops CloudFormation earlier, when it
+    // fetches the SSM-typed parameters ("Unable to fetch parameters [...]"): this rule speaks
+    // when the lists exist but subnet-types disagrees.
     const published = ssm.StringParameter.valueForStringParameter(scope, names.subnetTypes);
     new CfnRule(scope, `${id}SubnetTypesRule`, {
       assertions: subnetTypes.map((t) => ({
@@ -408,7 +417,13 @@ function publishedListsWith(subnetType: ec2.SubnetType): string[] {
  * `prefix` in this app must have every subnet type the consumer at `path` imports.
  */
 function checkAgainstProducerInApp(scope: Construct, path: string, prefix: string, subnetTypes: ec2.SubnetType[]): void {
-  const producer = scope.node.root.node.findAll().find((c): c is SsmDecoupledVpc => c instanceof SsmDecoupledVpc && c.parameterPrefix === prefix);
+  // SSM is regional: the same prefix in each region (or account) is a VPC of its own there, so
+  // only a producer that may share the consumer's environment counts, and only when it is the one
+  const consumer = Stack.of(scope);
+  const sameOrUnknown = (a: string, b: string) => Token.isUnresolved(a) || Token.isUnresolved(b) || a === b;
+  const producers = scope.node.root.node.findAll().filter((c): c is SsmDecoupledVpc => c instanceof SsmDecoupledVpc && c.parameterPrefix === prefix
+    && sameOrUnknown(Stack.of(c).region, consumer.region) && sameOrUnknown(Stack.of(c).account, consumer.account));
+  const producer = producers.length === 1 ? producers[0] : undefined;
   const missing = producer ? subnetTypes.filter((t) => !producer.subnetTypes.includes(t)) : [];
   if (producer && missing.length > 0) {
     invalid(path, 'subnetTypes', subnetTypes.map(subnetTypeName),
