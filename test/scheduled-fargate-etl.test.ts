@@ -464,7 +464,20 @@ describe('ScheduledFargateEtl: the state machine bounds and serializes runs', ()
     // every Task state but the run (its timeout is maxRuntime; a retried RunTask would start another task)
     const tasks = Object.entries(states).filter(([, st]) => st.Type === 'Task').map(([name]) => name);
     expect(tasks.sort()).toEqual([...retried, 'RunTask'].sort());
-    expect(states.RunTask.Retry).toBeUndefined();
+  });
+
+  test('RunTask is tried again only where no task started: no capacity (AmazonECS.Unknown) or a refused call, never a task that failed or timed out', () => {
+    // "If a non-empty Failures field is encountered, the task is failed with an AmazonECS.Unknown
+    // error" (Step Functions Developer Guide, "Run Amazon ECS or Fargate tasks")
+    expect(states.RunTask.Retry).toEqual([{
+      ErrorEquals: ['AmazonECS.Unknown', 'ECS.AmazonECSException'], IntervalSeconds: 60, MaxAttempts: 4, BackoffRate: 2,
+    }]);
+    // the waits between the tries (1 + 2 + 4 + 8 minutes) and a run of maxRuntime fit in the
+    // execution's own timeout, with room left for stopping and reporting
+    const [retry] = states.RunTask.Retry;
+    const waits = Array.from({ length: retry.MaxAttempts }, (_, i) => retry.IntervalSeconds * retry.BackoffRate ** i)
+      .reduce((sum, wait) => sum + wait, 0);
+    expect(waits + states.RunTask.TimeoutSeconds).toBeLessThan(definitionOf(b.template).TimeoutSeconds - 600);
   });
 
   test('the state machine may run, describe and stop only tasks of this family and cluster, pass only the two task roles, manage only the .sync rule', () => {

@@ -20,6 +20,8 @@ import { servicePrincipalFor } from '../private/service-principal';
 export const MAX_RUNTIME_LIMIT = Duration.hours(365 * 24 - 1);
 /** How long the execution itself may run beyond `maxRuntime`: the lookup, stopping the tasks and the report. */
 const EXECUTION_MARGIN = Duration.hours(1);
+/** How RunTask is tried again when no task started: after 1, 2, 4 and 8 minutes (15 in all, within the margin). */
+const RUN_TASK_RETRY = { interval: Duration.minutes(1), maxAttempts: 4, backoffRate: 2 };
 
 /** What the state machine runs, and where. */
 export interface RunStateMachineProps {
@@ -123,6 +125,18 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
     taskTimeout: sfn.Timeout.duration(props.maxRuntime),
     resultPath: sfn.JsonPath.DISCARD,
   });
+  // retried only where no task started: RunTask's own failures (no Fargate or Spot capacity,
+  // "AmazonECS.Unknown": "If a non-empty Failures field is encountered, the task is failed with
+  // an AmazonECS.Unknown error", Step Functions Developer Guide, "Run Amazon ECS or Fargate
+  // tasks") and a refused call (throttling comes as ECS.AmazonECSException). Not a task that
+  // failed or timed out (States.TaskFailed, States.Timeout), nor a server error: RunTask is not
+  // idempotent, and a retry there could start a second task.
+  runTask.addRetry({
+    errors: ['AmazonECS.Unknown', 'ECS.AmazonECSException'],
+    interval: RUN_TASK_RETRY.interval,
+    maxAttempts: RUN_TASK_RETRY.maxAttempts,
+    backoffRate: RUN_TASK_RETRY.backoffRate,
+  });
   const run = new sfn.Map(scope, 'Run', {
     comment: `Runs ${props.taskCount} task(s) and waits until they stop`,
     itemsPath: '$.tasks',
@@ -169,7 +183,6 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
     timeout: props.maxRuntime.plus(EXECUTION_MARGIN),
     comment: `Runs ${scope.node.path}: skips a run while one is going, stops a run after maxRuntime, reports to the failure topic`,
   });
-  stateMachine.node.addDependency(role);
   acknowledgeNagFinding(stateMachine, 'AwsSolutions-SF1',
     'A Standard workflow keeps every state of each execution in its history for 90 days; skips, timeouts and failures go to the failure topic.');
   acknowledgeNagFinding(stateMachine, 'AwsSolutions-SF2',

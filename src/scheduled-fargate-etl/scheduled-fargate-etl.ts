@@ -178,7 +178,8 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
 
   /**
    * Run on Fargate Spot (up to 70% cheaper; a run may be interrupted, which counts as
-   * a failure and is notified). An imported cluster must have the Fargate capacity
+   * a failure and is notified). A task that finds no capacity (Spot or not) is tried
+   * again after 1, 2, 4 and 8 minutes before the run counts as failed. An imported cluster must have the Fargate capacity
    * providers. Fargate Spot runs x86 tasks only: not with `ARM64`.
    *
    * @default false
