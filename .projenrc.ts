@@ -375,7 +375,8 @@ const bindings = project.addTask('bindings:build', {
   steps: [
     { exec: 'rm -rf dist/python dist/java dist/go .tmp/bindings' },
     { exec: MAVEN_AWS_CDK_LIB },
-    { exec: `jsii-pacmak --target python --target java --target go ${MAVEN_REPOSITORY}` },
+    // jsii-pacmak builds the Go module with `go build`: with-go.sh brings a recent enough Go
+    { exec: `bash build-tools/with-go.sh jsii-pacmak --target python --target java --target go ${MAVEN_REPOSITORY}` },
     { exec: 'jsii-pacmak --code-only --no-npmignore --no-fingerprint --outdir .tmp/bindings --target dotnet' },
   ],
 });
@@ -406,7 +407,7 @@ const testJava = project.addTask('test:java', {
 const testGo = project.addTask('test:go', {
   description: 'go test (test/go) on the built Go module with aws-cdk-go from the Go proxy',
   cwd: 'test/go',
-  exec: 'go test -count=1 ./...',
+  exec: 'bash ../../build-tools/with-go.sh go test -count=1 ./...',
   receiveArgs: true,
 });
 
@@ -489,6 +490,9 @@ testUnit.env('CFB_TEST_OUTDIR', '.tmp/unit-assemblies');
 const testAll = project.addTask('test:all', {
   description: 'Everything CI checks: compile, unit and integ snapshot tests, lint, docs, bindings built and tested in Python, Java and Go, sample synth, cfn-lint',
 });
+// the README's promise: on a machine with only Node.js and npm, `npm run test:all` brings
+// the rest itself (Debian packages, as root or with sudo; Go from the Go module proxy)
+testAll.exec('bash .ci/install-system-packages.sh');
 testAll.spawn(project.compileTask);
 testAll.spawn(compat);
 testAll.spawn(compatFloor);

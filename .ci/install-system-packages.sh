@@ -8,16 +8,17 @@
 # - servers the WordPress image test runs the shipped configuration on: nginx, php-fpm
 #   with MySQL, MariaDB, WordPress and its default theme, envsubst, and busybox (the
 #   metrics sidecar's shell);
-# - toolchains of the binding checks, only where the command is missing (the GitHub
-#   workflows set up Python 3.11, Java 17 and Go with their setup actions first):
-#   python3 (with venv), java and mvn. Not Go: Debian 12's golang-go is 1.19, and the Go bindings
-#   jsii-pacmak writes ask for Go 1.25 (machines and workflows bring their own Go).
+# - toolchains of the binding checks, only where they are missing (the GitHub workflows set
+#   up Python 3.11, Java 17 and Go with their setup actions first): python3 (with venv), a
+#   JDK 17 or later (javac: Debian's maven brings only a runtime, and the jar is compiled)
+#   and mvn. Not Go: Debian 12's golang-go is 1.19, older than the Go bindings ask for;
+#   build-tools/with-go.sh fetches Go from the Go module proxy where it is missing.
 # Nothing is installed when everything is there; root, or sudo, otherwise.
 set -euo pipefail
 
 SERVER_PACKAGES=(nginx php-fpm php-mysql mariadb-server wordpress wordpress-theme-twentytwentythree gettext-base busybox)
 # command=package: installed only when the command is not on PATH
-TOOLCHAINS=(python3=python3 java=openjdk-17-jdk-headless mvn=maven)
+TOOLCHAINS=(python3=python3 mvn=maven)
 
 as_root() {
   if [ "$(id -u)" = "0" ]; then "$@"; else sudo "$@"; fi
@@ -30,6 +31,11 @@ done
 for entry in "${TOOLCHAINS[@]}"; do
   command -v "${entry%%=*}" >/dev/null 2>&1 || missing+=("${entry#*=}")
 done
+# a JDK of release 17 or later: `javac -version` prints "javac 17.0.15"
+javac_release="$(javac -version 2>&1 | sed -n 's/^javac \([0-9]*\).*/\1/p' || true)"
+if [ -z "$javac_release" ] || [ "$javac_release" -lt 17 ]; then
+  missing+=(openjdk-17-jdk-headless)
+fi
 # the Python tests make a virtual environment: Debian's python3 needs python3-venv for it
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing+=(python3-venv)

@@ -96,6 +96,23 @@ test('.ci/run installs from the same script and runs test:all', () => {
   expect(run).toMatch(/^npm run test:all$/m);
 });
 
+test('test:all, the README\'s test command, installs the system packages first: on a machine with only Node.js and npm it brings the rest', () => {
+  const [first] = (TASKS['test:all'].steps ?? []) as Array<{ exec?: string }>;
+  expect(first.exec).toBe(`bash ${INSTALL_SCRIPT}`);
+});
+
+test('every task that runs Go runs it through build-tools/with-go.sh, which fetches a recent enough Go where it is missing', () => {
+  const steps = (name: string) => ((TASKS[name].steps ?? []) as Array<{ exec?: string }>).map((s) => s.exec ?? '');
+  expect(steps('test:go')).toEqual(['bash ../../build-tools/with-go.sh go test -count=1 ./...']);
+  expect(steps('bindings:build').filter((e) => /--target go\b/.test(e))).toEqual([expect.stringMatching(/^bash build-tools\/with-go\.sh jsii-pacmak /)]);
+  // the Go it fetches is at least what the Go test module asks for
+  const script = fs.readFileSync(path.join(ROOT, 'build-tools', 'with-go.sh'), 'utf-8');
+  const pinned = /^GO_VERSION=(\S+)$/m.exec(script)![1];
+  const needed = /^go (\S+)$/m.exec(fs.readFileSync(path.join(ROOT, 'test', 'go', 'go.mod'), 'utf-8'))![1];
+  const [p, n] = [pinned, needed].map((v) => v.split('.').map(Number));
+  expect(p[0] * 1e6 + p[1] * 1e3 + (p[2] ?? 0)).toBeGreaterThanOrEqual(n[0] * 1e6 + n[1] * 1e3 + (n[2] ?? 0));
+});
+
 test('the install script lists the servers of the WordPress image test', () => {
   const script = fs.readFileSync(path.join(ROOT, INSTALL_SCRIPT), 'utf-8');
   const packages = /^SERVER_PACKAGES=\(([^)]*)\)$/m.exec(script)?.[1].split(/\s+/) ?? [];
