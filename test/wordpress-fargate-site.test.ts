@@ -918,7 +918,7 @@ describe('WordpressFargateSite for the rush: behind a CDN, with a firewall', () 
   });
 
   test('nginx takes the visitor\'s address from the header the viewer-request function writes, not X-Forwarded-For (which ends with CloudFront)', () => {
-    expect(environment(containersOf(b.template).nginx)).toMatchObject({ NGINX_REAL_IP_HEADER: 'X-Cfb-Viewer-Address', NGINX_BEHIND_CDN: '1' });
+    expect(environment(containersOf(b.template).nginx)).toMatchObject({ NGINX_REAL_IP_HEADER: 'x-cfb-viewer-address', NGINX_BEHIND_CDN: '1' });
   });
 
   test('CloudFront waits 60 s for an answer, once (a GET it timed out on it would send again), and closes an idle connection after 5 s', () => {

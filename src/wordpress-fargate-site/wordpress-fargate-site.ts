@@ -64,8 +64,6 @@ const PHP_MAX_EXECUTION_SECONDS = 600;
 const NGINX_KEEPALIVE_MARGIN_SECONDS = 30;
 /** The longest idle timeout an Application Load Balancer takes: what a load balancer given may have. */
 const ALB_MAX_IDLE_TIMEOUT_SECONDS = 4000;
-/** The header the CDN's viewer-request function writes the visitor's address into, as nginx names it. */
-const NGINX_CDN_ADDRESS_HEADER = 'X-Cfb-Viewer-Address';
 /** Memory per php-fpm worker the construct plans with, and what nginx keeps for itself. */
 const MIB_PER_PHP_WORKER = 64;
 const MIB_FOR_NGINX = 256;
@@ -883,7 +881,8 @@ export class WordpressFargateSite extends Construct {
         // the address of its client, which behind the CDN is a CloudFront server: there the
         // visitor's address is the header CloudFront's viewer-request function writes (it
         // replaces any a visitor sends), and CloudFront alone reaches the load balancer.
-        NGINX_REAL_IP_HEADER: settings.cdn ? NGINX_CDN_ADDRESS_HEADER : 'X-Forwarded-For',
+        // nginx matches header names in any case (the image test sends X-Cfb-Viewer-Address)
+        NGINX_REAL_IP_HEADER: settings.cdn ? VIEWER_ADDRESS_HEADER : 'X-Forwarded-For',
         // only CloudFront reaches the load balancer then: its CloudFront-Forwarded-Proto can be believed
         NGINX_BEHIND_CDN: settings.cdn ? '1' : '0',
         // longer than the load balancer's idle timeout, so that the load balancer closes an idle connection first
