@@ -43,6 +43,7 @@ const consumer = new Stack(app, 'Consumer', { env: { region: 'eu-west-1' } });
 const vpc = SsmDecoupledVpc.fromParameters(consumer, 'Vpc', { parameterPrefix: '/smoke/network' });
 new LoadBalancedScalingService(consumer, 'Web', {
   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest'),
+  cpuArchitecture: ecs.CpuArchitecture.X86_64,
   containerPorts: [8000],
   vpc,
 });

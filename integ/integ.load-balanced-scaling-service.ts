@@ -33,6 +33,7 @@ const accessLogs = new s3.Bucket(stack, 'AccessLogs', {
 
 const web = new LoadBalancedScalingService(stack, 'Web', {
   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest'),
+  cpuArchitecture: ecs.CpuArchitecture.X86_64, // the image is built for x86 only
   containerPorts: [8000],
   accessLogsBucket: accessLogs,
   scaling: { minCapacity: 1, maxCapacity: 3, requestsPerTarget: 100 },

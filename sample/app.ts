@@ -76,6 +76,8 @@ const tableParameter = ssm.StringParameter.fromStringParameterName(serviceStack,
 const web = new LoadBalancedScalingService(serviceStack, 'Web', {
   // replace with your application's image
   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest'),
+  // this image is built for x86 only; drop the line for an image built for arm64 (or multi-arch): Graviton is the default
+  cpuArchitecture: ecs.CpuArchitecture.X86_64,
   containerPorts: [8000],
   family: 'go-on-aws',
   vpc,

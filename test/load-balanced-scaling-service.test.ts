@@ -47,13 +47,21 @@ describe('LoadBalancedScalingService with default props', () => {
     expect(b.web.cluster.vpc).toBe(b.web.vpc);
   });
 
-  test('the task definition requires FARGATE with 256 CPU units and 512 MiB on x86_64', () => {
+  test('the task definition requires FARGATE with 256 CPU units and 512 MiB on ARM64 (Graviton)', () => {
     b.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       RequiresCompatibilities: ['FARGATE'],
       NetworkMode: 'awsvpc',
       Cpu: '256',
       Memory: '512',
-      RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' },
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+    });
+  });
+
+  test('a deployment whose image is not built for the task\'s architecture fails and rolls back: the circuit breaker is on', () => {
+    // what makes Graviton a safe default: an x86-only image exits at once on ARM64, and
+    // ECS stops the deployment after 3 failed tasks instead of retrying it for ever
+    b.template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
     });
   });
 
@@ -531,9 +539,10 @@ describe('LoadBalancedScalingService over HTTPS, on Spot, with every scaling opt
 /**
  * Fargate runs a task on the architecture its definition names (ECS Developer Guide,
  * "Specifying the ARM architecture in an Amazon ECS task definition"); a container built for
- * the other one exits at once. An image asset says what it is built for; a registry image
- * does not, and may be built for x86 only (the hello-app-runner image is), so it runs on x86
- * unless told otherwise.
+ * the other one exits at once. An image asset with a platform says what it is built for; a
+ * registry image does not, and runs on Graviton unless told (the hello-app-runner image is
+ * built for x86 only and must be told); an asset without a platform is built for the
+ * deploying machine, most often x86, and Fargate Spot runs x86 only.
  */
 describe('LoadBalancedScalingService runs where its image is built', () => {
   const architectureOf = (b: Built) => only(b.template, 'AWS::ECS::TaskDefinition').Properties.RuntimePlatform.CpuArchitecture;
@@ -549,9 +558,19 @@ describe('LoadBalancedScalingService runs where its image is built', () => {
     expect(architectureOf(build({ image: assetImage(ecrAssets.Platform.LINUX_AMD64) }))).toBe('X86_64');
   });
 
-  test('an image asset built for the deploying machine, and a registry image, run on x86', () => {
+  test('a registry image runs on ARM64 unless told, and on x86 when told', () => {
+    expect(architectureOf(build({ image: IMAGE }))).toBe('ARM64');
+    expect(architectureOf(build({ image: IMAGE, cpuArchitecture: ecs.CpuArchitecture.X86_64 }))).toBe('X86_64');
+  });
+
+  test('an image asset built for the deploying machine runs on x86, that machine\'s most likely architecture', () => {
     expect(architectureOf(build({ image: assetImage() }))).toBe('X86_64');
-    expect(architectureOf(build({ image: IMAGE }))).toBe('X86_64');
+  });
+
+  test('Fargate Spot, which runs x86 only, keeps a registry image on x86 without being told', () => {
+    const b = build({ fargateSpot: true });
+    expect(architectureOf(b)).toBe('X86_64');
+    expect(b.synthesized.allWarnings()).toEqual([]);
   });
 
   test('a platform is read as Docker reads it: aarch64 is arm64, case and variant do not matter', () => {
@@ -560,10 +579,10 @@ describe('LoadBalancedScalingService runs where its image is built', () => {
     expect(architectureOf(build({ image: assetImage(ecrAssets.Platform.custom('linux/x86_64')) }))).toBe('X86_64');
   });
 
-  test('an asset built for both architectures runs on x86 unless told, and on ARM64 when told', () => {
+  test('an asset built for both architectures runs on ARM64 unless told, and on x86 when told', () => {
     const both = () => assetImage(ecrAssets.Platform.custom('linux/amd64,linux/arm64'));
-    expect(architectureOf(build({ image: both() }))).toBe('X86_64');
-    expect(architectureOf(build({ image: both(), cpuArchitecture: ecs.CpuArchitecture.ARM64 }))).toBe('ARM64');
+    expect(architectureOf(build({ image: both() }))).toBe('ARM64');
+    expect(architectureOf(build({ image: both(), cpuArchitecture: ecs.CpuArchitecture.X86_64 }))).toBe('X86_64');
   });
 
   test('the architecture given is kept when the asset agrees with it or says nothing', () => {

@@ -16,7 +16,7 @@ import { createLoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeNagFinding } from '../private/nag';
 import { checkTaskSubnets, createsVpc, NAT_FREE_LAYOUT, resolveCluster, resolveVpc } from '../private/network';
 import { resolveScaling, ResolvedScaling } from '../private/scaling';
-import { checkContainerHealthCheck, checkEnvironmentSize, FargateTask, createFargateTask, checkSpotArchitecture, resolveCpuArchitecture } from '../private/task';
+import { builtForDeployingMachine, checkContainerHealthCheck, checkEnvironmentSize, FargateTask, createFargateTask, checkSpotArchitecture, resolveCpuArchitecture } from '../private/task';
 import { checkConstructId, checkEcsName, checkInteger, invalid } from '../private/validation';
 import { resolveWebFront, WebFront } from '../private/web-front';
 
@@ -28,7 +28,13 @@ export interface LoadBalancedScalingServiceProps extends FargateTaskProps, Farga
 
   /**
    * The image of the container, for example
-   * `ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest')`.
+   * `ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest')`
+   * (built for x86 only: give it `cpuArchitecture: ecs.CpuArchitecture.X86_64`).
+   *
+   * The task runs on ARM64 (Graviton) unless `cpuArchitecture`, the platform of an image
+   * asset or `fargateSpot` says otherwise: a registry image must be built for linux/arm64
+   * (a multi-arch image is), else its first deployment fails with "exec format error" in the
+   * service's logs and is rolled back.
    */
   readonly image: ecs.ContainerImage;
 
@@ -180,6 +186,7 @@ export interface LoadBalancedScalingServiceProps extends FargateTaskProps, Farga
  * @example
  * const web = new LoadBalancedScalingService(this, 'Web', {
  *   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest'),
+ *   cpuArchitecture: ecs.CpuArchitecture.X86_64, // this image is built for x86 only
  *   containerPorts: [8000],
  *   scaling: { minCapacity: 2, maxCapacity: 10, requestsPerTarget: 500 },
  * });
@@ -233,7 +240,7 @@ export class LoadBalancedScalingService extends Construct {
     checkTaskSubnets(this, this.vpc, props, { prop: 'taskSubnets', value: props.taskSubnets });
     this.cluster = resolveCluster(this, this.vpc, props);
 
-    const cpuArchitecture = resolveCpuArchitecture(this.node.path, props.cpuArchitecture, { image: props.image }, ecs.CpuArchitecture.X86_64);
+    const cpuArchitecture = resolveCpuArchitecture(this.node.path, props.cpuArchitecture, { image: props.image }, defaultArchitecture(props));
     checkSpotArchitecture(this.node.path, props, cpuArchitecture);
     const task = createFargateTask(this, { ...props, size: settings.size, cpuArchitecture });
     this.taskDefinition = task.taskDefinition;
@@ -364,6 +371,28 @@ function checkDesiredCount(path: string, desiredCount: number | undefined, scali
     invalid(path, 'desiredCount', desiredCount, `must be within scaling.minCapacity and scaling.maxCapacity (${scaling.minCapacity} to ${scaling.maxCapacity})`);
   }
   return desiredCount;
+}
+
+/**
+ * The architecture of a service told nothing else: Graviton, the cheaper one (about 20% off
+ * the task; it is what brings the default under $36 a month idle, see "What it costs"),
+ * except where x86 is the better guess or the only choice:
+ * - with `fargateSpot`, because "Fargate Spot only supports Linux tasks with the X86_64
+ *   architecture" (ECS Developer Guide, "Fargate capacity provider considerations");
+ * - for an image asset without `platform`, which Docker builds for the machine that deploys,
+ *   most often an x86 CI runner.
+ *
+ * A registry image built for x86 only (hello-app-runner is) exits at once on ARM64 with
+ * "exec format error". The service's deployment circuit breaker (always on) then moves the
+ * deployment to a failed state and stops launching tasks (CloudFormation,
+ * "AWS::ECS::Service DeploymentCircuitBreaker") after 3 failed tasks, its minimum threshold
+ * (ECS API reference, "ServiceDeploymentCircuitBreaker"); the stack's deployment fails and
+ * rolls back. The mistake shows at the first deployment, not weeks later, which is why
+ * ScheduledFargateEtl, whose first run may come long after its deployment, keeps x86 for
+ * such images.
+ */
+function defaultArchitecture(props: LoadBalancedScalingServiceProps): ecs.CpuArchitecture {
+  return props.fargateSpot || builtForDeployingMachine(props.image) ? ecs.CpuArchitecture.X86_64 : ecs.CpuArchitecture.ARM64;
 }
 
 /** With fargateSpot: a base of regular Fargate tasks, then `spotWeight` Spot tasks per regular one. */

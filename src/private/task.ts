@@ -77,6 +77,15 @@ function assetPlatform(image: ecs.ContainerImage): string | undefined {
 }
 
 /**
+ * Whether `image` is an image asset built for the machine that runs `cdk deploy`
+ * (`ContainerImage.fromAsset` without `platform`): Docker builds it for that machine's
+ * architecture, which the synth cannot know.
+ */
+export function builtForDeployingMachine(image: ecs.ContainerImage): boolean {
+  return image instanceof ecs.AssetImage && assetPlatform(image) === undefined;
+}
+
+/**
  * The architectures (X86_64, ARM64) the image of `prop` is built for, or undefined when it
  * does not say. An asset built for a platform Fargate does not run fails the synth.
  */

@@ -1,8 +1,8 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { testApp, testStack, synth } from './app';
-import { assetImage, DEFAULT_CONFIGURATIONS } from './fixtures';
+import { DEFAULT_CONFIGURATIONS, IMAGE } from './fixtures';
 import { LoadBalancedScalingService, SsmDecoupledVpc, WordpressFargateSite } from '../../src';
 
 /**
@@ -276,8 +276,8 @@ export const COST_CONFIGURATIONS: CostConfiguration[] = [
   },
   { name: 'LoadBalancedScalingService default', create: DEFAULT_CONFIGURATIONS.LoadBalancedScalingService },
   {
-    name: 'LoadBalancedScalingService on Graviton (an image asset built for linux/arm64)',
-    create: (stack) => new LoadBalancedScalingService(stack, 'Web', { image: assetImage(ecrAssets.Platform.LINUX_ARM64) }),
+    name: 'LoadBalancedScalingService on x86 (`cpuArchitecture: X86_64`, for an image built for x86 only)',
+    create: (stack) => new LoadBalancedScalingService(stack, 'Web', { image: IMAGE, cpuArchitecture: ecs.CpuArchitecture.X86_64 }),
   },
   { name: 'ScheduledFargateEtl default', create: DEFAULT_CONFIGURATIONS.ScheduledFargateEtl },
   { name: 'SsmDecoupledVpc default', create: DEFAULT_CONFIGURATIONS.SsmDecoupledVpc },
