@@ -1,8 +1,12 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,7 +15,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { LoadBalancedScalingService, LoadBalancedScalingServiceProps, SsmDecoupledVpc } from '../src';
-import { appWithVpcToLookUp, assetImage, buildAndSynth, Built as BuiltIn, IMAGE, ingressOf, logicalIdOf, only, REGION_ENV, synth } from './support';
+import { APP_IMAGE_DIRECTORY, appWithVpcToLookUp, assetImage, buildAndSynth, Built as BuiltIn, IMAGE, ingressOf, logicalIdOf, only, REGION_ENV, synth } from './support';
 
 /** The service the tests build, with `props` (plus what `extra` builds first), synthesized in a fresh app. */
 type Built = Omit<BuiltIn<LoadBalancedScalingService>, 'construct'> & { readonly web: LoadBalancedScalingService };
@@ -57,7 +61,7 @@ describe('LoadBalancedScalingService with default props', () => {
     });
   });
 
-  test('a deployment whose image is not built for the task\'s architecture fails and rolls back: the circuit breaker is on', () => {
+  test('the circuit breaker, which stops a deployment whose image is built for another architecture, is on with rollback', () => {
     // what makes Graviton a safe default: an x86-only image exits at once on ARM64, and
     // ECS stops the deployment after 3 failed tasks instead of retrying it for ever
     b.template.hasResourceProperties('AWS::ECS::Service', {
@@ -563,8 +567,21 @@ describe('LoadBalancedScalingService runs where its image is built', () => {
     expect(architectureOf(build({ image: IMAGE, cpuArchitecture: ecs.CpuArchitecture.X86_64 }))).toBe('X86_64');
   });
 
-  test('an image asset built for the deploying machine runs on x86, that machine\'s most likely architecture', () => {
+  test('an ECR image, and one named by a tag parameter, run on ARM64 unless told', () => {
+    const repository = (stack: Stack) => ecr.Repository.fromRepositoryName(stack, 'Repository', 'app');
+    expect(architectureOf(build({}, (stack) => ({ image: ecs.ContainerImage.fromEcrRepository(repository(stack), 'v1') })))).toBe('ARM64');
+    expect(architectureOf(build({}, (stack) => ({ image: new ecs.TagParameterContainerImage(repository(stack)) })))).toBe('ARM64');
+  });
+
+  test('an image the deploying machine builds without saying for which platform runs on x86, that machine\'s most likely architecture', () => {
     expect(architectureOf(build({ image: assetImage() }))).toBe('X86_64');
+    // fromDockerImageAsset hides the asset's platform, and fromTarball has none
+    expect(architectureOf(build({}, (stack) => ({
+      image: ecs.ContainerImage.fromDockerImageAsset(new ecrAssets.DockerImageAsset(stack, 'Built', { directory: APP_IMAGE_DIRECTORY })),
+    })))).toBe('X86_64');
+    const tarball = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tarball-')), 'image.tar');
+    fs.writeFileSync(tarball, 'an image saved with docker save');
+    expect(architectureOf(build({ image: ecs.ContainerImage.fromTarball(tarball) }))).toBe('X86_64');
   });
 
   test('Fargate Spot, which runs x86 only, keeps a registry image on x86 without being told', () => {

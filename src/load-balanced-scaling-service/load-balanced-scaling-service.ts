@@ -31,10 +31,12 @@ export interface LoadBalancedScalingServiceProps extends FargateTaskProps, Farga
    * `ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/hello-app-runner:latest')`
    * (built for x86 only: give it `cpuArchitecture: ecs.CpuArchitecture.X86_64`).
    *
-   * The task runs on ARM64 (Graviton) unless `cpuArchitecture`, the platform of an image
-   * asset or `fargateSpot` says otherwise: a registry image must be built for linux/arm64
-   * (a multi-arch image is), else its first deployment fails with "exec format error" in the
-   * service's logs and is rolled back.
+   * A registry or ECR image runs on ARM64 (Graviton) unless `cpuArchitecture` or
+   * `fargateSpot` says otherwise: it must then be built for linux/arm64 (a multi-arch image
+   * is), else its container exits with "exec format error" (in the service's log group) and
+   * the deployment fails and is rolled back. An image asset runs on the platform it is built
+   * for, and on x86 when it does not say (`fromAsset` without `platform`,
+   * `fromDockerImageAsset`, `fromTarball`).
    */
   readonly image: ecs.ContainerImage;
 
@@ -379,17 +381,18 @@ function checkDesiredCount(path: string, desiredCount: number | undefined, scali
  * except where x86 is the better guess or the only choice:
  * - with `fargateSpot`, because "Fargate Spot only supports Linux tasks with the X86_64
  *   architecture" (ECS Developer Guide, "Fargate capacity provider considerations");
- * - for an image asset without `platform`, which Docker builds for the machine that deploys,
- *   most often an x86 CI runner.
+ * - for an image the deploying machine may build for its own architecture, most often an x86
+ *   CI runner: an image asset without `platform`, `fromDockerImageAsset`, `fromTarball`.
  *
  * A registry image built for x86 only (hello-app-runner is) exits at once on ARM64 with
  * "exec format error". The service's deployment circuit breaker (always on) then moves the
  * deployment to a failed state and stops launching tasks (CloudFormation,
- * "AWS::ECS::Service DeploymentCircuitBreaker") after 3 failed tasks, its minimum threshold
- * (ECS API reference, "ServiceDeploymentCircuitBreaker"); the stack's deployment fails and
- * rolls back. The mistake shows at the first deployment, not weeks later, which is why
- * ScheduledFargateEtl, whose first run may come long after its deployment, keeps x86 for
- * such images.
+ * "AWS::ECS::Service DeploymentCircuitBreaker") after at least 3 failed tasks, its minimum
+ * threshold (ECS API reference, "ServiceDeploymentCircuitBreaker"), often more, as such a
+ * task is first seen RUNNING; CloudFormation then fails the service ("ECS Deployment
+ * Circuit Breaker was triggered") and rolls the stack back. The mistake shows at the first
+ * deployment, after minutes rather than weeks, which is why ScheduledFargateEtl, whose first
+ * run may come long after its deployment, keeps x86 for such images.
  */
 function defaultArchitecture(props: LoadBalancedScalingServiceProps): ecs.CpuArchitecture {
   return props.fargateSpot || builtForDeployingMachine(props.image) ? ecs.CpuArchitecture.X86_64 : ecs.CpuArchitecture.ARM64;

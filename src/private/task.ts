@@ -77,12 +77,17 @@ function assetPlatform(image: ecs.ContainerImage): string | undefined {
 }
 
 /**
- * Whether `image` is an image asset built for the machine that runs `cdk deploy`
- * (`ContainerImage.fromAsset` without `platform`): Docker builds it for that machine's
- * architecture, which the synth cannot know.
+ * Whether `image` may be built by the machine that runs `cdk deploy`, for that machine's
+ * architecture, which the synth cannot know: an image asset without `platform`, and any
+ * image that is not a published one (registry, ECR repository, tag parameter). The last
+ * covers `ContainerImage.fromDockerImageAsset` and `fromTarball`, which return plain
+ * objects that say neither what they are nor what platform they were given.
  */
 export function builtForDeployingMachine(image: ecs.ContainerImage): boolean {
-  return image instanceof ecs.AssetImage && assetPlatform(image) === undefined;
+  if (image instanceof ecs.AssetImage) {
+    return assetPlatform(image) === undefined;
+  }
+  return !(image instanceof ecs.RepositoryImage || image instanceof ecs.EcrImage || image instanceof ecs.TagParameterContainerImage);
 }
 
 /**
