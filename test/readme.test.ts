@@ -25,12 +25,13 @@ function section(title: string): string {
 
 const headings = [...README.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
 
-test('install, then a first stack, then the quick start for contributors, before the construct sections', () => {
-  const lead = ['Install', 'A first stack with each construct', 'Quick start for contributors'];
+test('the quick start comes first, then install and a first stack, before the construct sections', () => {
+  const lead = ['Quick start', 'Install', 'A first stack with each construct'];
   const firstConstruct = Math.min(...CONSTRUCTS.map((c) => headings.indexOf(c)).filter((i) => i >= 0));
+  expect(headings[0]).toBe('Quick start');
   expect(headings.slice(0, firstConstruct).filter((h) => lead.includes(h))).toEqual(lead);
   expect(CONSTRUCTS.every((c) => headings.includes(c))).toBe(true);
-  expect(headings.indexOf('Install')).toBeLessThanOrEqual(1);
+  expect(headings.indexOf('Install')).toBeLessThanOrEqual(2);
 });
 
 test('the install section names the package of every language and the peer floor of aws-cdk-lib', () => {
@@ -55,8 +56,8 @@ test.each(CONSTRUCTS)('the first stacks build a %s in TypeScript', (construct) =
   expect(blocks.filter((b) => b.includes(`new ${construct}(`) && b.includes(`from '${PKG.name}'`))).toHaveLength(1);
 });
 
-test("the contributors' quick start is the two commands, and both run scripts that exist", () => {
-  const commands = [...section('Quick start for contributors').matchAll(/^(npm ci && npm run [\w:]+)/gm)].map((m) => m[1]);
+test('the quick start is the two commands, and both run scripts that exist', () => {
+  const commands = [...section('Quick start').matchAll(/^(npm ci && npm run [\w:]+)/gm)].map((m) => m[1]);
   expect(commands).toEqual(['npm ci && npm run sample', 'npm ci && npm run test:all']);
   expect(PKG.scripts).toHaveProperty('sample');
   expect(PKG.scripts).toHaveProperty(['test:all']);
