@@ -9,7 +9,8 @@ import { checkDuration, checkEcsName, checkInteger, checkLiteral, checkLogRetent
 /** What a construct's Fargate task definition is made of (sizes already checked). */
 export interface FargateTaskOptions {
   readonly size: ResolvedFargateSize;
-  readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /** Each construct decides it (`resolveCpuArchitecture`, with its own default). */
+  readonly cpuArchitecture: ecs.CpuArchitecture;
   readonly family?: string;
   readonly logRetention?: logs.RetentionDays;
   readonly executionRole?: iam.IRole;
@@ -26,8 +27,8 @@ export interface FargateTask {
 }
 
 /**
- * The task definition of a construct (`TaskDefinition`, Linux on the architecture given,
- * x86_64 by default) and its log group (`Logs`, kept one month unless told otherwise,
+ * The task definition of a construct (`TaskDefinition`, Linux on the architecture given)
+ * and its log group (`Logs`, kept one month unless told otherwise,
  * and retained with the stack: logs are evidence after an incident).
  */
 export function createFargateTask(scope: Construct, options: FargateTaskOptions): FargateTask {
@@ -46,7 +47,7 @@ export function createFargateTask(scope: Construct, options: FargateTaskOptions)
     taskRole: options.taskRole,
     volumes: options.volumes,
     runtimePlatform: {
-      cpuArchitecture: options.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
+      cpuArchitecture: options.cpuArchitecture,
       operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
     },
   });
@@ -169,7 +170,6 @@ export function checkSpotArchitecture(
       `needs a task on X86_64, because Fargate Spot runs x86 Linux tasks only; the task runs on ARM64 (from ${props.cpuArchitecture ? 'cpuArchitecture' : 'the platform its image asset is built for'})`);
   }
 }
-
 
 /**
  * Checks a container health check against what ECS accepts (Amazon ECS API reference,

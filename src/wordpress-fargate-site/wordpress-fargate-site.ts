@@ -845,7 +845,7 @@ export class WordpressFargateSite extends Construct {
   }
 
   /** The task definition with the web root as an EFS volume (TLS, through the access point, with IAM authorization). */
-  private createTask(props: Pick<WordpressFargateSiteProps, 'cpuArchitecture' | 'logRetention'>, size: ResolvedFargateSize): FargateTask {
+  private createTask(props: Pick<WordpressFargateSiteProps, 'logRetention'> & { readonly cpuArchitecture: ecs.CpuArchitecture }, size: ResolvedFargateSize): FargateTask {
     const task = createFargateTask(this, {
       ...props,
       size,
