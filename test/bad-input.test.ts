@@ -308,6 +308,11 @@ const loadBalancedScalingService: BadInput[] = [
     error: /^TestStack\/Web: image must be built for linux\/amd64 or linux\/arm64, the platforms Fargate runs Linux tasks on, got "an image asset built for linux\/arm\/v7"$/,
   },
   {
+    name: 'an architecture Fargate does not run',
+    build: serviceWith({ cpuArchitecture: ecs.CpuArchitecture.of('arm64') }),
+    error: /^TestStack\/Web: cpuArchitecture must be X86_64 or ARM64, the architectures Fargate runs Linux tasks on, got "arm64"$/,
+  },
+  {
     name: 'Fargate Spot for a task on ARM64, as cpuArchitecture says',
     build: serviceWith({ fargateSpot: true, cpuArchitecture: ecs.CpuArchitecture.ARM64 }),
     error: /^TestStack\/Web: fargateSpot needs a task on X86_64, because Fargate Spot runs x86 Linux tasks only; the task runs on ARM64 \(from cpuArchitecture\), got true$/,

@@ -740,6 +740,13 @@ describe('WordpressFargateSite, other choices', () => {
     x86.template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' } });
   });
 
+  test('an architecture named through CpuArchitecture.of builds the shipped images for it too', () => {
+    // the site compares the architecture it resolved with aws-cdk-lib's own object
+    const b = build({ cpuArchitecture: ecs.CpuArchitecture.of('ARM64') });
+    b.template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });
+    expect(b.synthesized.dockerImages(b.stack).map((i) => i.platform)).toEqual(['linux/arm64', 'linux/arm64']);
+  });
+
   test('the shipped images run on x86 when asked', () => {
     const { template } = build({ cpuArchitecture: ecs.CpuArchitecture.X86_64 });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' } });

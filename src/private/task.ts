@@ -113,6 +113,8 @@ function architecturesOf(path: string, prop: string, image: ecs.ContainerImage):
 }
 
 const PLATFORM_NAMES = { X86_64: 'linux/amd64', ARM64: 'linux/arm64' };
+/** aws-cdk-lib's own objects, so that callers may compare what they get with `===`. */
+const CPU_ARCHITECTURES = { X86_64: ecs.CpuArchitecture.X86_64, ARM64: ecs.CpuArchitecture.ARM64 };
 
 /**
  * The architecture of a task whose images are `images` (by prop name): the one given, else
@@ -130,6 +132,10 @@ export function resolveCpuArchitecture(
   images: { [prop: string]: ecs.ContainerImage | undefined },
   fallback: ecs.CpuArchitecture,
 ): ecs.CpuArchitecture {
+  const named = cpuArchitecture?._cpuArchitecture;
+  if (named !== undefined && !(named in CPU_ARCHITECTURES)) {
+    invalid(path, 'cpuArchitecture', named, 'must be X86_64 or ARM64, the architectures Fargate runs Linux tasks on');
+  }
   const given = Object.entries(images)
     .filter((entry): entry is [string, ecs.ContainerImage] => entry[1] !== undefined)
     .map(([prop, image]) => ({ prop, architectures: architecturesOf(path, prop, image) }));
@@ -138,12 +144,12 @@ export function resolveCpuArchitecture(
   if (!cpuArchitecture && declared.length === 0) {
     return fallback;
   }
-  const chosen = cpuArchitecture?._cpuArchitecture ?? declared[0].architecture;
+  const chosen = (named ?? declared[0].architecture) as keyof typeof CPU_ARCHITECTURES;
   const source = cpuArchitecture ? 'cpuArchitecture' : declared[0].prop;
   const other = declared.find((d) => d.architecture !== chosen);
   if (other) {
     invalid(path, other.prop, `an image asset built for ${PLATFORM_NAMES[other.architecture]}`,
-      `must be built for the task's architecture, ${PLATFORM_NAMES[chosen as 'X86_64' | 'ARM64'] ?? chosen} (from ${source}): a container built for another one exits at once with "exec format error"; `
+      `must be built for the task's architecture, ${PLATFORM_NAMES[chosen]} (from ${source}): a container built for another one exits at once with "exec format error"; `
       + (cpuArchitecture ? 'give the asset the platform the task runs on, or cpuArchitecture the one the asset is built for' : `build ${other.prop} and ${source} for the same platform`));
   }
   const silent = given.find((g) => g.architectures === undefined);
@@ -152,7 +158,7 @@ export function resolveCpuArchitecture(
       `must be given when ${source} is an image asset built for ${PLATFORM_NAMES[declared[0].architecture]} and ${silent.prop} is an image that does not say what it is built for: `
       + `${declared[0].architecture} if ${silent.prop} is built for it too (a multi-arch image is), else build ${source} for the platform of ${silent.prop}`);
   }
-  return cpuArchitecture ?? (chosen === 'ARM64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64);
+  return CPU_ARCHITECTURES[chosen];
 }
 
 /**
