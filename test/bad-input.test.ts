@@ -308,6 +308,17 @@ const loadBalancedScalingService: BadInput[] = [
     error: /^TestStack\/Web: image must be built for linux\/amd64 or linux\/arm64, the platforms Fargate runs Linux tasks on, got "an image asset built for linux\/arm\/v7"$/,
   },
   {
+    // aws-cdk-lib's own default would pick the isolated subnets: no way out for a task
+    name: 'a VPC given without the private subnets with egress the tasks run in by default',
+    build: (stack) => serviceWith({
+      vpc: new ec2.Vpc(stack, 'Vpc', {
+        natGateways: 0,
+        subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      }),
+    })(stack),
+    error: /^TestStack\/Web: vpc must have the subnets the tasks run in by default \(or set taskSubnets\): .*Private.*, got \{"subnetType":"Private"\}$/,
+  },
+  {
     name: 'an architecture Fargate does not run',
     build: serviceWith({ cpuArchitecture: ecs.CpuArchitecture.of('arm64') }),
     error: /^TestStack\/Web: cpuArchitecture must be X86_64 or ARM64, the architectures Fargate runs Linux tasks on, got "arm64"$/,

@@ -617,6 +617,16 @@ describe('LoadBalancedScalingService gives its tasks a public IP in public subne
     expect(networkOf(b).Subnets).toEqual(b.web.vpc.publicSubnets.map((s) => b.stack.resolve(s.subnetId)));
   });
 
+  test('public subnets of a VPC given, chosen by group name or by id, are public subnets too', () => {
+    const onlyPublic = (stack: Stack) => new ec2.Vpc(stack, 'Shared', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Front', subnetType: ec2.SubnetType.PUBLIC }] });
+    expect(networkOf(build({ taskSubnets: { subnetGroupName: 'Front' } }, (stack) => ({ vpc: onlyPublic(stack) }))).AssignPublicIp).toBe('ENABLED');
+    expect(networkOf(build({}, (stack) => {
+      const vpc = onlyPublic(stack);
+      const [first] = vpc.publicSubnets;
+      return { vpc, taskSubnets: { subnets: [ec2.Subnet.fromSubnetAttributes(stack, 'ById', { subnetId: first.subnetId, routeTableId: first.routeTable.routeTableId })] } };
+    })).AssignPublicIp).toBe('ENABLED');
+  });
+
   test('the public subnets of a VPC given, and none in its private ones', () => {
     const extra = (stack: Stack) => ({ vpc: new ec2.Vpc(stack, 'Shared', { maxAzs: 2, natGateways: 1 }) });
     expect(networkOf(build({ taskSubnets: { subnetType: ec2.SubnetType.PUBLIC } }, extra)).AssignPublicIp).toBe('ENABLED');

@@ -14,7 +14,7 @@ import { FargateTaskProps } from '../common/task-props';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { createLoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeNagFinding } from '../private/nag';
-import { checkTaskSubnets, createsVpc, NAT_FREE_LAYOUT, resolveCluster, resolveVpc } from '../private/network';
+import { checkTaskSubnets, defaultTaskSubnets, NAT_FREE_LAYOUT, resolveCluster, resolveVpc } from '../private/network';
 import { resolveScaling, ResolvedScaling } from '../private/scaling';
 import { builtForDeployingMachine, checkContainerHealthCheck, checkEnvironmentSize, FargateTask, createFargateTask, checkSpotArchitecture, resolveCpuArchitecture } from '../private/task';
 import { checkConstructId, checkEcsName, checkInteger, invalid } from '../private/validation';
@@ -238,8 +238,8 @@ export class LoadBalancedScalingService extends Construct {
 
     // a VPC of its own has no NAT gateway: the tasks run in its public subnets with a public IP
     this.vpc = resolveVpc(this, props, NAT_FREE_LAYOUT);
-    const taskSubnets = props.taskSubnets ?? (createsVpc(props) ? { subnetType: ec2.SubnetType.PUBLIC } : undefined);
-    checkTaskSubnets(this, this.vpc, props, { prop: 'taskSubnets', value: props.taskSubnets });
+    const taskSubnets = props.taskSubnets ?? defaultTaskSubnets(props);
+    checkTaskSubnets(this, this.vpc, props, { prop: 'taskSubnets', value: props.taskSubnets, default: taskSubnets });
     this.cluster = resolveCluster(this, this.vpc, props);
 
     const cpuArchitecture = resolveCpuArchitecture(this.node.path, props.cpuArchitecture, { image: props.image }, defaultArchitecture(props));

@@ -196,6 +196,15 @@ export function inPublicSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | 
   return vpc.selectSubnets(selection).subnetIds.some((id) => publicIds.has(id));
 }
 
+/**
+ * Where a construct's tasks run unless told: the public subnets of the VPC it creates (no
+ * NAT gateway there: each task gets a public IP, `inPublicSubnets`), else the private
+ * subnets with egress of the VPC given.
+ */
+export function defaultTaskSubnets(choice: FargateNetworkProps): ec2.SubnetSelection {
+  return { subnetType: createsVpc(choice) ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS };
+}
+
 /** Whether the construct creates its own VPC: neither a VPC, nor its name, nor a cluster was given. */
 export function createsVpc(choice: FargateNetworkProps): boolean {
   return choice.vpc === undefined && choice.vpcName === undefined && choice.cluster === undefined;

@@ -23,7 +23,7 @@ import { FargateTaskProps } from '../common/task-props';
 import { addToTopicPolicy } from '../private/alarm-topic';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { acknowledgeNagFinding, wildcardResourceFinding } from '../private/nag';
-import { checkTaskSubnets, createsVpc, inPublicSubnets, resolveCluster, resolveVpc } from '../private/network';
+import { checkTaskSubnets, defaultTaskSubnets, inPublicSubnets, resolveCluster, resolveVpc } from '../private/network';
 import { checkScheduleExpression } from '../private/schedule-expression';
 import { servicePrincipalFor } from '../private/service-principal';
 import { checkEnvironmentSize, checkSpotArchitecture, createFargateTask, FargateTask, resolveCpuArchitecture } from '../private/task';
@@ -31,8 +31,6 @@ import { checkConstructId, checkDuration, checkEmailAddress, checkInteger, check
 
 /** The MySQL image the sidecar runs unless told otherwise: the official image, 8.4 LTS, from ECR Public. */
 const DEFAULT_MYSQL_IMAGE = 'public.ecr.aws/docker/library/mysql:8.4';
-/** Where the task runs in a VPC given, unless `subnetSelection` says otherwise. */
-const DEFAULT_SUBNETS: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
 /**
  * The construct's own VPC: public subnets only, no NAT gateway. The task gets a public
  * IP for its outbound calls (images, logs, secrets, AWS APIs) and a security group
@@ -377,9 +375,8 @@ export class ScheduledFargateEtl extends Construct {
     const settings = resolveEtlSettings(this.node.path, props);
 
     // network: a VPC of its own has public subnets only (no NAT gateway)
-    const ownVpc = createsVpc(props);
     this.vpc = resolveVpc(this, props, { natGateways: 0, subnetConfiguration: OWN_VPC_SUBNETS });
-    const subnetSelection = props.subnetSelection ?? (ownVpc ? { subnetType: ec2.SubnetType.PUBLIC } : DEFAULT_SUBNETS);
+    const subnetSelection = props.subnetSelection ?? defaultTaskSubnets(props);
     checkTaskSubnets(this, this.vpc, props, { prop: 'subnetSelection', value: props.subnetSelection, default: subnetSelection });
     this.cluster = resolveCluster(this, this.vpc, props);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {

@@ -34,7 +34,7 @@ import { addToTopicPolicy, alarmsMayPublish } from '../private/alarm-topic';
 import { ResolvedFargateSize, resolveFargateSize } from '../private/fargate-sizing';
 import { createLoadBalancedService, LoadBalancedService } from '../private/load-balanced-service';
 import { acknowledgeAwsCustomResourceProvider, acknowledgeNagFinding } from '../private/nag';
-import { checkTaskSubnets, createsVpc, NAT_FREE_LAYOUT, resolveCluster, resolveVpc, vpcCidrOf } from '../private/network';
+import { checkTaskSubnets, createsVpc, defaultTaskSubnets, NAT_FREE_LAYOUT, resolveCluster, resolveVpc, vpcCidrOf } from '../private/network';
 import { addSpikeScaling, checkScheduleWindows, resolveScaling, ResolvedScaling } from '../private/scaling';
 import { checkEnvironmentSize, createFargateTask, FargateTask, resolveCpuArchitecture } from '../private/task';
 import { checkConstructId, checkDuration, checkMebibytes, invalid } from '../private/validation';
@@ -528,7 +528,7 @@ export class WordpressFargateSite extends Construct {
     // IP, the database and the file system in its isolated ones
     const ownVpc = createsVpc(props);
     this.vpc = resolveVpc(this, props, NAT_FREE_LAYOUT);
-    this.taskSubnets = ownVpc ? { subnetType: ec2.SubnetType.PUBLIC } : { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    this.taskSubnets = defaultTaskSubnets(props);
     this.dataSubnets = ownVpc ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } : { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     checkTaskSubnets(this, this.vpc, props, { default: this.taskSubnets });
     if (settings.cdn) {
