@@ -17,7 +17,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { ScheduledFargateEtl, ScheduledFargateEtlProps, SsmDecoupledVpc } from '../src';
-import { appWithVpcToLookUp, assetImage, buildAndSynth, Built as BuiltIn, containersOf, logicalId, MONTHLY, only, statementsOf, synth } from './support';
+import { appWithVpcToLookUp, assetImage, buildAndSynth, Built as BuiltIn, containersOf, logicalId, logicalIdOf, MONTHLY, only, statementsOf, synth } from './support';
 import { idleCost, idleCostLines } from './support/cost-model';
 import { evaluateAlarmMath, matchesEventPattern, resolveIntrinsics } from './support/event-pattern';
 
@@ -365,26 +365,52 @@ describe('ScheduledFargateEtl: the state machine bounds and serializes runs', ()
     expect(definitionOf(b.template).TimeoutSeconds).toBe(7200 + 3600);
   });
 
-  test('a run first looks for a task of its family still starting or running in its cluster', () => {
+  test('a run first looks for another execution of its state machine still running, then for a task of its family starting or running', () => {
     const definition = definitionOf(b.template);
-    expect(definition.StartAt).toBe('FindRunningTasks');
+    expect(definition.StartAt).toBe('FindRunningExecutions');
+    // an execution waiting to try RunTask again has no task yet: it is found by its execution
+    expect(states.FindRunningExecutions).toMatchObject({
+      Resource: 'arn:${AWS::Partition}:states:::aws-sdk:sfn:listExecutions',
+      Parameters: { 'StateMachineArn.$': '$$.StateMachine.Id', 'StatusFilter': 'RUNNING', 'MaxResults': 2 },
+      ResultSelector: { 'executions.$': '$.Executions' },
+      ResultPath: '$.going',
+      Next: 'FindRunningTasks',
+    });
+    // a task whose execution ended without stopping it is found by its family
     expect(states.FindRunningTasks).toMatchObject({
       Resource: 'arn:${AWS::Partition}:states:::aws-sdk:ecs:listTasks',
       Parameters: { Cluster: `\${${logicalId(b.stack, b.etl.cluster as ecs.Cluster)}.Arn}`, Family: b.etl.taskDefinition.family, DesiredStatus: 'RUNNING' },
       ResultPath: '$.running',
       Next: 'RunGoing',
     });
+    // this execution is one of those listed: another is the second
     expect(states.RunGoing).toEqual({
       Type: 'Choice',
-      Choices: [{ Variable: '$.running.taskArns[0]', IsPresent: true, Next: 'ReportSkipped' }],
+      Choices: [{ Or: [{ Variable: '$.going.executions[1]', IsPresent: true }, { Variable: '$.running.taskArns[0]', IsPresent: true }], Next: 'ReportSkipped' }],
       Default: 'Plan',
     });
+  });
+
+  test('the state machine may list the executions of itself only, and the schedule waits for that permission', () => {
+    const policy = logicalIdOf(b.template, 'AWS::IAM::Policy', /ListExecutionsPolicy/);
+    expect(b.json.Resources[policy].Properties).toMatchObject({
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'states:ListExecutions', Resource: { Ref: logicalId(b.stack, b.etl.stateMachine) } }] },
+      Roles: [{ Ref: logicalId(b.stack, b.etl.stateMachineRole) }],
+    });
+    // the policy names the state machine: the state machine must not wait for it (a cycle)
+    expect(b.json.Resources[logicalId(b.stack, b.etl.stateMachine)].DependsOn).not.toContain(policy);
+    expect(b.json.Resources[logicalId(b.stack, b.etl.eventRule!)].DependsOn).toContain(policy);
   });
 
   test('a run due while one is going is not started, and the failure topic is told it was skipped', () => {
     expect(states.ReportSkipped).toMatchObject({
       Resource: 'arn:${AWS::Partition}:states:::sns:publish',
-      Parameters: { TopicArn: topic, Message: expect.objectContaining({ 'skipped': expect.stringMatching(/not started/), 'runningTasks.$': '$.running.taskArns' }) },
+      Parameters: {
+        TopicArn: topic,
+        Message: expect.objectContaining({
+          'skipped': expect.stringMatching(/not started/), 'runningExecutions.$': '$.going.executions', 'runningTasks.$': '$.running.taskArns',
+        }),
+      },
       Next: 'Skipped',
     });
     expect(states.Skipped.Type).toBe('Succeed');
@@ -439,8 +465,10 @@ describe('ScheduledFargateEtl: the state machine bounds and serializes runs', ()
     expect(states.StopTasksOfFailedRun.ItemSelector['runGroup.$']).toBe("States.Format('run:{}', $$.Execution.Name)");
     expect(states.StopTasksOfFailedRun.Next).toBe('ReportFailure');
     expect(states.AnyTaskOfFailedRunRunning.Default).toBe('ReportFailure');
-    // the lookup before the run started no task: straight to the report
-    expect(states.FindRunningTasks.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReportFailure' }]);
+    // the lookups before the run started no task: straight to the report
+    for (const name of ['FindRunningExecutions', 'FindRunningTasks']) {
+      expect(states[name].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReportFailure' }]);
+    }
     expect(states.ReportFailure).toMatchObject({
       Parameters: { TopicArn: topic, Message: expect.objectContaining({ 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' }) },
       Next: 'RunFailed',
@@ -456,7 +484,7 @@ describe('ScheduledFargateEtl: the state machine bounds and serializes runs', ()
   });
 
   test('every call beside the run itself, and every report, is retried with backoff (throttling, service errors)', () => {
-    const retried = ['FindRunningTasks', 'ReportSkipped', 'ReportFailure', 'ReportFailureNotStopped', 'ReportTimeout', 'ReportTimeoutNotStopped',
+    const retried = ['FindRunningExecutions', 'FindRunningTasks', 'ReportSkipped', 'ReportFailure', 'ReportFailureNotStopped', 'ReportTimeout', 'ReportTimeoutNotStopped',
       ...['TimedOutRun', 'FailedRun'].flatMap((kind) => [`ListTasksOf${kind}`, `DescribeTasksOf${kind}`, `StopTaskOf${kind}`])];
     for (const name of retried) {
       expect([name, states[name].Retry]).toEqual([name, [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 }]]);
@@ -466,12 +494,11 @@ describe('ScheduledFargateEtl: the state machine bounds and serializes runs', ()
     expect(tasks.sort()).toEqual([...retried, 'RunTask'].sort());
   });
 
-  test('RunTask is tried again only where no task started: no capacity (AmazonECS.Unknown) or a refused call, never a task that failed or timed out', () => {
+  test('RunTask is tried again only on the error AWS names for a call that started no task (AmazonECS.Unknown: no capacity)', () => {
     // "If a non-empty Failures field is encountered, the task is failed with an AmazonECS.Unknown
-    // error" (Step Functions Developer Guide, "Run Amazon ECS or Fargate tasks")
-    expect(states.RunTask.Retry).toEqual([{
-      ErrorEquals: ['AmazonECS.Unknown', 'ECS.AmazonECSException'], IntervalSeconds: 60, MaxAttempts: 4, BackoffRate: 2,
-    }]);
+    // error" (Step Functions Developer Guide, "Run Amazon ECS or Fargate tasks"); any other
+    // error may come with a task started, and a retry would start a second one
+    expect(states.RunTask.Retry).toEqual([{ ErrorEquals: ['AmazonECS.Unknown'], IntervalSeconds: 60, MaxAttempts: 4, BackoffRate: 2 }]);
     // the waits between the tries (1 + 2 + 4 + 8 minutes) and a run of maxRuntime fit in the
     // execution's own timeout, with room left for stopping and reporting
     const [retry] = states.RunTask.Retry;
@@ -480,7 +507,7 @@ describe('ScheduledFargateEtl: the state machine bounds and serializes runs', ()
     expect(waits + states.RunTask.TimeoutSeconds).toBeLessThan(definitionOf(b.template).TimeoutSeconds - 600);
   });
 
-  test('the state machine may run, describe and stop only tasks of this family and cluster, pass only the two task roles, manage only the .sync rule', () => {
+  test('the state machine may run, describe and stop only tasks of this family and cluster, pass only the two task roles, manage only the .sync rule, list only its own executions', () => {
     const cluster = { 'Fn::GetAtt': [logicalId(b.stack, b.etl.cluster as ecs.Cluster), 'Arn'] };
     const inCluster = { ArnEquals: { 'ecs:cluster': cluster } };
     const arn = (rest: any[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ...rest]] });
@@ -510,6 +537,7 @@ describe('ScheduledFargateEtl: the state machine bounds and serializes runs', ()
         Resource: arn([':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':rule/StepFunctionsGetEventsForECSTaskRule']),
       },
       { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: logicalId(b.stack, b.etl.failureTopic as sns.Topic) } },
+      { Effect: 'Allow', Action: 'states:ListExecutions', Resource: { Ref: logicalId(b.stack, b.etl.stateMachine) } },
     ]);
     b.template.hasResourceProperties('AWS::StepFunctions::StateMachine', { RoleArn: { 'Fn::GetAtt': [logicalId(b.stack, b.etl.stateMachineRole), 'Arn'] } });
   });
@@ -544,11 +572,13 @@ describe('ScheduledFargateEtl: the state machine bounds and serializes runs', ()
 });
 
 describe('ScheduledFargateEtl with allowOverlappingRuns', () => {
-  test('every run starts: no lookup of running tasks before RunTask', () => {
+  test('every run starts: no lookup of running executions or tasks before RunTask, and no permission to list executions', () => {
     const { template } = build({ allowOverlappingRuns: true });
     const definition = definitionOf(template);
     expect(definition.StartAt).toBe('Plan');
+    expect(Object.keys(statesOf(definition))).not.toEqual(expect.arrayContaining(['FindRunningExecutions']));
     expect(Object.keys(statesOf(definition))).not.toEqual(expect.arrayContaining(['FindRunningTasks']));
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/states:ListExecutions/);
     expect(Object.keys(statesOf(definition))).not.toEqual(expect.arrayContaining(['ReportSkipped']));
     // a run that times out still stops only its own tasks, the others' runs go on
     expect(statesOf(definition).IsTaskOfTimedOutRun.Choices[0].StringEqualsPath).toBe('$.runGroup');

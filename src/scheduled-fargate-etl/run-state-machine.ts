@@ -20,7 +20,11 @@ import { servicePrincipalFor } from '../private/service-principal';
 export const MAX_RUNTIME_LIMIT = Duration.hours(365 * 24 - 1);
 /** How long the execution itself may run beyond `maxRuntime`: the lookup, stopping the tasks and the report. */
 const EXECUTION_MARGIN = Duration.hours(1);
-/** How RunTask is tried again when no task started: after 1, 2, 4 and 8 minutes (15 in all, within the margin). */
+/**
+ * How RunTask is tried again when no task started: after 1, 2, 4 and 8 minutes (15 in all,
+ * within the margin). A run waiting between two tries has no task; the overlap check counts
+ * its execution.
+ */
 const RUN_TASK_RETRY = { interval: Duration.minutes(1), maxAttempts: 4, backoffRate: 2 };
 
 /** What the state machine runs, and where. */
@@ -45,6 +49,8 @@ export interface RunStateMachineProps {
 export interface RunStateMachine {
   readonly stateMachine: sfn.StateMachine;
   readonly role: iam.Role;
+  /** What must exist before the first execution starts, beside the state machine. */
+  readonly readyToStart: iam.Policy[];
 }
 
 /**
@@ -125,18 +131,13 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
     taskTimeout: sfn.Timeout.duration(props.maxRuntime),
     resultPath: sfn.JsonPath.DISCARD,
   });
-  // retried only where no task started: RunTask's own failures (no Fargate or Spot capacity,
-  // "AmazonECS.Unknown": "If a non-empty Failures field is encountered, the task is failed with
-  // an AmazonECS.Unknown error", Step Functions Developer Guide, "Run Amazon ECS or Fargate
-  // tasks") and a refused call (throttling comes as ECS.AmazonECSException). Not a task that
-  // failed or timed out (States.TaskFailed, States.Timeout), nor a server error: RunTask is not
-  // idempotent, and a retry there could start a second task.
-  runTask.addRetry({
-    errors: ['AmazonECS.Unknown', 'ECS.AmazonECSException'],
-    interval: RUN_TASK_RETRY.interval,
-    maxAttempts: RUN_TASK_RETRY.maxAttempts,
-    backoffRate: RUN_TASK_RETRY.backoffRate,
-  });
+  // retried only where AWS says no task started: RunTask answered with failures (no Fargate or
+  // Spot capacity, an ENI limit): "If a non-empty Failures field is encountered, the task is
+  // failed with an AmazonECS.Unknown error" (Step Functions Developer Guide, "Run Amazon ECS
+  // or Fargate tasks"). No other error: AWS does not say which ones leave no task behind
+  // (one raised while .sync waits would have a task running), and RunTask is not idempotent:
+  // a retry there would start a second task that no timeout bounds.
+  runTask.addRetry({ errors: ['AmazonECS.Unknown'], ...RUN_TASK_RETRY });
   const run = new sfn.Map(scope, 'Run', {
     comment: `Runs ${props.taskCount} task(s) and waits until they stop`,
     itemsPath: '$.tasks',
@@ -153,16 +154,36 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
 
   let definition: sfn.IChainable = start;
   if (!props.allowOverlappingRuns) {
-    // a task of this family still starting or running (desired status RUNNING) is a run going
+    // a run is going when another execution of this state machine runs (it may be waiting to
+    // try RunTask again, with no task yet) or a task of this family is starting or running
+    // (desired status RUNNING; one whose execution ended without stopping it, too).
+    // ListExecutions "is eventually consistent" (Step Functions API reference): two executions
+    // started at once may both see the other and both skip (reported), or neither and both run
+    // (as with ListTasks)
+    const executions = new tasks.CallAwsService(scope, 'FindRunningExecutions', {
+      service: 'sfn',
+      action: 'listExecutions',
+      // two are enough to tell: this execution and another. The list is taken whole: a
+      // projection ([*]) of an empty one (the listing is eventually consistent, this execution
+      // may not be in it yet) would be a path that matches nothing
+      parameters: { StateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'), StatusFilter: 'RUNNING', MaxResults: 2 },
+      iamResources: ['*'],
+      resultSelector: { executions: sfn.JsonPath.listAt('$.Executions') },
+      resultPath: '$.going',
+    });
+    executions.addRetry(CALL_RETRY);
     const lookUp = listRunningTasks(scope, 'FindRunningTasks', cluster, family);
     // no task started yet: nothing to stop
-    lookUp.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    for (const state of [executions, lookUp]) {
+      state.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    }
     const skipped = publish('ReportSkipped', {
       skipped: 'The run was due while a previous run was still going, and was not started (allowOverlappingRuns is false)',
+      runningExecutions: sfn.JsonPath.listAt('$.going.executions'),
       runningTasks: sfn.JsonPath.listAt('$.running.taskArns'),
     }).next(new sfn.Succeed(scope, 'Skipped', { comment: 'A run is going: this one is skipped' }));
-    definition = lookUp.next(new sfn.Choice(scope, 'RunGoing')
-      .when(sfn.Condition.isPresent('$.running.taskArns[0]'), skipped)
+    definition = executions.next(lookUp).next(new sfn.Choice(scope, 'RunGoing')
+      .when(sfn.Condition.or(sfn.Condition.isPresent('$.going.executions[1]'), sfn.Condition.isPresent('$.running.taskArns[0]')), skipped)
       .otherwise(start));
   }
 
@@ -188,7 +209,16 @@ export function createRunStateMachine(scope: Construct, props: RunStateMachinePr
   acknowledgeNagFinding(stateMachine, 'AwsSolutions-SF2',
     'The workflow is a lookup, one RunTask and a report: X-Ray would trace three AWS calls a month and cost more than it shows.');
   acknowledgeNagRoleFindings(role, props);
-  return { stateMachine, role };
+  if (props.allowOverlappingRuns) {
+    return { stateMachine, role, readyToStart: [] };
+  }
+  // apart from the role's default policy, which the state machine waits for: this one names
+  // the state machine, so it can only come after it
+  const listExecutions = new iam.Policy(scope, 'StateMachineListExecutionsPolicy', {
+    roles: [role],
+    statements: [new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [stateMachine.stateMachineArn] })],
+  });
+  return { stateMachine, role, readyToStart: [listExecutions] };
 }
 
 /** What the stop of a run's tasks needs to know. */

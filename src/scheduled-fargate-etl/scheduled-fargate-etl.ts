@@ -177,8 +177,9 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
   /**
    * Run on Fargate Spot (up to 70% cheaper; a run may be interrupted, which counts as
    * a failure and is notified). A task that finds no capacity (Spot or not) is tried
-   * again after 1, 2, 4 and 8 minutes before the run counts as failed. An imported cluster must have the Fargate capacity
-   * providers. Fargate Spot runs x86 tasks only: not with `ARM64`.
+   * again after 1, 2, 4 and 8 minutes before the run counts as failed. An imported
+   * cluster must have the Fargate capacity providers. Fargate Spot runs x86 tasks only:
+   * not with `ARM64`.
    *
    * @default false
    */
@@ -197,9 +198,10 @@ export interface ScheduledFargateEtlProps extends FargateTaskProps, FargateNetwo
   readonly maxRuntime?: Duration;
 
   /**
-   * Whether a run starts while a previous run of the job is still going (a task of its
-   * family starting or running in the cluster). When false, such a run is not started
-   * and `failureTopic` is told that it was skipped.
+   * Whether a run starts while a previous run of the job is still going (another
+   * execution of its state machine running, which may be waiting to try RunTask again,
+   * or a task of its family starting or running in the cluster). When false, such a run
+   * is not started and `failureTopic` is told that it was skipped.
    *
    * @default false
    */
@@ -441,6 +443,9 @@ export class ScheduledFargateEtl extends Construct {
     } else {
       this.eventRule = this.scheduleInUtc(props.schedule, props.enabled, target);
     }
+    // the first run due may come right after the deployment: the state machine's overlap check
+    // needs its permission by then
+    (this.schedulerSchedule ?? this.eventRule!).node.addDependency(...run.readyToStart);
 
     // alarms and notifications
     this.failedInvocationsAlarm = this.alarm('FailedInvocationsAlarm', this.failedInvocations!,
