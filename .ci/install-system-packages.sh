@@ -33,17 +33,34 @@ for entry in "${TOOLCHAINS[@]}"; do
 done
 # a JDK of release 17 or later: `javac -version` prints "javac 17.0.15"
 javac_release="$(javac -version 2>&1 | sed -n 's/^javac \([0-9]*\).*/\1/p' || true)"
+need_jdk=false
 if [ -z "$javac_release" ] || [ "$javac_release" -lt 17 ]; then
-  missing+=(openjdk-17-jdk-headless)
+  need_jdk=true
 fi
+# the first JDK of 17 or later the archive has: Debian 12 and Ubuntu 22.04/24.04 have 17,
+# Debian 13 only 21 and 25 (default-jdk-headless is 11 on Ubuntu 22.04: not that)
+jdk_package() {
+  local package
+  for package in openjdk-17-jdk-headless openjdk-21-jdk-headless openjdk-25-jdk-headless; do
+    if apt-cache policy "$package" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+      echo "$package"
+      return
+    fi
+  done
+  echo "no OpenJDK 17, 21 or 25 in the package archive: install a JDK of 17 or later yourself" >&2
+  return 1
+}
 # the Python tests make a virtual environment: Debian's python3 needs python3-venv for it
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing+=(python3-venv)
 fi
 
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "installing: ${missing[*]}"
+if [ "${#missing[@]}" -gt 0 ] || [ "$need_jdk" = true ]; then
   as_root apt-get update -qq
+  if [ "$need_jdk" = true ]; then
+    missing+=("$(jdk_package)")
+  fi
+  echo "installing: ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "system packages: all present"
