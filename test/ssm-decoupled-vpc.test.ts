@@ -1,3 +1,7 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,7 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { SsmDecoupledVpc } from '../src';
-import { findIntrinsics, logicalIdOf, synth, Synthesized, testApp, vpcLookupResponse } from './support';
+import { findIntrinsics, logicalIdOf, only, synth, Synthesized, testApp, vpcLookupResponse } from './support';
 
 const PREFIX = '/my-app/network';
 const ENV = { account: '123456789012', region: 'eu-central-1' };
@@ -278,6 +282,25 @@ describe('SsmDecoupledVpc without NAT gateways', () => {
     template.hasResourceProperties('AWS::EC2::Route', { DestinationCidrBlock: '0.0.0.0/0', InstanceId: Match.anyValue() });
     expect(parameterNamed(template, `${PREFIX}/private-egress`).Value).toBe('nat-instance');
     expect(parameterNamed(template, `${PREFIX}/subnet-types`).Value).toBe('public,private-with-egress');
+  });
+
+  test('a NAT instance tries its package install again until it works, then configures NAT as aws-cdk-lib does', () => {
+    // on Amazon Linux 2023 the install can lose a race with dnf at boot (aws/aws-cdk#36717),
+    // and the rest of the script would then leave the instance forwarding nothing
+    const app = testApp();
+    const stack = new Stack(app, 'Network');
+    new SsmDecoupledVpc(stack, 'Network', { parameterPrefix: PREFIX, natInstanceType: new ec2.InstanceType('t4g.nano'), flowLogs: false });
+    const instance = only(synth(app).template(stack), 'AWS::EC2::Instance');
+    const [shebang, install, ...rest] = (instance.Properties.UserData['Fn::Base64'] as string).split('\n');
+    expect(shebang).toBe('#!/bin/bash');
+    expect(rest).toEqual(ec2.NatInstanceProviderV2.DEFAULT_USER_DATA_COMMANDS.slice(1));
+    expect(ec2.NatInstanceProviderV2.DEFAULT_USER_DATA_COMMANDS[0]).toBe('yum install iptables-services -y');
+    // the loop, run by bash with a yum that fails twice: three tries, then on
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nat-'));
+    fs.writeFileSync(path.join(dir, 'yum'), '#!/bin/sh\nn=$(cat "$0.count" 2>/dev/null || echo 0); echo $((n+1)) > "$0.count"; [ "$n" -ge 2 ]\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'sleep'), '#!/bin/sh\n', { mode: 0o755 });
+    execFileSync('bash', ['-c', install], { env: { PATH: `${dir}:/usr/bin:/bin` } });
+    expect(fs.readFileSync(path.join(dir, 'yum.count'), 'utf-8').trim()).toBe('3');
   });
 
   test('records no flow logs when flowLogs is false', () => {

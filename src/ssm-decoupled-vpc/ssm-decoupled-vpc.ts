@@ -454,9 +454,26 @@ function hardenNatInstances(natProvider: ec2.NatInstanceProviderV2, vpc: ec2.IVp
   }
 }
 
+/** The package install that aws-cdk-lib's NAT instance boot script starts with. */
+const NAT_PACKAGE_INSTALL = 'yum install iptables-services -y';
+
+/**
+ * aws-cdk-lib's boot commands of a NAT instance, the package install tried again until it
+ * works (60 times, 5 s apart): on Amazon Linux 2023 it can lose a race with dnf at boot and
+ * fail, and the script goes on without NAT, so the private subnets have no way out while the
+ * deployment succeeds (aws/aws-cdk#36717, open). A test fails if aws-cdk-lib's first command
+ * is another one than this replaces.
+ */
+const NAT_USER_DATA_COMMANDS = ec2.NatInstanceProviderV2.DEFAULT_USER_DATA_COMMANDS.map((command) => command === NAT_PACKAGE_INSTALL
+  ? `for attempt in $(seq 1 60); do ${NAT_PACKAGE_INSTALL} && break; sleep 5; done`
+  : command);
+
 /** NAT instances of `instanceType` on Amazon Linux 2023 for its architecture, each with a public address. */
 function natInstances(instanceType: ec2.InstanceType): ec2.NatInstanceProviderV2 {
+  const userData = ec2.UserData.forLinux();
+  userData.addCommands(...NAT_USER_DATA_COMMANDS);
   return ec2.NatProvider.instanceV2({
+    userData,
     instanceType,
     machineImage: ec2.MachineImage.latestAmazonLinux2023({
       cpuType: instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64,
