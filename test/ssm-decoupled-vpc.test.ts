@@ -458,6 +458,22 @@ describe('SsmDecoupledVpc.fromParameters', () => {
     })).not.toThrow();
   });
 
+  test('refused at synth as well when the producer is written after the consumer', () => {
+    const app = testApp();
+    SsmDecoupledVpc.fromParameters(new Stack(app, 'Consumer'), 'Vpc', { parameterPrefix: PREFIX });
+    new SsmDecoupledVpc(new Stack(app, 'Network'), 'Network', { parameterPrefix: PREFIX, natGateways: 0 });
+    expect(() => app.synth()).toThrow(`Consumer/Vpc: subnetTypes must be subnet types the VPC published under ${PREFIX} has: Network/Network (SsmDecoupledVpc) has PUBLIC, PRIVATE_ISOLATED, not PRIVATE_WITH_EGRESS`);
+  });
+
+  test('the synth-time check compares with the producer of the consumer\'s account and region only (another account\'s prefix is another VPC)', () => {
+    const app = testApp();
+    new SsmDecoupledVpc(new Stack(app, 'NetworkOther', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Network', { parameterPrefix: PREFIX, natGateways: 0 });
+    expect(() => SsmDecoupledVpc.fromParameters(new Stack(app, 'Consumer', { env: { account: '222222222222', region: 'eu-west-1' } }), 'Vpc', { parameterPrefix: PREFIX }))
+      .not.toThrow();
+    expect(() => SsmDecoupledVpc.fromParameters(new Stack(app, 'ConsumerSame', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Vpc', { parameterPrefix: PREFIX }))
+      .toThrow(/^ConsumerSame\/Vpc: subnetTypes must be subnet types the VPC published under .*: NetworkOther\/Network \(SsmDecoupledVpc\)/);
+  });
+
   test('the synth-time check compares with the producer of the consumer\'s region only (SSM is regional: one prefix per region is a VPC each)', () => {
     const app = testApp();
     new SsmDecoupledVpc(new Stack(app, 'NetworkEu', { env: { region: 'eu-west-1' } }), 'Network', { parameterPrefix: PREFIX, natGateways: 0 });

@@ -414,9 +414,26 @@ function publishedListsWith(subnetType: ec2.SubnetType): string[] {
 
 /**
  * The synth-time half of the subnet type check: an SsmDecoupledVpc publishing under
- * `prefix` in this app must have every subnet type the consumer at `path` imports.
+ * `prefix` in this app must have every subnet type the consumer at `path` imports. Checked
+ * at once against a producer already in the app, and again when the app is synthesized,
+ * against one written after the consumer.
  */
 function checkAgainstProducerInApp(scope: Construct, path: string, prefix: string, subnetTypes: ec2.SubnetType[]): void {
+  const check = () => checkAgainstProducer(scope, path, prefix, subnetTypes);
+  check();
+  scope.node.addValidation({
+    validate: () => {
+      try {
+        check();
+        return [];
+      } catch (e) {
+        return [e instanceof Error ? e.message : String(e)];
+      }
+    },
+  });
+}
+
+function checkAgainstProducer(scope: Construct, path: string, prefix: string, subnetTypes: ec2.SubnetType[]): void {
   // SSM is regional: the same prefix in each region (or account) is a VPC of its own there, so
   // only a producer that may share the consumer's environment counts, and only when it is the one
   const consumer = Stack.of(scope);
