@@ -1345,6 +1345,12 @@ const wordpressFargateSite: BadInput[] = [
     error: /^TestStack\/Blog: mail.identity must be the identity fromAddress sends as: news@example.net, its domain example.net or a domain above it \(the task role may send as this identity only, so every message would be refused\), got "another-example.net"$/,
   },
   {
+    // a domain covers the domains below it, not every name that ends with its letters
+    name: 'an existing mail identity whose name ends the domain of fromAddress without being a domain above it',
+    build: (stack) => siteWith({ mail: { fromAddress: 'news@example.net', identity: ses.EmailIdentity.fromEmailIdentityName(stack, 'Identity', 'ample.net') } })(stack),
+    error: /^TestStack\/Blog: mail.identity must be the identity fromAddress sends as: news@example.net, its domain example.net or a domain above it .*, got "ample.net"$/,
+  },
+  {
     name: 'a mail sender outside the domainZone',
     build: (stack) => siteWith({
       domainName: 'www.example.com',
