@@ -5,8 +5,8 @@ import { COST_CONFIGURATIONS, costTableMarkdown, costTemplate, HOURS_A_MONTH, id
 /**
  * The idle monthly cost of each default, computed from its synthesized template with the
  * project's one price table (test/support/cost-model.ts: us-east-1 list prices, 730 hours),
- * against the design's goals: half of what the first measurement found
- * (WordPress default $101, its rush recipe $105, LoadBalancedScalingService $72).
+ * against the design's goals: about half of what the first measurement found (the README
+ * gives those figures).
  */
 const idle: Record<string, number> = {};
 beforeAll(() => {

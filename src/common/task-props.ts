@@ -30,15 +30,10 @@ export interface FargateTaskSizeProps {
    * A container built for another architecture than the task's exits at once ("exec format
    * error"): an image asset built for another one than this fails the synth.
    *
-   * @default - the architecture the image assets are built for (`ContainerImage.fromAsset` with
-   * `platform: Platform.LINUX_ARM64` or `LINUX_AMD64`; one given through
-   * `ContainerImage.fromDockerImageAsset` does not say); else `ARM64` for a WordpressFargateSite
-   * running the images it ships (built from multi-arch official images for the task's
-   * architecture) and for a LoadBalancedScalingService with a registry or ECR image (a
-   * deployment whose image is built for x86 only fails and is rolled back by its circuit
-   * breaker), but `X86_64` there with `fargateSpot` or an image asset that does not say;
-   * `X86_64` for any other image of a ScheduledFargateEtl or WordpressFargateSite (a
-   * registry image may be built for x86 only)
+   * @default - the architecture the image assets are built for (`ContainerImage.fromAsset`
+   * with `platform`); else `ARM64` for a WordpressFargateSite running the images it ships
+   * and for a LoadBalancedScalingService with a registry or ECR image and no `fargateSpot`
+   * (see its `image`), `X86_64` otherwise (a registry image may be built for x86 only)
    */
   readonly cpuArchitecture?: ecs.CpuArchitecture;
 
