@@ -12,7 +12,7 @@ venv="$(bash build-tools/python-venv.sh)"
 # the wheel's version stays 0.0.0 between releases: reinstall it every time
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "${wheels[0]}"
 # the wheel's own requirements (aws-cdk-lib, constructs, jsii, publication, typeguard) are met
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${wheels[0]}"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -c test/python/constraints.txt "${wheels[0]}"
 "$venv/bin/python" -m pip check
 "$venv/bin/python" -m pip list --format=freeze | grep -iE '^(aws-cdk-lib|constructs|jsii|pytest|cdk-fargate-blueprints)=='
 exec "$venv/bin/python" -m pytest test/python "$@"
