@@ -40,9 +40,11 @@ fi
 # the first JDK of 17 or later the archive has: Debian 12 and Ubuntu 22.04/24.04 have 17,
 # Debian 13 only 21 and 25 (default-jdk-headless is 11 on Ubuntu 22.04: not that)
 jdk_package() {
-  local package
+  local package policy
   for package in openjdk-17-jdk-headless openjdk-21-jdk-headless openjdk-25-jdk-headless; do
-    if apt-cache policy "$package" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    # read whole first: grep -q may stop reading early, and pipefail would count that
+    policy="$(apt-cache policy "$package" 2>/dev/null || true)"
+    if grep -q 'Candidate: [0-9]' <<<"$policy"; then
       echo "$package"
       return
     fi

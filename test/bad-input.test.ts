@@ -324,6 +324,11 @@ const loadBalancedScalingService: BadInput[] = [
     error: /^TestStack\/Web: cpuArchitecture must be X86_64 or ARM64, the architectures Fargate runs Linux tasks on, got "arm64"$/,
   },
   {
+    name: 'an architecture named like a property every object has',
+    build: serviceWith({ cpuArchitecture: ecs.CpuArchitecture.of('toString') }),
+    error: /^TestStack\/Web: cpuArchitecture must be X86_64 or ARM64, .*got "toString"$/,
+  },
+  {
     name: 'Fargate Spot for a task on ARM64, as cpuArchitecture says',
     build: serviceWith({ fargateSpot: true, cpuArchitecture: ecs.CpuArchitecture.ARM64 }),
     error: /^TestStack\/Web: fargateSpot needs a task on X86_64, because Fargate Spot runs x86 Linux tasks only; the task runs on ARM64 \(from cpuArchitecture\), got true$/,

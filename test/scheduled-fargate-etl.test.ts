@@ -400,6 +400,10 @@ describe('ScheduledFargateEtl: the state machine bounds and serializes runs', ()
     // the policy names the state machine: the state machine must not wait for it (a cycle)
     expect(b.json.Resources[logicalId(b.stack, b.etl.stateMachine)].DependsOn).not.toContain(policy);
     expect(b.json.Resources[logicalId(b.stack, b.etl.eventRule!)].DependsOn).toContain(policy);
+    // the schedule of a time zone (EventBridge Scheduler) too
+    const zoned = build({ maxRuntime: Duration.hours(2), timeZone: TimeZone.EUROPE_BERLIN });
+    const zonedPolicy = logicalIdOf(zoned.template, 'AWS::IAM::Policy', /ListExecutionsPolicy/);
+    expect(zoned.json.Resources[logicalId(zoned.stack, zoned.etl.schedulerSchedule!)].DependsOn).toContain(zonedPolicy);
   });
 
   test('a run due while one is going is not started, and the failure topic is told it was skipped', () => {

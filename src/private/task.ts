@@ -133,7 +133,7 @@ export function resolveCpuArchitecture(
   fallback: ecs.CpuArchitecture,
 ): ecs.CpuArchitecture {
   const named = cpuArchitecture?._cpuArchitecture;
-  if (named !== undefined && !(named in CPU_ARCHITECTURES)) {
+  if (named !== undefined && !Object.prototype.hasOwnProperty.call(CPU_ARCHITECTURES, named)) {
     invalid(path, 'cpuArchitecture', named, 'must be X86_64 or ARM64, the architectures Fargate runs Linux tasks on');
   }
   const given = Object.entries(images)
