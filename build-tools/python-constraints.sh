@@ -17,7 +17,8 @@ python3 -m venv "$scratch/venv"
 "$scratch/venv/bin/python" -m pip install --quiet --disable-pip-version-check -r test/python/requirements.txt "${wheels[0]}"
 {
   echo "# Made by build-tools/python-constraints.sh (run it again when pip reports a conflict"
-  echo "# with test/python/requirements.txt): the packages beneath the top-level pins."
+  echo "# with test/python/requirements.txt): the packages beneath the top-level pins, for"
+  echo "# python $("$scratch/venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
   "$scratch/venv/bin/python" -m pip list --format=freeze \
     | grep -viE '^(pip|setuptools|cdk-fargate-blueprints|aws-cdk-lib|constructs|pytest|cfn-lint)=='
 } > test/python/constraints.txt
